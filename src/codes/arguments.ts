@@ -1,0 +1,3 @@
+import type { CodeInfo } from "./index.ts";
+
+export const argumentCodes = {} as const satisfies Record<string, CodeInfo>;

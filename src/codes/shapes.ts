@@ -1,0 +1,3 @@
+import type { CodeInfo } from "./index.ts";
+
+export const shapeCodes = {} as const satisfies Record<string, CodeInfo>;

@@ -1,0 +1,3 @@
+import type { CodeInfo } from "./index.ts";
+
+export const syntaxCodes = {} as const satisfies Record<string, CodeInfo>;

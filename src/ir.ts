@@ -1,0 +1,121 @@
+// Checked IR: the checker's output and the only thing later phases (emit,
+// summary, draw, export) read. A zod schema, so it is validated at the phase
+// boundary (a failure there is a compiler bug, not the user's) and
+// JSON-serialisable (`cnnc build --emit ir`).
+import { z } from "zod";
+
+export const SpanSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  endLine: z.number().int(),
+  endColumn: z.number().int(),
+  start: z.number().int(),
+  end: z.number().int(),
+});
+
+const Pair = z.tuple([z.number().int().min(1), z.number().int().min(1)]);
+/** (top, bottom, left, right), already resolved from k, (h, w), 4-tuple, same or valid */
+const Pad4 = z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]);
+const Rounding = z.enum(["floor", "ceil", "exact"]);
+const Dim = z.number().int().min(1);
+const Shape = z.array(Dim).min(1).max(3);
+
+/** Resolved arguments per op: every default filled in, every form normalised. */
+export const LayerArgsSchema = z.discriminatedUnion("op", [
+  z.object({
+    op: z.literal("conv"),
+    filters: Dim,
+    kernel: Pair,
+    stride: Pair,
+    pad: Pad4,
+    dilation: Pair,
+    groups: Dim,
+    bias: z.boolean(),
+    rounding: Rounding,
+  }),
+  z.object({ op: z.literal("maxpool"), kernel: Pair, stride: Pair, pad: Pad4, rounding: Rounding }),
+  z.object({
+    op: z.literal("avgpool"),
+    kernel: Pair,
+    stride: Pair,
+    pad: Pad4,
+    count_pad: z.boolean(),
+    rounding: Rounding,
+  }),
+  z.object({ op: z.literal("globalavgpool") }),
+  z.object({ op: z.literal("pad"), pad: Pad4 }),
+  z.object({ op: z.literal("batchnorm"), eps: z.number().positive(), momentum: z.number().min(0).max(1) }),
+  z.object({ op: z.literal("layernorm"), eps: z.number().positive() }),
+  z.object({ op: z.literal("groupnorm"), groups: Dim, eps: z.number().positive() }),
+  z.object({ op: z.literal("affine"), features: Dim, bias: z.boolean() }),
+  z.object({ op: z.literal("flatten") }),
+  z.object({ op: z.literal("relu") }),
+  z.object({ op: z.literal("leakyrelu"), alpha: z.number().min(0) }),
+  z.object({ op: z.literal("sigmoid") }),
+  z.object({ op: z.literal("tanh") }),
+  z.object({ op: z.literal("dropout"), p: z.number().min(0).lt(1) }),
+]);
+export type LayerArgs = z.infer<typeof LayerArgsSchema>;
+export type OpName = LayerArgs["op"];
+export type ArgsOf<O extends OpName> = Extract<LayerArgs, { op: O }>;
+
+export const LossArgsSchema = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("softmax") }),
+  z.object({ op: z.literal("svm"), margin: z.number().min(0) }),
+]);
+export type LossArgs = z.infer<typeof LossArgsSchema>;
+
+export const TensorSchema = z.object({
+  /** full PyTorch-style name, e.g. "c1.weight", "bn1.running_mean" */
+  name: z.string(),
+  shape: z.array(Dim),
+});
+export type Tensor = z.infer<typeof TensorSchema>;
+
+export const LayerSchema = z.object({
+  /** the given label or the automatic name (conv1, relu3, a_2_1) */
+  name: z.string(),
+  args: LayerArgsSchema,
+  /** one sample's input and output shape: [C, H, W] or [D] */
+  input: Shape,
+  output: Shape,
+  params: z.array(TensorSchema),
+  state: z.array(TensorSchema),
+  /** multiply-accumulates per sample (conv and affine; 0 elsewhere) */
+  macs: z.number().int().min(0),
+  span: SpanSchema,
+  /** the layer's source text as written, e.g. "c1: conv(6, kernel=5, pad=2)" */
+  source: z.string(),
+});
+export type Layer = z.infer<typeof LayerSchema>;
+
+export const LossSchema = z.object({
+  args: LossArgsSchema,
+  span: SpanSchema,
+  source: z.string(),
+});
+export type Loss = z.infer<typeof LossSchema>;
+
+export const ModelSchema = z.object({
+  name: z.string(),
+  file: z.string(),
+  span: SpanSchema,
+  input: Shape,
+  output: Shape,
+  layers: z.array(LayerSchema),
+  loss: LossSchema.nullable(),
+  /** totals over layers */
+  params: z.number().int().min(0),
+  macs: z.number().int().min(0),
+});
+export type Model = z.infer<typeof ModelSchema>;
+
+/** A model that failed to check: its layers up to (not including) the failing one. */
+export interface PartialModel {
+  name: string;
+  file: string;
+  span: z.infer<typeof SpanSchema>;
+  input: number[];
+  layers: Layer[];
+}
