@@ -4,6 +4,7 @@
 import { syntaxCodes } from "./syntax.ts";
 import { argumentCodes } from "./arguments.ts";
 import { shapeCodes } from "./shapes.ts";
+import { cliCodes } from "./cli.ts";
 
 export interface CodeInfo {
   /** one-line title, e.g. "output size is not a whole number" */
@@ -20,6 +21,7 @@ export const codes = {
   ...syntaxCodes,
   ...argumentCodes,
   ...shapeCodes,
+  ...cliCodes,
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof codes;
