@@ -1,0 +1,412 @@
+// Random small models for the oracle tests: a stack of layer specs written as
+// .cnn text, plus this file's own (independent of src/check) resolution of the
+// arguments and output shapes, so a test can build the IR without the front end
+// and cross-check the checker's IR when it has one.
+import fc from "fast-check";
+import type { Layer, LayerArgs, Loss, LossArgs, Model } from "../../src/ir.ts";
+
+type Pair = [number, number];
+type Pad4 = [number, number, number, number];
+type PadText = number | Pair | Pad4 | "same" | "valid";
+
+/** One layer as the user writes it: op, label and the written (unresolved) arguments. */
+export interface LayerSpec {
+  label: string;
+  op: LayerArgs["op"];
+  /** written arguments, in order; the first is positional when `positional` is set */
+  args: [string, number | boolean | string | number[]][];
+  positional?: boolean;
+}
+
+export interface ModelSpec {
+  name: string;
+  input: number[];
+  rounding?: "floor" | "ceil";
+  layers: LayerSpec[];
+  loss: LossArgs | null;
+}
+
+const span = { file: "random.cnn", line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 };
+
+function fmtValue(v: number | boolean | string | number[]): string {
+  if (Array.isArray(v)) return `(${v.join(", ")})`;
+  return String(v);
+}
+
+export function layerText(l: LayerSpec): string {
+  const args = l.args.map(([k, v], i) => (i === 0 && l.positional ? fmtValue(v) : `${k}=${fmtValue(v)}`));
+  return `${l.label}: ${l.op}${args.length > 0 ? `(${args.join(", ")})` : ""}`;
+}
+
+export function modelText(m: ModelSpec): string {
+  const lines = [`model ${m.name} {`, `  input [${m.input.join(", ")}]`];
+  if (m.rounding) lines.push(`  rounding ${m.rounding}`);
+  for (const l of m.layers) lines.push(`  ${layerText(l)}`);
+  if (m.loss) lines.push(m.loss.op === "softmax" ? "  loss softmax" : `  loss svm(margin=${m.loss.margin})`);
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------
+// Resolution and shapes, straight from SPEC §1.
+
+const pair = (v: unknown, dflt: Pair): Pair =>
+  v === undefined ? dflt : typeof v === "number" ? [v, v] : [(v as number[])[0], (v as number[])[1]];
+
+function arg(l: LayerSpec, name: string): number | boolean | string | number[] | undefined {
+  return l.args.find(([k]) => k === name)?.[1];
+}
+
+function padOf(v: PadText | undefined, inHW: Pair, stride: Pair, effK: Pair): Pad4 {
+  if (v === undefined || v === "valid") return [0, 0, 0, 0];
+  if (v === "same") {
+    const [th, tw] = [0, 1].map((ax) => {
+      const out = Math.ceil(inHW[ax] / stride[ax]);
+      return Math.max((out - 1) * stride[ax] + effK[ax] - inHW[ax], 0);
+    });
+    return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+  }
+  if (typeof v === "number") return [v, v, v, v];
+  if (v.length === 2) return [v[0], v[0], v[1], v[1]];
+  return [v[0], v[1], v[2], v[3]];
+}
+
+/** Output size along one axis, SPEC §1 (ceil: PyTorch's ceil_mode, dropping a window that starts in the end padding). */
+export function outSize(
+  inSize: number,
+  before: number,
+  after: number,
+  effK: number,
+  stride: number,
+  rounding: "floor" | "ceil",
+): number {
+  const span = inSize + before + after - effK;
+  if (span < 0) return 0;
+  if (rounding === "floor") return Math.floor(span / stride) + 1;
+  let out = Math.ceil(span / stride) + 1;
+  if ((out - 1) * stride >= inSize + before) out--;
+  return out;
+}
+
+/** Resolves a layer spec against its input shape: IR args, output shape, params, state. */
+export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floor" | "ceil"): Layer {
+  const [C, H, W] = input.length === 3 ? input : [input[0], 1, 1];
+  const params: { name: string; shape: number[] }[] = [];
+  const state: { name: string; shape: number[] }[] = [];
+  let args: LayerArgs;
+  let output: number[];
+  let macs = 0;
+  const name = l.label;
+  switch (l.op) {
+    case "conv":
+    case "maxpool":
+    case "avgpool": {
+      const kernel = pair(arg(l, "kernel"), [1, 1]);
+      const stride = pair(arg(l, "stride"), l.op === "conv" ? [1, 1] : kernel);
+      const dilation = pair(arg(l, "dilation"), [1, 1]);
+      const effK: Pair = [dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1];
+      const padText = arg(l, "pad") as PadText | undefined;
+      const pad = padOf(padText, [H, W], stride, effK);
+      const written = arg(l, "rounding") as "floor" | "ceil" | undefined;
+      const rounding = written ?? (l.op === "conv" ? "floor" : modelRounding);
+      const r = padText === "same" ? "floor" : rounding;
+      const OH = outSize(H, pad[0], pad[1], effK[0], stride[0], r);
+      const OW = outSize(W, pad[2], pad[3], effK[1], stride[1], r);
+      if (padText === "same" && (OH !== Math.ceil(H / stride[0]) || OW !== Math.ceil(W / stride[1])))
+        throw new Error("same padding arithmetic");
+      if (l.op === "conv") {
+        const filters = arg(l, "filters") as number;
+        const groups = (arg(l, "groups") as number | undefined) ?? 1;
+        const bias = (arg(l, "bias") as boolean | undefined) ?? true;
+        args = { op: "conv", filters, kernel, stride, pad, dilation, groups, bias, rounding };
+        params.push({ name: `${name}.weight`, shape: [filters, C / groups, kernel[0], kernel[1]] });
+        if (bias) params.push({ name: `${name}.bias`, shape: [filters] });
+        output = [filters, OH, OW];
+        macs = filters * OH * OW * (C / groups) * kernel[0] * kernel[1];
+      } else if (l.op === "maxpool") {
+        args = { op: "maxpool", kernel, stride, pad, rounding };
+        output = [C, OH, OW];
+      } else {
+        const count_pad = (arg(l, "count_pad") as boolean | undefined) ?? true;
+        args = { op: "avgpool", kernel, stride, pad, count_pad, rounding };
+        output = [C, OH, OW];
+      }
+      break;
+    }
+    case "globalavgpool":
+      args = { op: "globalavgpool" };
+      output = [C];
+      break;
+    case "pad": {
+      const pad = padOf(arg(l, "pad") as PadText, [H, W], [1, 1], [1, 1]);
+      args = { op: "pad", pad };
+      output = [C, H + pad[0] + pad[1], W + pad[2] + pad[3]];
+      break;
+    }
+    case "batchnorm":
+    case "layernorm":
+    case "groupnorm": {
+      const eps = (arg(l, "eps") as number | undefined) ?? 1e-5;
+      const features = input[0];
+      if (l.op === "batchnorm") {
+        args = { op: "batchnorm", eps, momentum: (arg(l, "momentum") as number | undefined) ?? 0.1 };
+        state.push(
+          { name: `${name}.running_mean`, shape: [features] },
+          { name: `${name}.running_var`, shape: [features] },
+        );
+      } else if (l.op === "layernorm") args = { op: "layernorm", eps };
+      else args = { op: "groupnorm", groups: arg(l, "groups") as number, eps };
+      params.push({ name: `${name}.weight`, shape: [features] }, { name: `${name}.bias`, shape: [features] });
+      output = input;
+      break;
+    }
+    case "affine": {
+      const features = arg(l, "features") as number;
+      const bias = (arg(l, "bias") as boolean | undefined) ?? true;
+      const D = C * H * W;
+      args = { op: "affine", features, bias };
+      params.push({ name: `${name}.weight`, shape: [features, D] });
+      if (bias) params.push({ name: `${name}.bias`, shape: [features] });
+      output = [features];
+      macs = features * D;
+      break;
+    }
+    case "flatten":
+      args = { op: "flatten" };
+      output = [C * H * W];
+      break;
+    case "leakyrelu":
+      args = { op: "leakyrelu", alpha: (arg(l, "alpha") as number | undefined) ?? 0.01 };
+      output = input;
+      break;
+    case "dropout":
+      args = { op: "dropout", p: (arg(l, "p") as number | undefined) ?? 0.5 };
+      output = input;
+      break;
+    case "relu":
+    case "sigmoid":
+    case "tanh":
+      args = { op: l.op };
+      output = input;
+      break;
+  }
+  return { name, args, input, output, params, state, macs, span, source: layerText(l) };
+}
+
+/** The IR of a spec, computed here (not by the checker). */
+export function specToModel(m: ModelSpec): Model {
+  const layers: Layer[] = [];
+  let shape = m.input;
+  for (const l of m.layers) {
+    const layer = resolveLayer(l, shape, m.rounding ?? "floor");
+    if (layer.output.some((d) => !(d >= 1))) throw new Error(`bad shape at ${layerText(l)}`);
+    layers.push(layer);
+    shape = layer.output;
+  }
+  const loss: Loss | null = m.loss ? { args: m.loss, span, source: "loss" } : null;
+  const params = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + p.shape.reduce((a, b) => a * b, 1), 0), 0);
+  const macs = layers.reduce((s, l) => s + l.macs, 0);
+  return { name: m.name, file: "random.cnn", span, input: m.input, output: shape, layers, loss, params, macs };
+}
+
+// ---------------------------------------------------------------------------
+// The random generator.
+
+export interface GenOptions {
+  /** restrict to these ops (default: all) */
+  ops?: LayerArgs["op"][];
+  maxLayers?: number;
+  /** allow a loss head (default true) */
+  loss?: boolean;
+}
+
+const ALL_OPS: LayerArgs["op"][] = [
+  "conv",
+  "maxpool",
+  "avgpool",
+  "globalavgpool",
+  "pad",
+  "batchnorm",
+  "layernorm",
+  "groupnorm",
+  "affine",
+  "flatten",
+  "relu",
+  "leakyrelu",
+  "sigmoid",
+  "tanh",
+  "dropout",
+];
+
+/** An arbitrary of valid model specs: small spatial sizes, every argument form exercised. */
+export function arbModelSpec(name: string, opts: GenOptions = {}): fc.Arbitrary<ModelSpec> {
+  return fc.integer({ min: 0, max: 2 ** 31 - 1 }).map((seed) => randomModelSpec(name, seed, opts));
+}
+
+/** Deterministic LCG so a seed reproduces a model; fast-check shrinks the seed. */
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  return {
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
+    chance: (p: number) => next() < p,
+  };
+}
+
+export function randomModelSpec(name: string, seed: number, opts: GenOptions = {}): ModelSpec {
+  const r = rng(seed);
+  const ops = opts.ops ?? ALL_OPS;
+  const maxLayers = opts.maxLayers ?? 5;
+  const spatial = r.chance(0.85);
+  const input = spatial ? [r.int(1, 4), r.int(3, 8), r.int(3, 8)] : [r.int(2, 12)];
+  const rounding = r.chance(0.25) ? r.pick(["floor", "ceil"] as const) : undefined;
+  const spec: ModelSpec = { name, input, rounding, layers: [], loss: null };
+  let shape = input;
+  const target = r.int(1, maxLayers);
+  let attempts = 0;
+  while (spec.layers.length < target && attempts++ < 60) {
+    const op = r.pick(ops);
+    const l = randomLayer(r, op, shape, `L${spec.layers.length + 1}`);
+    if (l === null) continue;
+    let layer: Layer;
+    try {
+      layer = resolveLayer(l, shape, rounding ?? "floor");
+    } catch {
+      continue;
+    }
+    if (layer.output.some((d) => !(d >= 1)) || layer.output.reduce((a, b) => a * b, 1) > 600) continue;
+    if (poolWindowEmpty(layer)) continue;
+    spec.layers.push(l);
+    shape = layer.output;
+  }
+  if (spec.layers.length === 0) spec.layers.push({ label: "L1", op: "tanh", args: [] });
+  const lossChoice = opts.loss === false ? 0 : r.int(0, 2);
+  if (lossChoice > 0) {
+    if (shape.length === 3 || r.chance(0.3)) {
+      spec.layers.push({
+        label: `L${spec.layers.length + 1}`,
+        op: "affine",
+        args: [["features", r.int(2, 5)]],
+        positional: true,
+      });
+    }
+    spec.loss = lossChoice === 1 ? { op: "softmax" } : { op: "svm", margin: r.pick([1, 0.5, 2]) };
+  }
+  return spec;
+}
+
+/** A ceil-mode window whose cells all lie in padding would be refused by PyTorch; never generate it. */
+function poolWindowEmpty(layer: Layer): boolean {
+  const a = layer.args;
+  if (a.op !== "maxpool" && a.op !== "avgpool") return false;
+  const [, H, W] = layer.input;
+  const [, OH, OW] = layer.output;
+  return (OH - 1) * a.stride[0] - a.pad[0] >= H || (OW - 1) * a.stride[1] - a.pad[2] >= W;
+}
+
+function randomPad(r: ReturnType<typeof rng>, maxH: number, maxW: number, allowSame: boolean): PadText | undefined {
+  switch (r.int(0, 5)) {
+    case 0:
+      return undefined;
+    case 1:
+      return Math.min(maxH, maxW, r.int(0, 2));
+    case 2:
+      return [r.int(0, Math.min(maxH, 2)), r.int(0, Math.min(maxW, 2))];
+    case 3:
+    case 4:
+      return [
+        r.int(0, Math.min(maxH, 2)),
+        r.int(0, Math.min(maxH, 2)),
+        r.int(0, Math.min(maxW, 2)),
+        r.int(0, Math.min(maxW, 2)),
+      ];
+    default:
+      return allowSame ? "same" : "valid";
+  }
+}
+
+function kernelText(r: ReturnType<typeof rng>, kh: number, kw: number): number | number[] {
+  return kh === kw && r.chance(0.5) ? kh : [kh, kw];
+}
+
+function randomLayer(r: ReturnType<typeof rng>, op: LayerArgs["op"], shape: number[], label: string): LayerSpec | null {
+  const spatial = shape.length === 3;
+  const C = shape[0];
+  const args: LayerSpec["args"] = [];
+  const l: LayerSpec = { label, op, args, positional: r.chance(0.5) };
+  switch (op) {
+    case "conv": {
+      if (!spatial) return null;
+      const groups = r.pick([1, 1, 2, 3].filter((g) => C % g === 0));
+      const filters = groups * r.int(1, 3);
+      args.push(["filters", filters]);
+      const kh = r.int(1, 3);
+      const kw = r.int(1, 3);
+      args.push(["kernel", kernelText(r, kh, kw)]);
+      if (r.chance(0.5)) args.push(["stride", kernelText(r, r.int(1, 3), r.int(1, 3))]);
+      const pad = randomPad(r, 2, 2, true);
+      if (pad !== undefined) args.push(["pad", pad as number]);
+      if (r.chance(0.35)) args.push(["dilation", kernelText(r, r.int(1, 2), r.int(1, 2))]);
+      if (groups > 1 || r.chance(0.1)) args.push(["groups", groups]);
+      if (r.chance(0.2)) args.push(["bias", false]);
+      return l;
+    }
+    case "maxpool":
+    case "avgpool": {
+      if (!spatial) return null;
+      const kh = r.int(1, 3);
+      const kw = r.int(1, 3);
+      args.push(["kernel", kernelText(r, kh, kw)]);
+      if (r.chance(0.6)) args.push(["stride", kernelText(r, r.int(1, 3), r.int(1, 3))]);
+      const pad = randomPad(r, Math.floor(kh / 2), Math.floor(kw / 2), true);
+      if (pad !== undefined) args.push(["pad", pad as number]);
+      if (op === "avgpool" && r.chance(0.5)) args.push(["count_pad", r.chance(0.5)]);
+      if (r.chance(0.3)) args.push(["rounding", r.pick(["floor", "ceil"])]);
+      return l;
+    }
+    case "globalavgpool":
+    case "flatten":
+      if (!spatial) return null;
+      l.positional = false;
+      return l;
+    case "pad": {
+      if (!spatial) return null;
+      const pad = randomPad(r, 2, 2, false);
+      args.push(["pad", pad === undefined ? 1 : (pad as number)]);
+      return l;
+    }
+    case "batchnorm":
+      l.positional = false;
+      if (r.chance(0.3)) args.push(["momentum", r.pick([0.1, 0.3, 0.9])]);
+      if (r.chance(0.3)) args.push(["eps", r.pick([1e-5, 1e-3])]);
+      return l;
+    case "layernorm":
+      l.positional = false;
+      if (r.chance(0.3)) args.push(["eps", r.pick([1e-5, 1e-3])]);
+      return l;
+    case "groupnorm": {
+      if (!spatial) return null;
+      const divisors = [1, 2, 3, 4].filter((g) => C % g === 0);
+      args.push(["groups", r.pick(divisors)]);
+      return l;
+    }
+    case "affine":
+      args.push(["features", r.int(1, 6)]);
+      if (r.chance(0.2)) args.push(["bias", false]);
+      return l;
+    case "leakyrelu":
+      if (r.chance(0.6)) args.push(["alpha", r.pick([0.01, 0.2, 0.5])]);
+      return l;
+    case "dropout":
+      if (r.chance(0.7)) args.push(["p", r.pick([0.25, 0.5, 0.75])]);
+      return l;
+    case "relu":
+    case "sigmoid":
+    case "tanh":
+      return l;
+  }
+}

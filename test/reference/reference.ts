@@ -1,0 +1,604 @@
+// Naive f64 reference: IR Model → outputs, loss, gradients and updated running
+// statistics, written straight from the formulas of SPEC §1 with textbook loops.
+// It shares no code with src/emit (the oracle must not agree with the emitter
+// by construction); tests compare the generated modules against it.
+import type { Layer, Loss, Model } from "../../src/ir.ts";
+
+export type Tensors = Record<string, Float64Array>;
+
+export interface RefRun {
+  /** dropout keep flags (1 = kept, 0 = dropped) per dropout layer name, N·size each */
+  masks?: Record<string, ArrayLike<number>>;
+}
+
+export interface RefForwardResult {
+  out: Float64Array;
+  /** the input of every layer, then the model's output */
+  acts: Float64Array[];
+  /** running statistics after the forward (a copy; the given state is not mutated) */
+  state: Tensors;
+}
+
+export interface RefGradResult extends RefForwardResult {
+  loss: number;
+  grads: Tensors;
+  dx: Float64Array;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+function copyTensors(t: Tensors): Tensors {
+  const out: Tensors = {};
+  for (const [k, v] of Object.entries(t)) out[k] = Float64Array.from(v);
+  return out;
+}
+
+/** [C, H, W] of a layer's input or output; [D] reads as [D, 1, 1]. */
+function chw(shape: readonly number[]): [number, number, number] {
+  return shape.length === 3 ? [shape[0], shape[1], shape[2]] : [shape[0], 1, 1];
+}
+
+export function refForward(
+  model: Model,
+  params: Tensors,
+  state: Tensors,
+  x: ArrayLike<number>,
+  batch: number,
+  train: boolean,
+  run: RefRun = {},
+): RefForwardResult {
+  checkLength("x", x.length, batch * size(model.input));
+  const newState = copyTensors(state);
+  let a: Float64Array = Float64Array.from(x);
+  const acts: Float64Array[] = [];
+  for (const layer of model.layers) {
+    acts.push(a);
+    a = layerForward(layer, a, batch, params, newState, train, run);
+  }
+  acts.push(a);
+  return { out: a, acts, state: newState };
+}
+
+/** Training-mode (or eval-mode) forward plus backward from a given output gradient. */
+export function refBackward(
+  model: Model,
+  params: Tensors,
+  state: Tensors,
+  x: ArrayLike<number>,
+  dout: ArrayLike<number>,
+  batch: number,
+  run: RefRun = {},
+  train = true,
+): { out: Float64Array; state: Tensors; grads: Tensors; dx: Float64Array } {
+  const fwd = refForward(model, params, state, x, batch, train, run);
+  checkLength("dout", dout.length, batch * size(model.output));
+  const grads: Tensors = {};
+  for (const [k, v] of Object.entries(params)) grads[k] = new Float64Array(v.length);
+  let d: Float64Array = Float64Array.from(dout);
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    d = layerBackward(model.layers[i], fwd.acts[i], d, batch, params, state, grads, train, run);
+  }
+  return { out: fwd.out, state: fwd.state, grads, dx: d };
+}
+
+export function refLossAndGrad(
+  model: Model,
+  params: Tensors,
+  state: Tensors,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  batch: number,
+  run: RefRun = {},
+): RefGradResult {
+  if (model.loss === null) throw new Error("refLossAndGrad: model has no loss");
+  const fwd = refForward(model, params, state, x, batch, true, run);
+  const { loss, dz } = refLoss(model.loss, fwd.out, y, batch, model.output[0]);
+  const back = refBackward(model, params, state, x, dz, batch, run, true);
+  return { ...fwd, loss, grads: back.grads, dx: back.dx };
+}
+
+/** Mean over the batch of softmax cross-entropy or CS231n's multiclass hinge. */
+export function refLoss(
+  loss: Loss,
+  z: Float64Array,
+  y: ArrayLike<number>,
+  batch: number,
+  classes: number,
+): { loss: number; dz: Float64Array } {
+  const dz = new Float64Array(batch * classes);
+  let total = 0;
+  for (let n = 0; n < batch; n++) {
+    const label = y[n];
+    const row = n * classes;
+    if (loss.args.op === "softmax") {
+      let max = -Infinity;
+      for (let k = 0; k < classes; k++) max = Math.max(max, z[row + k]);
+      let sum = 0;
+      for (let k = 0; k < classes; k++) sum += Math.exp(z[row + k] - max);
+      total += -(z[row + label] - max - Math.log(sum));
+      for (let k = 0; k < classes; k++) {
+        const p = Math.exp(z[row + k] - max) / sum;
+        dz[row + k] = (p - (k === label ? 1 : 0)) / batch;
+      }
+    } else {
+      const margin = loss.args.margin;
+      for (let k = 0; k < classes; k++) {
+        if (k === label) continue;
+        const m = z[row + k] - z[row + label] + margin;
+        if (m > 0) {
+          total += m;
+          dz[row + k] += 1 / batch;
+          dz[row + label] -= 1 / batch;
+        }
+      }
+    }
+  }
+  return { loss: total / batch, dz };
+}
+
+function checkLength(what: string, got: number, want: number): void {
+  if (got !== want) throw new Error(`reference: ${what} has ${got} values, expected ${want}`);
+}
+
+function param(params: Tensors, name: string): Float64Array {
+  const p = params[name];
+  if (p === undefined) throw new Error(`reference: missing tensor ${name}`);
+  return p;
+}
+
+function hasBias(layer: Layer): boolean {
+  return layer.params.some((t) => t.name === `${layer.name}.bias`);
+}
+
+function layerForward(
+  layer: Layer,
+  x: Float64Array,
+  N: number,
+  params: Tensors,
+  state: Tensors,
+  train: boolean,
+  run: RefRun,
+): Float64Array {
+  const a = layer.args;
+  const [C, H, W] = chw(layer.input);
+  const [OC, OH, OW] = chw(layer.output);
+  const y = new Float64Array(N * size(layer.output));
+  switch (a.op) {
+    case "conv": {
+      const w = param(params, `${layer.name}.weight`);
+      const b = hasBias(layer) ? param(params, `${layer.name}.bias`) : null;
+      const [KH, KW] = a.kernel;
+      const [SH, SW] = a.stride;
+      const [DH, DW] = a.dilation;
+      const [PT, , PL] = a.pad;
+      const Cg = C / a.groups;
+      const Fg = OC / a.groups;
+      for (let n = 0; n < N; n++)
+        for (let f = 0; f < OC; f++) {
+          const g = Math.floor(f / Fg);
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              let s = b ? b[f] : 0;
+              for (let c = 0; c < Cg; c++)
+                for (let kh = 0; kh < KH; kh++)
+                  for (let kw = 0; kw < KW; kw++) {
+                    const ih = oh * SH - PT + kh * DH;
+                    const iw = ow * SW - PL + kw * DW;
+                    if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                    s += w[((f * Cg + c) * KH + kh) * KW + kw] * x[((n * C + g * Cg + c) * H + ih) * W + iw];
+                  }
+              y[((n * OC + f) * OH + oh) * OW + ow] = s;
+            }
+        }
+      return y;
+    }
+    case "maxpool": {
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              const at = maxpoolArgmax(layer, x, n, c, oh, ow);
+              y[((n * C + c) * OH + oh) * OW + ow] = x[at];
+            }
+      return y;
+    }
+    case "avgpool": {
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              const win = avgpoolWindow(layer, oh, ow);
+              let s = 0;
+              for (let ih = win.h0; ih < win.h1; ih++)
+                for (let iw = win.w0; iw < win.w1; iw++) s += x[((n * C + c) * H + ih) * W + iw];
+              y[((n * C + c) * OH + oh) * OW + ow] = s / win.divisor;
+            }
+      return y;
+    }
+    case "globalavgpool": {
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++) {
+          let s = 0;
+          for (let i = 0; i < H * W; i++) s += x[(n * C + c) * H * W + i];
+          y[n * C + c] = s / (H * W);
+        }
+      return y;
+    }
+    case "pad": {
+      const [PT, , PL] = a.pad;
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let h = 0; h < H; h++)
+            for (let w = 0; w < W; w++) y[((n * C + c) * OH + h + PT) * OW + w + PL] = x[((n * C + c) * H + h) * W + w];
+      return y;
+    }
+    case "batchnorm": {
+      const gamma = param(params, `${layer.name}.weight`);
+      const beta = param(params, `${layer.name}.bias`);
+      const rm = param(state, `${layer.name}.running_mean`);
+      const rv = param(state, `${layer.name}.running_var`);
+      const M = N * H * W;
+      if (train && M === 1) throw new RangeError("batchnorm needs more than one value per channel in training");
+      for (let c = 0; c < C; c++) {
+        let mean: number;
+        let variance: number;
+        if (train) {
+          mean = 0;
+          for (let n = 0; n < N; n++) for (let i = 0; i < H * W; i++) mean += x[(n * C + c) * H * W + i];
+          mean /= M;
+          variance = 0;
+          for (let n = 0; n < N; n++)
+            for (let i = 0; i < H * W; i++) variance += (x[(n * C + c) * H * W + i] - mean) ** 2;
+          variance /= M;
+          rm[c] = (1 - a.momentum) * rm[c] + a.momentum * mean;
+          rv[c] = (1 - a.momentum) * rv[c] + a.momentum * ((variance * M) / (M - 1));
+        } else {
+          mean = rm[c];
+          variance = rv[c];
+        }
+        const inv = 1 / Math.sqrt(variance + a.eps);
+        for (let n = 0; n < N; n++)
+          for (let i = 0; i < H * W; i++) {
+            const at = (n * C + c) * H * W + i;
+            y[at] = gamma[c] * (x[at] - mean) * inv + beta[c];
+          }
+      }
+      return y;
+    }
+    case "layernorm":
+    case "groupnorm": {
+      const gamma = param(params, `${layer.name}.weight`);
+      const beta = param(params, `${layer.name}.bias`);
+      for (const grp of normGroups(layer, N)) {
+        const { mean, inv } = groupStats(x, grp.indices, a.eps);
+        for (let j = 0; j < grp.indices.length; j++) {
+          const at = grp.indices[j];
+          const ch = grp.channel[j];
+          y[at] = gamma[ch] * (x[at] - mean) * inv + beta[ch];
+        }
+      }
+      return y;
+    }
+    case "affine": {
+      const w = param(params, `${layer.name}.weight`);
+      const b = hasBias(layer) ? param(params, `${layer.name}.bias`) : null;
+      const D = size(layer.input);
+      const M = a.features;
+      for (let n = 0; n < N; n++)
+        for (let m = 0; m < M; m++) {
+          let s = b ? b[m] : 0;
+          for (let d = 0; d < D; d++) s += w[m * D + d] * x[n * D + d];
+          y[n * M + m] = s;
+        }
+      return y;
+    }
+    case "flatten":
+      y.set(x);
+      return y;
+    case "relu":
+      for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
+      return y;
+    case "leakyrelu":
+      for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : a.alpha * x[i];
+      return y;
+    case "sigmoid":
+      for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+      return y;
+    case "tanh":
+      for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+      return y;
+    case "dropout": {
+      if (!train) {
+        y.set(x);
+        return y;
+      }
+      const keep = dropoutMask(layer, x.length, run);
+      for (let i = 0; i < x.length; i++) y[i] = (x[i] * keep[i]) / (1 - a.p);
+      return y;
+    }
+  }
+}
+
+function layerBackward(
+  layer: Layer,
+  x: Float64Array,
+  dy: Float64Array,
+  N: number,
+  params: Tensors,
+  stateBefore: Tensors,
+  grads: Tensors,
+  train: boolean,
+  run: RefRun,
+): Float64Array {
+  const a = layer.args;
+  const [C, H, W] = chw(layer.input);
+  const [OC, OH, OW] = chw(layer.output);
+  const dx = new Float64Array(x.length);
+  switch (a.op) {
+    case "conv": {
+      const w = param(params, `${layer.name}.weight`);
+      const dw = param(grads, `${layer.name}.weight`);
+      const db = hasBias(layer) ? param(grads, `${layer.name}.bias`) : null;
+      const [KH, KW] = a.kernel;
+      const [SH, SW] = a.stride;
+      const [DH, DW] = a.dilation;
+      const [PT, , PL] = a.pad;
+      const Cg = C / a.groups;
+      const Fg = OC / a.groups;
+      for (let n = 0; n < N; n++)
+        for (let f = 0; f < OC; f++) {
+          const g = Math.floor(f / Fg);
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              const d = dy[((n * OC + f) * OH + oh) * OW + ow];
+              if (db) db[f] += d;
+              for (let c = 0; c < Cg; c++)
+                for (let kh = 0; kh < KH; kh++)
+                  for (let kw = 0; kw < KW; kw++) {
+                    const ih = oh * SH - PT + kh * DH;
+                    const iw = ow * SW - PL + kw * DW;
+                    if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                    const wi = ((f * Cg + c) * KH + kh) * KW + kw;
+                    const xi = ((n * C + g * Cg + c) * H + ih) * W + iw;
+                    dw[wi] += x[xi] * d;
+                    dx[xi] += w[wi] * d;
+                  }
+            }
+        }
+      return dx;
+    }
+    case "maxpool": {
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++)
+              dx[maxpoolArgmax(layer, x, n, c, oh, ow)] += dy[((n * C + c) * OH + oh) * OW + ow];
+      return dx;
+    }
+    case "avgpool": {
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              const win = avgpoolWindow(layer, oh, ow);
+              const d = dy[((n * C + c) * OH + oh) * OW + ow] / win.divisor;
+              for (let ih = win.h0; ih < win.h1; ih++)
+                for (let iw = win.w0; iw < win.w1; iw++) dx[((n * C + c) * H + ih) * W + iw] += d;
+            }
+      return dx;
+    }
+    case "globalavgpool": {
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let i = 0; i < H * W; i++) dx[(n * C + c) * H * W + i] = dy[n * C + c] / (H * W);
+      return dx;
+    }
+    case "pad": {
+      const [PT, , PL] = a.pad;
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let h = 0; h < H; h++)
+            for (let w = 0; w < W; w++)
+              dx[((n * C + c) * H + h) * W + w] = dy[((n * C + c) * OH + h + PT) * OW + w + PL];
+      return dx;
+    }
+    case "batchnorm": {
+      const gamma = param(params, `${layer.name}.weight`);
+      const dgamma = param(grads, `${layer.name}.weight`);
+      const dbeta = param(grads, `${layer.name}.bias`);
+      const M = N * H * W;
+      for (let c = 0; c < C; c++) {
+        const indices: number[] = [];
+        for (let n = 0; n < N; n++) for (let i = 0; i < H * W; i++) indices.push((n * C + c) * H * W + i);
+        let mean: number;
+        let inv: number;
+        if (train) {
+          ({ mean, inv } = groupStats(x, indices, a.eps));
+        } else {
+          mean = param(stateBefore, `${layer.name}.running_mean`)[c];
+          inv = 1 / Math.sqrt(param(stateBefore, `${layer.name}.running_var`)[c] + a.eps);
+        }
+        let sumDy = 0;
+        let sumDyXhat = 0;
+        for (const at of indices) {
+          const xhat = (x[at] - mean) * inv;
+          sumDy += dy[at];
+          sumDyXhat += dy[at] * xhat;
+        }
+        dgamma[c] += sumDyXhat;
+        dbeta[c] += sumDy;
+        for (const at of indices) {
+          const xhat = (x[at] - mean) * inv;
+          dx[at] = train ? ((gamma[c] * inv) / M) * (M * dy[at] - sumDy - xhat * sumDyXhat) : gamma[c] * inv * dy[at];
+        }
+      }
+      return dx;
+    }
+    case "layernorm":
+    case "groupnorm": {
+      const gamma = param(params, `${layer.name}.weight`);
+      const dgamma = param(grads, `${layer.name}.weight`);
+      const dbeta = param(grads, `${layer.name}.bias`);
+      for (const grp of normGroups(layer, N)) {
+        const { mean, inv } = groupStats(x, grp.indices, a.eps);
+        const M = grp.indices.length;
+        let sumDxhat = 0;
+        let sumDxhatXhat = 0;
+        for (let j = 0; j < M; j++) {
+          const at = grp.indices[j];
+          const ch = grp.channel[j];
+          const xhat = (x[at] - mean) * inv;
+          dgamma[ch] += dy[at] * xhat;
+          dbeta[ch] += dy[at];
+          sumDxhat += dy[at] * gamma[ch];
+          sumDxhatXhat += dy[at] * gamma[ch] * xhat;
+        }
+        for (let j = 0; j < M; j++) {
+          const at = grp.indices[j];
+          const xhat = (x[at] - mean) * inv;
+          dx[at] = (inv / M) * (M * dy[at] * gamma[grp.channel[j]] - sumDxhat - xhat * sumDxhatXhat);
+        }
+      }
+      return dx;
+    }
+    case "affine": {
+      const w = param(params, `${layer.name}.weight`);
+      const dw = param(grads, `${layer.name}.weight`);
+      const db = hasBias(layer) ? param(grads, `${layer.name}.bias`) : null;
+      const D = size(layer.input);
+      const M = a.features;
+      for (let n = 0; n < N; n++)
+        for (let m = 0; m < M; m++) {
+          const d = dy[n * M + m];
+          if (db) db[m] += d;
+          for (let i = 0; i < D; i++) {
+            dw[m * D + i] += x[n * D + i] * d;
+            dx[n * D + i] += w[m * D + i] * d;
+          }
+        }
+      return dx;
+    }
+    case "flatten":
+      dx.set(dy);
+      return dx;
+    case "relu":
+      for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+      return dx;
+    case "leakyrelu":
+      for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : a.alpha * dy[i];
+      return dx;
+    case "sigmoid":
+      for (let i = 0; i < x.length; i++) {
+        const s = 1 / (1 + Math.exp(-x[i]));
+        dx[i] = dy[i] * s * (1 - s);
+      }
+      return dx;
+    case "tanh":
+      for (let i = 0; i < x.length; i++) {
+        const t = Math.tanh(x[i]);
+        dx[i] = dy[i] * (1 - t * t);
+      }
+      return dx;
+    case "dropout": {
+      if (!train) {
+        dx.set(dy);
+        return dx;
+      }
+      const keep = dropoutMask(layer, x.length, run);
+      for (let i = 0; i < x.length; i++) dx[i] = (dy[i] * keep[i]) / (1 - a.p);
+      return dx;
+    }
+  }
+}
+
+/** Flat input index of the first maximum (row-major) among the window's real cells; padding never wins. */
+function maxpoolArgmax(layer: Layer, x: Float64Array, n: number, c: number, oh: number, ow: number): number {
+  const a = layer.args;
+  if (a.op !== "maxpool") throw new Error("not a maxpool");
+  const [C, H, W] = chw(layer.input);
+  let best = -1;
+  for (let kh = 0; kh < a.kernel[0]; kh++)
+    for (let kw = 0; kw < a.kernel[1]; kw++) {
+      const ih = oh * a.stride[0] - a.pad[0] + kh;
+      const iw = ow * a.stride[1] - a.pad[2] + kw;
+      if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+      const at = ((n * C + c) * H + ih) * W + iw;
+      if (best < 0 || x[at] > x[best]) best = at;
+    }
+  if (best < 0) throw new Error(`reference: maxpool ${layer.name} window (${oh}, ${ow}) holds no input cell`);
+  return best;
+}
+
+/** The real input cells [h0, h1) × [w0, w1) of an average-pool window and its divisor (PyTorch's rule). */
+function avgpoolWindow(layer: Layer, oh: number, ow: number) {
+  const a = layer.args;
+  if (a.op !== "avgpool") throw new Error("not an avgpool");
+  const [, H, W] = chw(layer.input);
+  const [PT, PB, PL, PR] = a.pad;
+  let h0 = oh * a.stride[0] - PT;
+  let w0 = ow * a.stride[1] - PL;
+  // count_pad: the cells inside the padded input, so a ceil-mode window that runs
+  // past the bottom/right padding is clipped there.
+  let h1 = Math.min(h0 + a.kernel[0], H + PB);
+  let w1 = Math.min(w0 + a.kernel[1], W + PR);
+  const padded = (h1 - h0) * (w1 - w0);
+  h0 = Math.max(h0, 0);
+  w0 = Math.max(w0, 0);
+  h1 = Math.min(h1, H);
+  w1 = Math.min(w1, W);
+  const real = (h1 - h0) * (w1 - w0);
+  return { h0, h1, w0, w1, divisor: a.count_pad ? padded : real };
+}
+
+/** Normalisation groups of layernorm/groupnorm: per sample (and group), with the γ/β channel of each member. */
+function normGroups(layer: Layer, N: number): { indices: number[]; channel: number[] }[] {
+  const a = layer.args;
+  const groups: { indices: number[]; channel: number[] }[] = [];
+  if (layer.input.length === 1) {
+    const D = layer.input[0];
+    for (let n = 0; n < N; n++) {
+      const indices: number[] = [];
+      const channel: number[] = [];
+      for (let d = 0; d < D; d++) {
+        indices.push(n * D + d);
+        channel.push(d);
+      }
+      groups.push({ indices, channel });
+    }
+    return groups;
+  }
+  const [C, H, W] = chw(layer.input);
+  const G = a.op === "groupnorm" ? a.groups : 1;
+  const Cg = C / G;
+  for (let n = 0; n < N; n++)
+    for (let g = 0; g < G; g++) {
+      const indices: number[] = [];
+      const channel: number[] = [];
+      for (let c = g * Cg; c < (g + 1) * Cg; c++)
+        for (let i = 0; i < H * W; i++) {
+          indices.push((n * C + c) * H * W + i);
+          channel.push(c);
+        }
+      groups.push({ indices, channel });
+    }
+  return groups;
+}
+
+/** Mean and 1/sqrt(biased variance + eps) over the given entries. */
+function groupStats(x: Float64Array, indices: readonly number[], eps: number): { mean: number; inv: number } {
+  let mean = 0;
+  for (const at of indices) mean += x[at];
+  mean /= indices.length;
+  let variance = 0;
+  for (const at of indices) variance += (x[at] - mean) ** 2;
+  variance /= indices.length;
+  return { mean, inv: 1 / Math.sqrt(variance + eps) };
+}
+
+function dropoutMask(layer: Layer, length: number, run: RefRun): ArrayLike<number> {
+  const m = run.masks?.[layer.name];
+  if (m === undefined) throw new Error(`reference: no dropout mask given for ${layer.name}`);
+  if (m.length !== length)
+    throw new Error(`reference: dropout mask ${layer.name} has ${m.length} values, want ${length}`);
+  return m;
+}

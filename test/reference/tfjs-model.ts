@@ -1,0 +1,283 @@
+// The second oracle: an IR Model run with TensorFlow.js (cpu backend, f32),
+// forward and gradients by TF.js's own autodiff (tf.valueAndGrads). Activations
+// are kept NCHW; conv and pools transpose to TF.js's NHWC around the op.
+// Things TF.js cannot say directly are built from ops it can:
+// - padding (asymmetric, `same`, ceil-mode overhang) is an explicit tf.pad
+//   (-Infinity for max-pool, so padding never wins; zeros elsewhere);
+// - grouped conv is one conv per channel group, concatenated;
+// - dilation is a conv with the zero-spread kernel (TF.js's conv2d has no
+//   gradient for dilation > 1, nor allows stride and dilation together);
+// - the average-pool divisor is the sum-pool of a 0/1 mask of the cells that
+//   count (real cells, plus the declared padding with count_pad), so PyTorch's
+//   ceil-mode clipping falls out of the mask.
+import * as tf from "@tensorflow/tfjs";
+import type { Layer, Model } from "../../src/ir.ts";
+import type { Tensors } from "./reference.ts";
+
+export { tf };
+
+export interface TfResult {
+  out: Float32Array;
+  /** the loss, or for a loss-less model sum(out · dout) */
+  loss: number;
+  grads: Record<string, Float32Array>;
+  dx: Float32Array;
+  state: Record<string, Float32Array>;
+}
+
+export async function tfReady(): Promise<void> {
+  await tf.setBackend("cpu");
+  await tf.ready();
+}
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/**
+ * Runs the model in TF.js. With `train`, batchnorm uses batch statistics and the
+ * returned state holds the updated running statistics; dropout multiplies by the
+ * given keep masks. The scalar differentiated is the loss (labels `y`) or, for a
+ * loss-less model, sum(out · dout).
+ */
+export function tfRun(
+  model: Model,
+  params: Tensors,
+  state: Tensors,
+  x: ArrayLike<number>,
+  batch: number,
+  train: boolean,
+  target: { y?: ArrayLike<number>; dout?: ArrayLike<number> },
+  masks: Record<string, ArrayLike<number>> = {},
+): TfResult {
+  const names = Object.keys(params);
+  const newState: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(state)) newState[k] = Float32Array.from(v);
+  let result: TfResult | undefined;
+  tf.tidy(() => {
+    const xT = tf.tensor(Float32Array.from(x), [batch, ...model.input]);
+    const pT = names.map((n) => tf.tensor(Float32Array.from(params[n]), shapeOf(model, n)));
+    const forward = (xIn: tf.Tensor, ps: tf.Tensor[], recordState: boolean): tf.Tensor => {
+      const pm: Record<string, tf.Tensor> = {};
+      names.forEach((n, i) => (pm[n] = ps[i]));
+      let a = xIn;
+      for (const layer of model.layers) a = tfLayer(layer, a, batch, pm, newState, train, masks, recordState);
+      return a;
+    };
+    const scalarOf = (out: tf.Tensor): tf.Scalar => {
+      if (model.loss !== null && target.y !== undefined) {
+        const K = model.output[0];
+        const hot = new Float32Array(batch * K);
+        for (let n = 0; n < batch; n++) hot[n * K + (target.y?.[n] ?? 0)] = 1;
+        const onehot = tf.tensor(hot, [batch, K]);
+        if (model.loss.args.op === "softmax") {
+          return tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(out)))).div(batch) as tf.Scalar;
+        }
+        const zy = tf.sum(tf.mul(out, onehot), 1, true);
+        const margins = tf.relu(tf.add(tf.sub(out, zy), model.loss.args.margin));
+        return tf.sum(tf.mul(margins, tf.sub(1, onehot))).div(batch) as tf.Scalar;
+      }
+      const d = tf.tensor(Float32Array.from(target.dout ?? []), out.shape);
+      return tf.sum(tf.mul(out, d)) as tf.Scalar;
+    };
+    const outT = forward(xT, pT, true);
+    const f = (...args: tf.Tensor[]) => scalarOf(forward(args[0], args.slice(1), false));
+    const { value, grads } = tf.valueAndGrads(f)([xT, ...pT]);
+    result = {
+      out: outT.dataSync() as Float32Array,
+      loss: value.dataSync()[0],
+      dx: grads[0].dataSync() as Float32Array,
+      grads: {},
+      state: newState,
+    };
+    const r = result;
+    names.forEach((n, i) => (r.grads[n] = grads[i + 1].dataSync() as Float32Array));
+  });
+  if (result === undefined) throw new Error("tfRun: no result");
+  return result;
+}
+
+function shapeOf(model: Model, name: string): number[] {
+  for (const l of model.layers) for (const t of [...l.params, ...l.state]) if (t.name === name) return t.shape;
+  throw new Error(`no tensor ${name}`);
+}
+
+const toNHWC = (t: tf.Tensor) => tf.transpose(t, [0, 2, 3, 1]);
+const toNCHW = (t: tf.Tensor) => tf.transpose(t, [0, 3, 1, 2]);
+
+/**
+ * The dilated kernel with zeros between the taps, [KH, KW, C, F] → [DH·(KH−1)+1, DW·(KW−1)+1, C, F],
+ * built from pad/reshape/slice so TF.js can differentiate it (its conv2d gradient refuses dilation > 1).
+ */
+function dilateKernel(w: tf.Tensor, [dh, dw]: [number, number]): tf.Tensor4D {
+  if (dh === 1 && dw === 1) return w as tf.Tensor4D;
+  const [kh, kw, c, f] = w.shape;
+  const spread = tf.pad(tf.reshape(w, [kh, 1, kw, 1, c, f]), [
+    [0, 0],
+    [0, dh - 1],
+    [0, 0],
+    [0, dw - 1],
+    [0, 0],
+    [0, 0],
+  ]);
+  const full = tf.reshape(spread, [kh * dh, kw * dw, c, f]);
+  return tf.slice(full, [0, 0, 0, 0], [dh * (kh - 1) + 1, dw * (kw - 1) + 1, c, f]) as tf.Tensor4D;
+}
+
+function tfLayer(
+  layer: Layer,
+  x: tf.Tensor,
+  N: number,
+  p: Record<string, tf.Tensor>,
+  state: Record<string, Float32Array>,
+  train: boolean,
+  masks: Record<string, ArrayLike<number>>,
+  recordState: boolean,
+): tf.Tensor {
+  const a = layer.args;
+  const C = layer.input[0];
+  const spatial = layer.input.length === 3;
+  const [OC, OH, OW] = layer.output.length === 3 ? layer.output : [layer.output[0], 1, 1];
+  const chan = (t: tf.Tensor) => (spatial ? tf.reshape(t, [1, C, 1, 1]) : tf.reshape(t, [1, C]));
+  switch (a.op) {
+    case "conv": {
+      const [pt, pb, pl, pr] = a.pad;
+      const xp = tf.pad(toNHWC(x), [
+        [0, 0],
+        [pt, pb],
+        [pl, pr],
+        [0, 0],
+      ]) as tf.Tensor4D;
+      const w = dilateKernel(tf.transpose(p[`${layer.name}.weight`], [2, 3, 1, 0]), a.dilation); // [KH, KW, C/g, F]
+      const xs = a.groups === 1 ? [xp] : tf.split(xp, a.groups, 3);
+      const ws = a.groups === 1 ? [w] : tf.split(w, a.groups, 3);
+      const parts = xs.map((xg, g) => tf.conv2d(xg as tf.Tensor4D, ws[g] as tf.Tensor4D, a.stride, "valid"));
+      let y: tf.Tensor = parts.length === 1 ? parts[0] : tf.concat(parts, 3);
+      y = tf.slice(y, [0, 0, 0, 0], [N, OH, OW, OC]);
+      if (a.bias) y = tf.add(y, tf.reshape(p[`${layer.name}.bias`], [1, 1, 1, OC]));
+      return toNCHW(y);
+    }
+    case "maxpool":
+    case "avgpool": {
+      const [H, W] = [layer.input[1], layer.input[2]];
+      const [pt, pb, pl, pr] = a.pad;
+      const [kh, kw] = a.kernel;
+      const [sh, sw] = a.stride;
+      // ceil mode: the last window may run past the declared padding
+      const eb = Math.max(0, (OH - 1) * sh + kh - (H + pt + pb));
+      const er = Math.max(0, (OW - 1) * sw + kw - (W + pl + pr));
+      const xn = toNHWC(x);
+      if (a.op === "maxpool") {
+        const xp = tf.pad(
+          xn,
+          [
+            [0, 0],
+            [pt, pb + eb],
+            [pl, pr + er],
+            [0, 0],
+          ],
+          -Infinity,
+        ) as tf.Tensor4D;
+        const y = tf.slice(tf.maxPool(xp, a.kernel, a.stride, "valid"), [0, 0, 0, 0], [N, OH, OW, C]);
+        return toNCHW(y);
+      }
+      const xp = tf.pad(xn, [
+        [0, 0],
+        [pt, pb + eb],
+        [pl, pr + er],
+        [0, 0],
+      ]) as tf.Tensor4D;
+      const sum = tf.mul(tf.avgPool(xp, a.kernel, a.stride, "valid"), kh * kw);
+      const maskHW = a.count_pad
+        ? tf.pad(tf.ones([1, H + pt + pb, W + pl + pr, 1]), [
+            [0, 0],
+            [0, eb],
+            [0, er],
+            [0, 0],
+          ])
+        : tf.pad(tf.ones([1, H, W, 1]), [
+            [0, 0],
+            [pt, pb + eb],
+            [pl, pr + er],
+            [0, 0],
+          ]);
+      const divisor = tf.mul(tf.avgPool(maskHW as tf.Tensor4D, a.kernel, a.stride, "valid"), kh * kw);
+      const y = tf.slice(tf.div(sum, divisor), [0, 0, 0, 0], [N, OH, OW, C]);
+      return toNCHW(y);
+    }
+    case "globalavgpool":
+      return tf.mean(x, [2, 3]);
+    case "pad": {
+      const [pt, pb, pl, pr] = a.pad;
+      return tf.pad(x, [
+        [0, 0],
+        [0, 0],
+        [pt, pb],
+        [pl, pr],
+      ]);
+    }
+    case "batchnorm": {
+      const axes = spatial ? [0, 2, 3] : [0];
+      const gamma = chan(p[`${layer.name}.weight`]);
+      const beta = chan(p[`${layer.name}.bias`]);
+      let mean: tf.Tensor;
+      let variance: tf.Tensor;
+      if (train) {
+        const m = tf.moments(x, axes, true);
+        mean = m.mean;
+        variance = m.variance;
+        if (recordState) {
+          const M = size(x.shape) / C;
+          const bm = mean.dataSync();
+          const bv = variance.dataSync();
+          const rm = state[`${layer.name}.running_mean`];
+          const rv = state[`${layer.name}.running_var`];
+          for (let c = 0; c < C; c++) {
+            rm[c] = (1 - a.momentum) * rm[c] + a.momentum * bm[c];
+            rv[c] = (1 - a.momentum) * rv[c] + a.momentum * ((bv[c] * M) / (M - 1));
+          }
+        }
+      } else {
+        mean = chan(tf.tensor(state[`${layer.name}.running_mean`]));
+        variance = chan(tf.tensor(state[`${layer.name}.running_var`]));
+      }
+      const xhat = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, a.eps)));
+      return tf.add(tf.mul(xhat, gamma), beta);
+    }
+    case "layernorm":
+    case "groupnorm": {
+      const G = a.op === "groupnorm" ? a.groups : 1;
+      const grouped = spatial
+        ? tf.reshape(x, [N, G, C / G, layer.input[1] * layer.input[2]])
+        : tf.reshape(x, [N, 1, 1, C]);
+      const m = tf.moments(grouped, [2, 3], true);
+      const xhat = tf.reshape(tf.div(tf.sub(grouped, m.mean), tf.sqrt(tf.add(m.variance, a.eps))), x.shape);
+      return tf.add(tf.mul(xhat, chan(p[`${layer.name}.weight`])), chan(p[`${layer.name}.bias`]));
+    }
+    case "affine": {
+      const flat = tf.reshape(x, [N, size(layer.input)]) as tf.Tensor2D;
+      const y = tf.matMul(flat, p[`${layer.name}.weight`] as tf.Tensor2D, false, true);
+      return a.bias ? tf.add(y, tf.reshape(p[`${layer.name}.bias`], [1, a.features])) : y;
+    }
+    case "flatten":
+      return tf.reshape(x, [N, size(layer.input)]);
+    case "relu":
+      return tf.relu(x);
+    case "leakyrelu":
+      return tf.leakyRelu(x, a.alpha);
+    case "sigmoid":
+      return tf.sigmoid(x);
+    case "tanh":
+      return tf.tanh(x);
+    case "dropout": {
+      if (!train) return x;
+      const keep = masks[layer.name];
+      if (keep === undefined) throw new Error(`no dropout mask for ${layer.name}`);
+      return tf.mul(
+        x,
+        tf.tensor(
+          Float32Array.from(keep, (k) => k / (1 - a.p)),
+          x.shape,
+        ),
+      );
+    }
+  }
+}
