@@ -1,0 +1,151 @@
+// The .cnn grammar (SPEC §1) as a chevrotain CstParser: tokens → CST.
+// Holds no actions; src/cst-to-ast.ts visits the CST. Error recovery is on, so
+// one run collects every syntax error (src/parse.ts words them as E01xx).
+//
+// Three deliberate relaxations, each re-checked in src/cst-to-ast.ts where the
+// error can be explained better than "expected X":
+//   - a model or repeat body is `stmt*` in any order (E0108–E0113 check the order,
+//     and that input/rounding/loss do not appear inside a repeat);
+//   - a Number is accepted where SPEC says INT (shape dims, repeat count; E0114);
+//   - `;` is an empty statement, so it may separate (or end) statements.
+import { CstParser } from "chevrotain";
+import {
+  allTokens,
+  Colon,
+  Comma,
+  Equals,
+  Ident,
+  Input,
+  LCurly,
+  Loss,
+  LParen,
+  LSquare,
+  Model,
+  NumberLit,
+  RCurly,
+  Repeat,
+  Rounding,
+  RParen,
+  RSquare,
+  Semicolon,
+} from "./tokens.ts";
+
+export class CnnParser extends CstParser {
+  constructor() {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 2 });
+    this.performSelfAnalysis();
+  }
+
+  /** file := model* */
+  public file = this.RULE("file", () => {
+    this.MANY(() => this.SUBRULE(this.model));
+  });
+
+  /** model := 'model' IDENT '{' stmt* '}' */
+  public model = this.RULE("model", () => {
+    this.CONSUME(Model);
+    this.CONSUME(Ident);
+    this.SUBRULE(this.block);
+  });
+
+  /** '{' stmt* '}' — the body of a model or a repeat */
+  public block = this.RULE("block", () => {
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.stmt));
+    this.CONSUME(RCurly);
+  });
+
+  /** stmt := input | rounding | loss | repeat | layer | ';' */
+  public stmt = this.RULE("stmt", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.inputStmt) },
+      { ALT: () => this.SUBRULE(this.roundingStmt) },
+      { ALT: () => this.SUBRULE(this.lossStmt) },
+      { ALT: () => this.SUBRULE(this.repeatStmt) },
+      { ALT: () => this.SUBRULE(this.layer) },
+      { ALT: () => this.CONSUME(Semicolon) },
+    ]);
+  });
+
+  /** 'input' shape */
+  public inputStmt = this.RULE("inputStmt", () => {
+    this.CONSUME(Input);
+    this.SUBRULE(this.shape);
+  });
+
+  /** shape := '[' INT (',' INT)* ']' */
+  public shape = this.RULE("shape", () => {
+    this.CONSUME(LSquare);
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.CONSUME(NumberLit) });
+    this.CONSUME(RSquare);
+  });
+
+  /** 'rounding' IDENT */
+  public roundingStmt = this.RULE("roundingStmt", () => {
+    this.CONSUME(Rounding);
+    this.CONSUME(Ident);
+  });
+
+  /** 'loss' IDENT args? */
+  public lossStmt = this.RULE("lossStmt", () => {
+    this.CONSUME(Loss);
+    this.CONSUME(Ident);
+    this.OPTION(() => this.SUBRULE(this.args));
+  });
+
+  /** repeat := 'repeat' INT '{' stmt* '}' */
+  public repeatStmt = this.RULE("repeatStmt", () => {
+    this.CONSUME(Repeat);
+    this.CONSUME(NumberLit);
+    this.SUBRULE(this.block);
+  });
+
+  /** layer := (IDENT ':')? IDENT args? */
+  public layer = this.RULE("layer", () => {
+    this.OPTION(() => {
+      this.CONSUME(Ident, { LABEL: "label" });
+      this.CONSUME(Colon);
+    });
+    this.CONSUME2(Ident, { LABEL: "op" });
+    this.OPTION2(() => this.SUBRULE(this.args));
+  });
+
+  /** args := '(' (arg (',' arg)*)? ')' */
+  public args = this.RULE("args", () => {
+    this.CONSUME(LParen);
+    this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.arg) });
+    this.CONSUME(RParen);
+  });
+
+  /** arg := (IDENT '=')? value */
+  public arg = this.RULE("arg", () => {
+    this.OPTION(() => {
+      this.CONSUME(Ident, { LABEL: "name" });
+      this.CONSUME(Equals);
+    });
+    this.SUBRULE(this.value);
+  });
+
+  /** value := NUMBER | '(' NUMBER (',' NUMBER)+ ')' | IDENT */
+  public value = this.RULE("value", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(NumberLit) },
+      { ALT: () => this.SUBRULE(this.tuple) },
+      { ALT: () => this.CONSUME(Ident) },
+    ]);
+  });
+
+  /** '(' NUMBER (',' NUMBER)+ ')' */
+  public tuple = this.RULE("tuple", () => {
+    this.CONSUME(LParen);
+    this.CONSUME(NumberLit);
+    this.AT_LEAST_ONE(() => {
+      this.CONSUME(Comma);
+      this.CONSUME2(NumberLit);
+    });
+    this.CONSUME(RParen);
+  });
+}
+
+/** One parser instance for the process: chevrotain parsers are reusable (set `input`, call a rule). */
+export const cnnParser = new CnnParser();
