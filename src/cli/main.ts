@@ -1,1 +1,87 @@
-console.log("hi", process.argv.slice(2))
+// The cnnc command line: argv → one command → exit code.
+// Every command lives in its own file under src/cli/ and exports
+// `register(program, cli)` (type RegisterCommand in context.ts). To add a
+// command, write src/cli/<command>.ts and add ONE line to `commands` below.
+// Exit codes: 0 ok, 1 a problem inside a readable file, 2 a usage error or a
+// path that cannot be read, 3 an internal error (a bug in cnnc).
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { EXIT, type CliContext, type CliIo, type RegisterCommand } from "./context.ts";
+
+const commands: Array<() => Promise<{ register: RegisterCommand }>> = [
+  () => import("./check.ts"),
+  () => import("./summary.ts"),
+  () => import("./explain.ts"),
+];
+
+const ISSUES = "the issue tracker";
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+async function buildProgram(cli: CliContext): Promise<Command> {
+  const program = new Command("cnnc")
+    .description("compile .cnn network specs to specialised TypeScript, after proving their shapes")
+    .version(version(), "-V, --version")
+    .configureOutput({
+      writeOut: (text) => cli.io.stdout(text),
+      writeErr: (text) => cli.io.stderr(text),
+    })
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride();
+  // subcommands copy these settings when they are created, so configure first
+  for (const load of commands) (await load()).register(program, cli);
+  return program;
+}
+
+/** Runs the CLI on `argv` (the arguments after `cnnc`) and returns the exit code. Never throws. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const cli: CliContext = { io, exitCode: EXIT.ok };
+  try {
+    const program = await buildProgram(cli);
+    await program.parseAsync([...argv], { from: "user" });
+    return cli.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has already printed the message (or the help / version)
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? EXIT.ok : EXIT.usage;
+    }
+    io.stderr(internalError(error, io.env));
+    return EXIT.internal;
+  }
+}
+
+function internalError(error: unknown, env: CliIo["env"]): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const lines = [`internal error: ${message} — this is a bug in cnnc, please report it at ${ISSUES} with the input file`];
+  if (env.CNNC_DEBUG === "1" && error instanceof Error && error.stack) lines.push(error.stack);
+  else lines.push("(set CNNC_DEBUG=1 to see where it happened)");
+  return lines.join("\n") + "\n";
+}
+
+/** The process entry point (bin/cnnc): real streams, colour on a TTY without NO_COLOR, exit code. */
+export async function main(): Promise<void> {
+  // `cnnc check … | head` closes the pipe early; that is not an error
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+  // last resort for a failure outside run() (a rejected promise nobody awaited): still no raw stack
+  const crash = (error: unknown) => {
+    process.stderr.write(internalError(error, process.env));
+    process.exit(EXIT.internal);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
+  const io: CliIo = {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    env: process.env,
+  };
+  process.exitCode = await run(process.argv.slice(2), io);
+}

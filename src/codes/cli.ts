@@ -7,8 +7,8 @@ export const cliCodes = {
   E0001: {
     title: "file cannot be read",
     explanation:
-      "cnnc could not read the path it was given: it does not exist, it is not readable by the current user, " +
-      "or it is larger than the 16 MiB a .cnn source may be. Nothing in the file was checked. " +
+      "cnnc could not read the path it was given: it does not exist, or it is not readable by the current user. " +
+      "Nothing in the file was checked. " +
       "The command exits with code 2, as for any usage error.",
     example: "$ cnnc check exampels/lenet5.cnn\nerror[E0001]: cannot read `exampels/lenet5.cnn`: no such file or directory",
     fix: "$ cnnc check examples/lenet5.cnn\n\nCheck the spelling of the path and that it is relative to the current directory.",

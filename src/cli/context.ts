@@ -1,0 +1,32 @@
+// What every command gets: where to write, whether to colour, and the exit
+// code it sets. Commands never touch `process` directly, so the whole CLI runs
+// in-process under test through `run(argv, io)` in main.ts.
+import type { Command } from "commander";
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** colour stdout (a TTY and no NO_COLOR) */
+  colour: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface CliContext {
+  io: CliIo;
+  /** set by the command's action; the process exits with it */
+  exitCode: number;
+}
+
+/** The one export of every command file: adds the command (options, help, action) to the program. */
+export type RegisterCommand = (program: Command, cli: CliContext) => void;
+
+/** Exit codes (SPEC §2), one place. */
+export const EXIT = {
+  ok: 0,
+  /** something is wrong inside a readable file (or a warning with --deny-warnings) */
+  failed: 1,
+  /** usage error, a path that cannot be read, --model naming no model */
+  usage: 2,
+  /** a bug in cnnc */
+  internal: 3,
+} as const;
