@@ -1,0 +1,309 @@
+// emit/gradcheck: checked IR Model → the text of `<Model>.gradcheck.ts`, the
+// numerical gradient-check harness (SPEC §4): an f64 copy of the model (the
+// module emitModule writes, embedded so the file imports nothing) plus a driver.
+// Emits no diagnostics. The driver's method, in short:
+// - centred differences (L(v+h) − L(v−h)) / 2h on the loss, in f64; a model
+//   without a loss uses the scalar Σ out·r for a fixed random projection r;
+// - kinks: the activation pattern (ReLU signs, max-pool winners, hinge flags)
+//   at v±h must equal the pattern at v; otherwise retry with h/10 and h/100,
+//   and if it still changes the entry is reported as skipped, never passed;
+// - dropout: one fixed mask (ws.freezeDropout after the first forward);
+//   batchnorm running statistics: restored before every evaluation;
+// - error per entry: CS231n's |a − n| / max(F, |a| + |n|), where F is 1e-8 or,
+//   if larger, the smallest gradient the difference can resolve to `tol`: the
+//   loss's measured rounding noise / h / tol. Below F the comparison is
+//   absolute (|a − n| ≤ tol·F), which is what f64 differences can honestly tell.
+import type { Model } from "../ir.ts";
+import { type EmitOptions, emitModule } from "./module.ts";
+
+export interface GradcheckEmitOptions {
+  /** the source file as it should appear in comments, e.g. "lenet5.cnn" */
+  sourceName: string;
+  /** test-only: passed to emitModule (a deliberately wrong backward for this op) */
+  perturb?: EmitOptions["perturb"];
+}
+
+export function emitGradcheck(model: Model, opts: GradcheckEmitOptions): string {
+  const module = emitModule(model, { dtype: "f64", sourceName: opts.sourceName, perturb: opts.perturb });
+  const outSize = model.output.reduce((a, b) => a * b, 1);
+  return `${module}
+
+${emitDriver(model, outSize)}`;
+}
+
+function emitDriver(model: Model, outSize: number): string {
+  const hasLoss = model.loss !== null;
+  const evaluate = hasLoss
+    ? `return lossAndGrad(p, s, x, y, ws).loss;`
+    : `const out = forward(p, s, x, ws, true);
+    let sum = 0;
+    for (let i = 0; i < out.length; i++) sum += out[i] * proj[i];
+    return sum;`;
+  const analytic = hasLoss ? "lossAndGrad(p, s, x, y, ws)" : "backward(p, s, x, proj, ws)";
+  return `// ---------------------------------------------------------------- gradient check
+// The harness for ${model.name} (cnnc gradcheck). Centred differences in f64;
+// see the options and the report below. Run directly: tsx ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K]
+
+export type GradcheckOptions = {
+  /** batch size (default 2) */
+  batch?: number;
+  /** seeds parameters, input, labels, projection, dropout and the sampled entries (default 1) */
+  seed?: number;
+  /** the largest relative error that passes (default 1e-6) */
+  tol?: number;
+  /** entries checked per tensor, at random (default 20; all when the tensor is smaller) */
+  samples?: number;
+  /** the first finite-difference step (default 1e-5; h/10 and h/100 on a kink) */
+  h?: number;
+  /** check only these tensors ("dx" for the input) */
+  only?: string[];
+  /** called after each tensor is checked */
+  onRow?: (row: GradcheckRow) => void;
+};
+
+export type GradcheckRow = {
+  name: string;
+  shape: number[];
+  /** entries compared */
+  checked: number;
+  /** entries whose finite difference crossed a kink at every step tried */
+  skipped: number;
+  /** the largest error over the checked entries */
+  maxRelError: number;
+  pass: boolean;
+};
+
+export type GradcheckReport = {
+  model: string;
+  batch: number;
+  seed: number;
+  tol: number;
+  h: number;
+  /** the error floor F at step h (see the top of this section) */
+  floor: number;
+  rows: GradcheckRow[];
+  pass: boolean;
+};
+
+/** Deterministic uniforms in [0, 1) (mulberry32), independent of the model's own generators. */
+function gcRandom(seed: number): () => number {
+  let state = (seed ^ 0x5bd1e995) | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    return mulberry32(state);
+  };
+}
+
+function gcGauss(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+${
+  hasLoss
+    ? `function gcLabels(batch: number, rand: () => number): Int32Array {
+  return Int32Array.from({ length: batch }, () => Math.floor(rand() * ${outSize}));
+}
+`
+    : ""
+}
+/** \`count\` distinct indices of [0, n), or all of them. */
+function gcSample(n: number, count: number, rand: () => number): number[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (count >= n) return all;
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(rand() * (n - i));
+    const t = all[i];
+    all[i] = all[j];
+    all[j] = t;
+  }
+  return all.slice(0, count).sort((a, b) => a - b);
+}
+
+function gcSamePattern(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
+  const batch = opts.batch ?? 2;
+  const seed = opts.seed ?? 1;
+  const tol = opts.tol ?? 1e-6;
+  const samples = opts.samples ?? 20;
+  const h0 = opts.h ?? 1e-5;
+  const rand = gcRandom(seed);
+
+  // Parameters: He-normal weights, then non-zero biases and γ ≠ 1, β ≠ 0 so
+  // that no term of the backward pass is multiplied away.
+  const p = initParams(seed);
+  for (const t of info.params) {
+    const v = p[t.name as keyof Params];
+    const isBias = t.name.endsWith(".bias");
+    const isScale = t.name.endsWith(".weight") && t.shape.length === 1;
+    if (isBias) for (let i = 0; i < v.length; i++) v[i] = 0.2 * (rand() - 0.5);
+    if (isScale) for (let i = 0; i < v.length; i++) v[i] = 0.75 + 0.5 * rand();
+  }
+  const s = initState();
+  const s0: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(s) as [string, Float64Array][]) s0[k] = Float64Array.from(v);
+  const restoreState = (): void => {
+    for (const [k, v] of Object.entries(s) as [string, Float64Array][]) v.set(s0[k]);
+  };
+  const ws = createWorkspace(batch, seed);
+  const x = Float64Array.from({ length: batch * ${model.input.reduce((a, b) => a * b, 1)} }, () => gcGauss(rand));
+  ${hasLoss ? "const y = gcLabels(batch, rand);" : `const proj = Float64Array.from({ length: batch * ${outSize} }, () => gcGauss(rand));`}
+  const scalar = (): number => {
+    restoreState();
+    ${evaluate}
+  };
+
+  // One forward draws the dropout masks; from then on they are fixed.
+  scalar();
+  ws.freezeDropout = true;
+  restoreState();
+  const res = ${analytic};
+  const analytic: Record<string, Float64Array> = {};
+  for (const t of info.params) analytic[t.name] = Float64Array.from(res.grads[t.name as keyof Params]);
+  analytic.dx = Float64Array.from(res.dx);
+  const base = scalar();
+  const basePattern = activationPattern(ws);
+
+  // The loss's rounding noise: its change under perturbations of a few ulps,
+  // minus the first-order change the analytic gradient predicts.
+  let noise = 0;
+  for (const j of gcSample(x.length, 4, rand)) {
+    const v = x[j];
+    const d = Math.max(Math.abs(v), 1) * 64 * Number.EPSILON;
+    x[j] = v + d;
+    noise = Math.max(noise, Math.abs(scalar() - base - analytic.dx[j] * d));
+    x[j] = v;
+  }
+  noise = Math.max(noise, Number.EPSILON * Math.max(Math.abs(base), 1));
+  const floorAt = (h: number): number => Math.max(1e-8, (4 * noise) / h / tol);
+
+  const tensors: { name: string; shape: number[]; values: Float64Array }[] = info.params.map((t) => ({
+    name: t.name,
+    shape: t.shape,
+    values: p[t.name as keyof Params],
+  }));
+  tensors.push({ name: "dx", shape: [batch, ...info.input], values: x });
+  const rows: GradcheckRow[] = [];
+  for (const t of tensors) {
+    if (opts.only !== undefined && !opts.only.includes(t.name)) continue;
+    const entries = gcSample(t.values.length, samples, rand);
+    let checked = 0;
+    let skipped = 0;
+    let maxRelError = 0;
+    for (const j of entries) {
+      const v = t.values[j];
+      let numeric: number | undefined;
+      let h = h0;
+      for (let attempt = 0; attempt < 3; attempt++, h /= 10) {
+        t.values[j] = v + h;
+        const plus = scalar();
+        const patPlus = activationPattern(ws);
+        t.values[j] = v - h;
+        const minus = scalar();
+        const patMinus = activationPattern(ws);
+        t.values[j] = v;
+        if (gcSamePattern(patPlus, basePattern) && gcSamePattern(patMinus, basePattern)) {
+          numeric = (plus - minus) / (2 * h);
+          break;
+        }
+      }
+      if (numeric === undefined) {
+        skipped++;
+        continue;
+      }
+      const a = analytic[t.name][j];
+      const err = Math.abs(a - numeric) / Math.max(floorAt(h), Math.abs(a) + Math.abs(numeric));
+      maxRelError = Math.max(maxRelError, Number.isNaN(err) ? Infinity : err);
+      checked++;
+    }
+    const row: GradcheckRow = {
+      name: t.name,
+      shape: t.shape,
+      checked,
+      skipped,
+      maxRelError,
+      pass: maxRelError <= tol && checked > 0,
+    };
+    rows.push(row);
+    opts.onRow?.(row);
+  }
+  restoreState();
+  return { model: info.name, batch, seed, tol, h: h0, floor: floorAt(h0), rows, pass: rows.every((r) => r.pass) };
+}
+
+/** The report as a table, one line per tensor, and a verdict. */
+export function formatGradcheck(r: GradcheckReport): string {
+  const head = ["tensor", "shape", "checked", "skipped", "max rel error", "result"];
+  const body = r.rows.map((row) => [
+    row.name,
+    "[" + row.shape.join(", ") + "]",
+    String(row.checked),
+    String(row.skipped),
+    row.maxRelError.toExponential(2),
+    row.pass ? "pass" : "FAIL",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  const checked = r.rows.reduce((a, b) => a + b.checked, 0);
+  const skipped = r.rows.reduce((a, b) => a + b.skipped, 0);
+  const failed = r.rows.filter((row) => !row.pass).length;
+  return [
+    "gradcheck " + r.model + ": batch " + r.batch + ", seed " + r.seed + ", tol " + r.tol.toExponential() + ", h " + r.h.toExponential() +
+      ", error floor " + r.floor.toExponential(1),
+    line(head),
+    ...body.map(line),
+    (r.pass ? "PASS" : "FAIL") + ": " + r.rows.length + " tensors, " + checked + " entries checked, " + skipped +
+      " skipped" + (failed > 0 ? ", " + failed + " failed" : ""),
+  ].join("\\n");
+}
+
+type GcProcess = { argv: string[]; exitCode?: number };
+const gcProcess = (globalThis as unknown as { process?: GcProcess }).process;
+const gcConsole = (globalThis as unknown as { console: { log(s: string): void; error(s: string): void } }).console;
+
+/** \`tsx ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K]\`: prints the table, exit 1 on failure. */
+function gcMain(proc: GcProcess): void {
+  const opts: GradcheckOptions = {};
+  const args = proc.argv.slice(2);
+  for (let i = 0; i < args.length; i += 2) {
+    const flag = args[i];
+    const value = Number(args[i + 1]);
+    const ok = args[i + 1] !== undefined && Number.isFinite(value) && value > 0;
+    const int = ok && Number.isInteger(value);
+    if (flag === "--batch" && int) opts.batch = value;
+    else if (flag === "--seed" && (int || value === 0)) opts.seed = value;
+    else if (flag === "--tol" && ok) opts.tol = value;
+    else if (flag === "--samples" && int) opts.samples = value;
+    else {
+      gcConsole.error("usage: ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K]; bad argument " + JSON.stringify(flag));
+      proc.exitCode = 2;
+      return;
+    }
+  }
+  opts.onRow = (row) =>
+    gcConsole.log("checked " + row.name + ": " + row.checked + " entries, " + row.skipped + " skipped, max rel error " +
+      row.maxRelError.toExponential(2) + (row.pass ? "" : " FAIL"));
+  let report: GradcheckReport;
+  try {
+    report = gradcheck(opts);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    gcConsole.error("gradcheck: " + e.message);
+    proc.exitCode = 2;
+    return;
+  }
+  gcConsole.log(formatGradcheck(report));
+  proc.exitCode = report.pass ? 0 : 1;
+}
+
+if (gcProcess !== undefined && typeof gcProcess.argv[1] === "string" &&
+    import.meta.url.endsWith("/" + gcProcess.argv[1].split(/[\\\\/]/).pop())) {
+  gcMain(gcProcess);
+}
+`;
+}
