@@ -1,0 +1,116 @@
+// Emitter contracts: what an op's emitter receives (LayerContext) and must
+// provide (OpEmitter). Input: one checked IR layer plus the names of the
+// buffers around it; output: TypeScript statement text. Emits no diagnostics.
+import type { ArgsOf, Layer, OpName, Tensor } from "../ir.ts";
+
+export type Dtype = "f32" | "f64";
+
+/** A layer's one-sample shape seen as [C, H, W]; a [D] tensor is [D, 1, 1]. */
+export interface Dims {
+  c: number;
+  h: number;
+  w: number;
+  /** c·h·w, one sample's element count */
+  size: number;
+}
+
+export function dimsOf(shape: readonly number[]): Dims {
+  const [c, h = 1, w = 1] = shape;
+  return { c: c!, h, w, size: c! * h * w };
+}
+
+/** A workspace buffer owned by one layer (argmax indices, dropout mask, saved statistics). */
+export interface WorkspaceBuffer {
+  /** property name in the workspace, e.g. "l3_argmax" */
+  name: string;
+  kind: "float" | "int32";
+  /** element count as a TypeScript expression of `batch` */
+  length: string;
+  /** what it holds, for the generated type's doc comment */
+  doc: string;
+}
+
+/** What an op emitter sees. All names are TypeScript expressions valid inside the pass functions. */
+export interface LayerContext<O extends OpName = OpName> {
+  layer: Layer & { args: ArgsOf<O> };
+  args: ArgsOf<O>;
+  /** 1-based position in the model */
+  index: number;
+  input: Dims;
+  output: Dims;
+  /** expression of the input activation buffer (N × input.size) */
+  inp: string;
+  /** expression of the output activation buffer (N × output.size) */
+  out: string;
+  /** gradient w.r.t. the input (written by backward) */
+  dIn: string;
+  /** gradient w.r.t. the output (read by backward) */
+  dOut: string;
+  /** expression of parameter `suffix` ("weight", "bias") */
+  param(suffix: string): string;
+  /** expression of the gradient of parameter `suffix` */
+  grad(suffix: string): string;
+  /** expression of state tensor `suffix` ("running_mean") */
+  state(suffix: string): string;
+  /** expression of this layer's own workspace buffer `suffix` */
+  buffer(suffix: string): string;
+  /** property name of this layer's own workspace buffer `suffix` */
+  bufferName(suffix: string): string;
+  hasParam(suffix: string): boolean;
+  /** the largest number of multiply-adds written out as straight-line code per window */
+  unrollBudget: number;
+  dtype: Dtype;
+}
+
+/** How one parameter tensor starts out. */
+export type ParamInit = { kind: "he"; fanIn: number } | { kind: "fill"; value: number };
+
+/**
+ * One op's code generator. Forward code runs inside `forwardPass` where `N`
+ * (batch) and `train` (boolean) are in scope; backward code runs inside
+ * `backwardPass` where `N` is in scope, and must overwrite dIn and every
+ * parameter gradient (never accumulate across calls).
+ */
+export interface OpEmitter<O extends OpName> {
+  /** the output is the input buffer itself (no code, no buffer) */
+  alias?: boolean;
+  buffers?(l: LayerContext<O>): WorkspaceBuffer[];
+  forward(l: LayerContext<O>): string;
+  backward(l: LayerContext<O>): string;
+  init?(l: LayerContext<O>, param: Tensor, suffix: string): ParamInit;
+  /**
+   * Entries this layer adds to activationPattern per sample, and the code
+   * that writes them at `pat[k + j]` for j in [0, N·perSample) (k is in scope).
+   */
+  pattern?(l: LayerContext<O>): { perSample: number; fill: string };
+  /** a RangeError condition checked before any work in training mode, e.g. batchnorm with one value per channel */
+  trainingGuard?(l: LayerContext<O>): { condition: string; message: string } | undefined;
+}
+
+/** `v·mul + add` as short TypeScript: "oh", "oh * 2", "oh - 1". */
+export function lin(v: string, mul: number, add: number): string {
+  const base = mul === 0 ? "" : mul === 1 ? v : `${v} * ${mul}`;
+  if (base === "") return String(add);
+  if (add === 0) return base;
+  return add > 0 ? `${base} + ${add}` : `${base} - ${-add}`;
+}
+
+/** `base + k` as short TypeScript. */
+export function plus(base: string, k: number): string {
+  if (k === 0) return base;
+  return k > 0 ? `${base} + ${k}` : `${base} - ${-k}`;
+}
+
+/** A number as a TypeScript literal that reads back to the same double. */
+export function num(v: number): string {
+  if (!Number.isFinite(v)) throw new Error(`internal: non-finite literal ${v}`);
+  return Object.is(v, -0) ? "0" : String(v);
+}
+
+/** `for (let n = 0; n < N; n++) { ... }` with the sample offsets hoisted. */
+export function perSample(inSize: number, outSize: number, body: string): string {
+  return `for (let n = 0; n < N; n++) {
+    const xn = n * ${inSize}, yn = n * ${outSize};
+    ${body}
+  }`;
+}

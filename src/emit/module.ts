@@ -1,0 +1,530 @@
+// emit: checked IR Model → the text of one self-contained TypeScript module
+// (SPEC §4), before prettier. Deterministic: the same Model and options give
+// the same bytes. Emits no diagnostics; an unexpected IR is an internal error.
+//
+// One function per output section (header, types, info, initParams,
+// initState, createWorkspace, checks, forward, backward/lossAndGrad,
+// activationPattern); the per-op code comes from the registry in ./ops.
+import { readFileSync } from "node:fs";
+import type { Layer, Model, OpName, Tensor } from "../ir.ts";
+import { type Dtype, dimsOf, type LayerContext, num, type ParamInit, type WorkspaceBuffer } from "./context.ts";
+import { lossEmitterOf } from "./loss.ts";
+import { emitterFor } from "./ops/index.ts";
+
+export interface EmitOptions {
+  dtype: Dtype;
+  /** the source file as it should appear in comments, e.g. "lenet5.cnn" */
+  sourceName: string;
+  /** test-only: emit a deliberately wrong backward for every layer of this op (gradients scaled by 1.01) */
+  perturb?: OpName;
+  /** the most multiply-adds per window written out as straight-line code (default 64) */
+  unrollBudget?: number;
+}
+
+export const DEFAULT_UNROLL_BUDGET = 64;
+
+const cnncVersion: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** Everything the sections need, computed once. */
+interface Plan {
+  model: Model;
+  opts: EmitOptions;
+  floatCtor: "Float32Array" | "Float64Array";
+  layers: LayerContext[];
+  /** expression of the final activation (the logits) */
+  top: string;
+  /** expression of the gradient w.r.t. x inside backwardPass */
+  dx: string;
+  /** workspace buffers: activations, gradients and per-layer buffers */
+  buffers: WorkspaceBuffer[];
+  params: Tensor[];
+  state: Tensor[];
+  inSize: number;
+  outSize: number;
+  hasDropout: boolean;
+}
+
+export function emitModule(model: Model, opts: EmitOptions): string {
+  const plan = planOf(model, opts);
+  return [
+    emitHeader(plan),
+    emitTypes(plan),
+    emitInfo(plan),
+    emitRandom(plan),
+    emitInitParams(plan),
+    emitInitState(plan),
+    emitCreateWorkspace(plan),
+    emitChecks(plan),
+    emitForward(plan),
+    emitBackward(plan),
+    emitActivationPattern(plan),
+  ]
+    .filter((s) => s !== "")
+    .join("\n\n");
+}
+
+function planOf(model: Model, opts: EmitOptions): Plan {
+  const count = model.layers.length;
+  // Activation and gradient buffer names; flatten aliases its input's.
+  const act: string[] = ["x"];
+  model.layers.forEach((layer, i) => {
+    act.push(emitterFor(layer).alias ? act[i]! : `ws.a${i + 1}`);
+  });
+  const grad: string[] = new Array<string>(count + 1);
+  grad[count] = "dTop";
+  for (let i = count; i >= 1; i--) {
+    const alias = emitterFor(model.layers[i - 1]!).alias;
+    grad[i - 1] = alias ? grad[i]! : i - 1 === 0 ? "ws.dx" : `ws.g${i - 1}`;
+  }
+  const buffers: WorkspaceBuffer[] = [];
+  const unrollBudget = opts.unrollBudget ?? DEFAULT_UNROLL_BUDGET;
+  const layers = model.layers.map((layer, i) => {
+    const ctx = layerContext(layer, i + 1, act[i]!, act[i + 1]!, grad[i]!, grad[i + 1]!, opts.dtype, unrollBudget);
+    return ctx;
+  });
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  model.layers.forEach((layer, i) => {
+    if (act[i + 1] !== act[i]) {
+      buffers.push({
+        name: `a${i + 1}`,
+        kind: "float",
+        length: `batch * ${size(layer.output)}`,
+        doc: `output of ${layer.name} [${layer.output.join(", ")}]`,
+      });
+    }
+  });
+  for (let i = count; i >= 1; i--) {
+    const name = grad[i - 1]!;
+    if (name.startsWith("ws.") && !buffers.some((b) => `ws.${b.name}` === name)) {
+      const shape = i - 1 === 0 ? model.input : model.layers[i - 2]!.output;
+      buffers.push({
+        name: name.slice(3),
+        kind: "float",
+        length: `batch * ${size(shape)}`,
+        doc: i - 1 === 0 ? "gradient of the loss w.r.t. the input x" : `gradient w.r.t. the output of ${model.layers[i - 2]!.name}`,
+      });
+    }
+  }
+  if (model.loss !== null) {
+    buffers.push({ name: "dlogits", kind: "float", length: `batch * ${size(model.output)}`, doc: "gradient of the loss w.r.t. the logits" });
+    const extra = lossEmitterOf(model.loss.args.op).buffers?.(size(model.output)) ?? [];
+    for (const b of extra) buffers.push({ ...b, kind: "int32" });
+  }
+  layers.forEach((l) => {
+    const own = emitterFor(l.layer).buffers?.(l) ?? [];
+    buffers.push(...own);
+  });
+  return {
+    model,
+    opts,
+    floatCtor: opts.dtype === "f32" ? "Float32Array" : "Float64Array",
+    layers,
+    top: act[count]!,
+    dx: grad[0]!,
+    buffers,
+    params: model.layers.flatMap((l) => l.params),
+    state: model.layers.flatMap((l) => l.state),
+    inSize: size(model.input),
+    outSize: size(model.output),
+    hasDropout: model.layers.some((l) => l.args.op === "dropout"),
+  };
+}
+
+function layerContext(
+  layer: Layer,
+  index: number,
+  inp: string,
+  out: string,
+  dIn: string,
+  dOut: string,
+  dtype: Dtype,
+  unrollBudget: number,
+): LayerContext {
+  const key = (list: Tensor[], suffix: string, what: string): string => {
+    const name = `${layer.name}.${suffix}`;
+    if (!list.some((t) => t.name === name)) throw new Error(`internal: layer ${layer.name} has no ${what} ${name}`);
+    return JSON.stringify(name);
+  };
+  return {
+    layer,
+    args: layer.args,
+    index,
+    input: dimsOf(layer.input),
+    output: dimsOf(layer.output),
+    inp,
+    out,
+    dIn,
+    dOut,
+    param: (suffix) => `p[${key(layer.params, suffix, "parameter")}]`,
+    grad: (suffix) => `ws.grads[${key(layer.params, suffix, "parameter")}]`,
+    state: (suffix) => `s[${key(layer.state, suffix, "state tensor")}]`,
+    buffer: (suffix) => `ws.l${index}_${suffix}`,
+    bufferName: (suffix) => `l${index}_${suffix}`,
+    hasParam: (suffix) => layer.params.some((t) => t.name === `${layer.name}.${suffix}`),
+    unrollBudget,
+    dtype,
+  };
+}
+
+/** `// c1: conv(6, kernel=5, pad=2) — lenet5.cnn:5` */
+function layerComment(plan: Plan, l: LayerContext): string {
+  return `// ${l.layer.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${l.layer.span.line}`;
+}
+
+const shapeText = (shape: number[]) => `[${shape.join(", ")}]`;
+
+// ---------------------------------------------------------------- sections
+
+function emitHeader(plan: Plan): string {
+  const m = plan.model;
+  return `// ${m.name}.ts — generated by cnnc ${cnncVersion} from ${plan.opts.sourceName}. Do not edit; rebuild with \`cnnc build\`.
+// Model ${m.name}: input ${shapeText(m.input)} → output ${shapeText(m.output)}, ${m.params} parameters, ${m.macs} multiply-adds per sample, ${plan.opts.dtype}.
+// Self-contained: imports nothing. API: docs/generated-api.md of cnnc.`;
+}
+
+function emitTypes(plan: Plan): string {
+  const fields = (list: Tensor[]) =>
+    list.map((t) => `  /** ${shapeText(t.shape)} */\n  ${JSON.stringify(t.name)}: FloatArray;`).join("\n");
+  const wsFields = plan.buffers
+    .map((b) => `  /** ${b.doc} */\n  ${b.name}: ${b.kind === "float" ? "FloatArray" : "Int32Array"};`)
+    .join("\n");
+  const result =
+    plan.model.loss !== null
+      ? "export type LossAndGrad = { loss: number; grads: Params; dx: FloatArray };"
+      : "export type Gradients = { grads: Params; dx: FloatArray };";
+  const resultType = plan.model.loss !== null ? "LossAndGrad" : "Gradients";
+  return `/** One ${plan.opts.dtype} buffer type for every tensor of this module. */
+export type FloatArray = ${plan.floatCtor};
+
+/** Trainable parameters, keyed by PyTorch state-dict name. */
+export type Params = {
+${fields(plan.params)}
+};
+
+/** Batchnorm running statistics, keyed by PyTorch state-dict name. */
+export type State = {
+${fields(plan.state)}
+};
+
+${result}
+
+/** Every buffer forward and backward need, allocated once by createWorkspace. */
+export type Workspace = {
+  /** the batch size N every call must use */
+  batch: number;
+  /** training-mode dropout reuses the last mask while this is true (the gradient check sets it) */
+  freezeDropout: boolean;
+${plan.hasDropout ? "  /** dropout generator state (seeded by createWorkspace) */\n  rng: number;\n  /** a training-mode pass has drawn the dropout masks */\n  masksDrawn: boolean;\n" : ""}  /** parameter gradients written by ${plan.model.loss !== null ? "lossAndGrad" : "backward"} */
+  grads: Params;
+  /** the object ${plan.model.loss !== null ? "lossAndGrad" : "backward"} returns (reused) */
+  result: ${resultType};
+${wsFields}
+};`;
+}
+
+function emitInfo(plan: Plan): string {
+  const m = plan.model;
+  const tensors = (list: Tensor[]) =>
+    `[${list.map((t) => `{ name: ${JSON.stringify(t.name)}, shape: ${shapeText(t.shape)} }`).join(", ")}]`;
+  return `export const info: {
+  name: string;
+  input: number[];
+  output: number[];
+  params: { name: string; shape: number[] }[];
+  state: { name: string; shape: number[] }[];
+  dtype: "f32" | "f64";
+} = {
+  name: ${JSON.stringify(m.name)},
+  input: ${shapeText(m.input)},
+  output: ${shapeText(m.output)},
+  params: ${tensors(plan.params)},
+  state: ${tensors(plan.state)},
+  dtype: ${JSON.stringify(plan.opts.dtype)},
+};`;
+}
+
+function emitRandom(plan: Plan): string {
+  const dropout = plan.hasDropout
+    ? `
+
+/** The workspace's dropout generator: the next uniform in [0, 1). */
+function nextUniform(ws: Workspace): number {
+  ws.rng = (ws.rng + 0x6d2b79f5) | 0;
+  return mulberry32(ws.rng);
+}`
+    : "";
+  return `/** mulberry32's output function: a uniform in [0, 1) from a 32-bit state (advance the state by 0x6d2b79f5 per draw). */
+function mulberry32(state: number): number {
+  let t = Math.imul(state ^ (state >>> 15), 1 | state);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}${dropout}`;
+}
+
+function emitInitParams(plan: Plan): string {
+  const lines = plan.layers.flatMap((l) =>
+    l.layer.params.map((t) => {
+      const suffix = t.name.slice(l.layer.name.length + 1);
+      const how: ParamInit = emitterFor(l.layer).init?.(l, t, suffix) ?? { kind: "fill", value: 0 };
+      const n = t.shape.reduce((a, b) => a * b, 1);
+      const value =
+        how.kind === "he"
+          ? `normal(${n}, ${num(Math.sqrt(2 / how.fanIn))})`
+          : `new ${plan.floatCtor}(${n})${how.value === 0 ? "" : `.fill(${num(how.value)})`}`;
+      return `    ${JSON.stringify(t.name)}: ${value},`;
+    }),
+  );
+  return `/**
+ * Fresh parameters: He-normal weights (std = sqrt(2 / fan_in)) for conv and
+ * affine, zero biases, γ = 1 and β = 0 for the norms. The same seed always
+ * gives the same parameters (mulberry32 + Box–Muller).
+ */
+export function initParams(seed = 0): Params {
+  let state = seed | 0;
+  const uniform = (): number => {
+    state = (state + 0x6d2b79f5) | 0;
+    return mulberry32(state);
+  };
+  const normal = (n: number, std: number): FloatArray => {
+    const a = new ${plan.floatCtor}(n);
+    for (let i = 0; i < n; i++) {
+      const u = 1 - uniform(), v = uniform();
+      a[i] = std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+    return a;
+  };
+  return {
+${lines.join("\n")}
+  };
+}`;
+}
+
+function emitInitState(plan: Plan): string {
+  const lines = plan.state.map((t) => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const one = t.name.endsWith(".running_var");
+    return `    ${JSON.stringify(t.name)}: new ${plan.floatCtor}(${n})${one ? ".fill(1)" : ""},`;
+  });
+  return `/** Fresh running statistics: running_mean 0, running_var 1. */
+export function initState(): State {
+  return {
+${lines.join("\n")}
+  };
+}`;
+}
+
+function emitCreateWorkspace(plan: Plan): string {
+  const grads = plan.params.map(
+    (t) => `    ${JSON.stringify(t.name)}: new ${plan.floatCtor}(${t.shape.reduce((a, b) => a * b, 1)}),`,
+  );
+  const bufs = plan.buffers.map(
+    (b) => `    ${b.name}: new ${b.kind === "float" ? plan.floatCtor : "Int32Array"}(${b.length}),`,
+  );
+  const dx = plan.dx.startsWith("ws.") ? plan.dx.replace("ws.", "bufs.") : `new ${plan.floatCtor}(0)`;
+  const result = plan.model.loss !== null ? `{ loss: 0, grads, dx: ${dx} }` : `{ grads, dx: ${dx} }`;
+  return `/**
+ * Allocates every activation, gradient and scratch buffer for batches of
+ * \`batch\` samples. \`seed\` seeds the dropout masks.
+ */
+export function createWorkspace(batch: number, seed = 0): Workspace {
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(\`${plan.model.name}: createWorkspace(batch) needs a positive integer batch; got \${batch}\`);
+  }
+  const grads: Params = {
+${grads.join("\n")}
+  };
+  const bufs = {
+${bufs.join("\n")}
+  };
+  return {
+    batch,
+    freezeDropout: false,
+${plan.hasDropout ? "    rng: seed | 0,\n    masksDrawn: false,\n" : ""}    grads,
+    result: ${result},
+    ...bufs,
+  };
+}`;
+}
+
+function emitChecks(plan: Plan): string {
+  const m = plan.model;
+  const guards = plan.layers.flatMap((l) => {
+    const g = emitterFor(l.layer).trainingGuard?.(l);
+    return g === undefined ? [] : [`  if (${g.condition}) throw new RangeError(${JSON.stringify(`${m.name}: ${g.message}`)});`];
+  });
+  const k = plan.outSize;
+  const labels =
+    m.loss === null
+      ? ""
+      : `
+
+function checkLabels(y: Int32Array, ws: Workspace): void {
+  if (y.length !== ws.batch) {
+    throw new RangeError(\`${m.name}: y has length \${y.length}; expected \${ws.batch} class indices (the workspace's batch)\`);
+  }
+  for (let n = 0; n < y.length; n++) {
+    const v = y[n];
+    if (!(v >= 0 && v < ${k} && (v | 0) === v)) {
+      throw new RangeError(\`${m.name}: y[\${n}] = \${v} is not a class index in [0, ${k})\`);
+    }
+  }
+}`;
+  const dout =
+    m.loss !== null
+      ? ""
+      : `
+
+function checkDout(dout: FloatArray, ws: Workspace): void {
+  if (dout.length !== ws.batch * ${k}) {
+    throw new RangeError(\`${m.name}: dout has length \${dout.length}; expected \${ws.batch * ${k}} = batch \${ws.batch} × ${shapeText(m.output)}\`);
+  }
+}`;
+  return `/** Wrong sizes are thrown as RangeError before any work. */
+function checkInput(x: FloatArray, ws: Workspace): void {
+  if (x.length !== ws.batch * ${plan.inSize}) {
+    throw new RangeError(\`${m.name}: x has length \${x.length}; expected \${ws.batch * ${plan.inSize}} = batch \${ws.batch} × ${shapeText(m.input)} (the workspace's batch)\`);
+  }
+}
+
+function checkTraining(ws: Workspace): void {
+${guards.length > 0 ? "  const N = ws.batch;\n" + guards.join("\n") : "  void ws;"}
+}${labels}${dout}`;
+}
+
+function emitForward(plan: Plan): string {
+  const blocks = plan.layers.map((l) => {
+    const code = emitterFor(l.layer).forward(l);
+    if (code === "") return `  ${layerComment(plan, l)}: no code (its output is its input)`;
+    return `  ${layerComment(plan, l)}
+  {
+    const inp = ${l.inp}, out = ${l.out};
+    ${code}
+  }`;
+  });
+  return `/** The forward pass over the workspace's batch; \`train\` selects batch statistics and dropout. */
+function forwardPass(p: Params, s: State, x: FloatArray, ws: Workspace, train: boolean): void {
+  const N = ws.batch;
+${blocks.join("\n")}
+${plan.hasDropout ? "  if (train) ws.masksDrawn = true;" : ""}
+}
+
+/**
+ * Runs the network on x (N·${plan.inSize} values, NCHW) and returns the
+ * N × ${plan.outSize} output, a view into the workspace (overwritten by the next call).
+ * Eval mode (running statistics, no dropout) unless \`train\` is true.
+ */
+export function forward(p: Params, s: State, x: FloatArray, ws: Workspace, train = false): FloatArray {
+  checkInput(x, ws);
+  if (train) checkTraining(ws);
+  forwardPass(p, s, x, ws, train);
+  return ${plan.top};
+}`;
+}
+
+function emitBackward(plan: Plan): string {
+  const m = plan.model;
+  const blocks = [...plan.layers].reverse().map((l) => {
+    const code = emitterFor(l.layer).backward(l);
+    const perturbed = plan.opts.perturb === l.layer.args.op ? perturbCode(l) : "";
+    if (code === "" && perturbed === "") return `  ${layerComment(plan, l)}: no code (its gradient is its output's)`;
+    return `  ${layerComment(plan, l)}
+  {
+    const inp = ${l.inp}, out = ${l.out}, dIn = ${l.dIn}, dOut = ${l.dOut};
+    ${code}
+    ${perturbed}
+  }`;
+  });
+  const pass = `/** Backpropagates dTop (N × ${plan.outSize}) through the batch of the last training-mode forward pass. */
+function backwardPass(p: Params, s: State, x: FloatArray, dTop: FloatArray, ws: Workspace): void {
+  const N = ws.batch;
+${blocks.join("\n")}
+}`;
+  if (m.loss === null) {
+    return `${pass}
+
+/**
+ * Training-mode forward pass on x followed by backpropagation of dout
+ * (N × ${plan.outSize}); updates the batchnorm running statistics. Returns
+ * gradients that are views into the workspace.
+ */
+export function backward(p: Params, s: State, x: FloatArray, dout: FloatArray, ws: Workspace): Gradients {
+  checkInput(x, ws);
+  checkDout(dout, ws);
+  checkTraining(ws);
+  forwardPass(p, s, x, ws, true);
+  backwardPass(p, s, x, dout, ws);
+  const r = ws.result;
+  r.dx = ${plan.dx === "dTop" ? "dout" : plan.dx};
+  return r;
+}`;
+  }
+  const lossArgs = m.loss.args;
+  const body = (lossEmitterOf(lossArgs.op).body as (a: typeof lossArgs, k: number) => string)(lossArgs, plan.outSize);
+  return `// loss ${m.loss.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${m.loss.span.line}
+function lossPass(z: FloatArray, y: Int32Array, dz: FloatArray, ws: Workspace): number {
+  const N = ws.batch;
+  ${body}
+}
+
+${pass}
+
+/**
+ * Training-mode forward pass, loss and backward pass; updates the batchnorm
+ * running statistics. The returned object, its grads and dx are views into
+ * the workspace, overwritten by the next call.
+ */
+export function lossAndGrad(p: Params, s: State, x: FloatArray, y: Int32Array, ws: Workspace): LossAndGrad {
+  checkInput(x, ws);
+  checkLabels(y, ws);
+  checkTraining(ws);
+  forwardPass(p, s, x, ws, true);
+  const loss = lossPass(${plan.top}, y, ws.dlogits, ws);
+  backwardPass(p, s, x, ws.dlogits, ws);
+  const r = ws.result;
+  r.loss = loss;
+  r.dx = ${plan.dx === "dTop" ? "ws.dlogits" : plan.dx};
+  return r;
+}`;
+}
+
+/** The test-only wrong backward: every gradient this layer writes, scaled by 1.01. */
+function perturbCode(l: LayerContext): string {
+  const targets = [l.dIn, ...l.layer.params.map((t) => `ws.grads[${JSON.stringify(t.name)}]`)];
+  return `// perturbed (test hook): gradients scaled by 1.01
+  ${targets.map((t) => `for (let i = 0; i < ${t}.length; i++) ${t}[i] *= 1.01;`).join("\n")}`;
+}
+
+function emitActivationPattern(plan: Plan): string {
+  const parts: { perSample: number; fill: string; what: string }[] = [];
+  for (const l of plan.layers) {
+    const pat = emitterFor(l.layer).pattern?.(l);
+    if (pat !== undefined) parts.push({ ...pat, what: l.layer.name });
+  }
+  const m = plan.model;
+  if (m.loss !== null) {
+    const pat = lossEmitterOf(m.loss.args.op).pattern?.(plan.outSize);
+    if (pat !== undefined) parts.push({ ...pat, what: `loss ${m.loss.args.op}` });
+  }
+  const perSample = parts.reduce((a, b) => a + b.perSample, 0);
+  const fills = parts.map(
+    (p) => `  // ${p.what}
+  {
+    ${p.fill}
+    k += ws.batch * ${p.perSample};
+  }`,
+  );
+  return `/**
+ * After a forward pass: the piecewise-linear choices it made (ReLU/leaky
+ * signs, max-pool winners, svm hinge flags), for the gradient check to detect
+ * finite differences that cross a kink. A fresh array.
+ */
+export function activationPattern(ws: Workspace): Int32Array {
+  const pat = new Int32Array(ws.batch * ${perSample});
+  let k = 0;
+${fills.join("\n")}
+  void k;
+  return pat;
+}`;
+}

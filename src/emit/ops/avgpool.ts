@@ -1,0 +1,67 @@
+// avgpool: PyTorch AvgPool2d. Interior windows divide by KH·KW. A border
+// window's divisor, with count_pad, counts its cells inside the padded input
+// (clipped at in + pad_after, as PyTorch clips ceil-mode windows); without
+// count_pad, only its cells inside the real input.
+import { type OpEmitter, plus } from "../context.ts";
+import { type Geometry, pixelLoop, tapsOf } from "../window.ts";
+import { poolGeometry } from "./pool-geometry.ts";
+
+/** Border window bounds: real rows [r0, r1), real columns [q0, q1), and its divisor `div`. */
+function borderWindow(g: Geometry, countPad: boolean): string {
+  const divisor = countPad
+    ? `(Math.min(ih + ${g.kh}, ${g.h + g.pb}) - ih) * (Math.min(iw + ${g.kw}, ${g.w + g.pr}) - iw)`
+    : "(r1 - r0) * (q1 - q0)";
+  return `const r0 = Math.max(ih, 0), r1 = Math.min(ih + ${g.kh}, ${g.h});
+  const q0 = Math.max(iw, 0), q1 = Math.min(iw + ${g.kw}, ${g.w});
+  const div = ${divisor};`;
+}
+
+export const avgpool: OpEmitter<"avgpool"> = {
+  forward(l) {
+    const g = poolGeometry(l);
+    const kk = g.kh * g.kw;
+    const hw = l.input.h * l.input.w;
+    const ohw = l.output.h * l.output.w;
+    const inside = [
+      "const i = xc + i0;",
+      `out[o] = (${tapsOf(g).map((t) => `inp[${plus("i", t.offset)}]`).join(" + ")}) / ${kk};`,
+    ].join("\n");
+    const border = `${borderWindow(g, l.args.count_pad)}
+    let acc = 0;
+    for (let r = r0; r < r1; r++) {
+      for (let q = q0; q < q1; q++) acc += inp[xc + r * ${g.w} + q];
+    }
+    out[o] = acc / div;`;
+    return `for (let n = 0; n < N; n++) {
+      const xn = n * ${l.input.size}, yn = n * ${l.output.size};
+      for (let c = 0; c < ${l.input.c}; c++) {
+        const xc = xn + c * ${hw}, yc = yn + c * ${ohw};
+        ${pixelLoop(g, { before: "const o = yc + yr + ow;", inside, border, after: "" })}
+      }
+    }`;
+  },
+
+  backward(l) {
+    const g = poolGeometry(l);
+    const kk = g.kh * g.kw;
+    const hw = l.input.h * l.input.w;
+    const ohw = l.output.h * l.output.w;
+    const inside = [
+      `const i = xc + i0, d = dOut[o] / ${kk};`,
+      ...tapsOf(g).map((t) => `dIn[${plus("i", t.offset)}] += d;`),
+    ].join("\n");
+    const border = `${borderWindow(g, l.args.count_pad)}
+    const d = dOut[o] / div;
+    for (let r = r0; r < r1; r++) {
+      for (let q = q0; q < q1; q++) dIn[xc + r * ${g.w} + q] += d;
+    }`;
+    return `dIn.fill(0);
+    for (let n = 0; n < N; n++) {
+      const xn = n * ${l.input.size}, yn = n * ${l.output.size};
+      for (let c = 0; c < ${l.input.c}; c++) {
+        const xc = xn + c * ${hw}, yc = yn + c * ${ohw};
+        ${pixelLoop(g, { before: "const o = yc + yr + ow;", inside, border, after: "" })}
+      }
+    }`;
+  },
+};

@@ -1,0 +1,172 @@
+// conv: PyTorch Conv2d (weight [F, C/groups, KH, KW], bias [F]) with
+// asymmetric padding, stride, dilation and groups. Interior windows are
+// straight-line code with literal offsets (over channels too when the group
+// is small enough for the unroll budget); border windows loop with tests.
+import { type LayerContext, type OpEmitter, plus } from "../context.ts";
+import { borderTaps, type Geometry, insideTapLoops, pixelLoop, tapsOf } from "../window.ts";
+
+type Conv = LayerContext<"conv">;
+
+function geometryOf(l: Conv): Geometry {
+  const a = l.args;
+  return {
+    h: l.input.h,
+    w: l.input.w,
+    oh: l.output.h,
+    ow: l.output.w,
+    kh: a.kernel[0],
+    kw: a.kernel[1],
+    sh: a.stride[0],
+    sw: a.stride[1],
+    dh: a.dilation[0],
+    dw: a.dilation[1],
+    pt: a.pad[0],
+    pb: a.pad[1],
+    pl: a.pad[2],
+    pr: a.pad[3],
+  };
+}
+
+interface ConvPlan {
+  g: Geometry;
+  cg: number;
+  fg: number;
+  kk: number;
+  hw: number;
+  ohw: number;
+  /** channels of a group written out as straight-line code (else a loop over c) */
+  unrollChannels: boolean;
+  /** kernel taps written out (else loops over kh, kw) */
+  unrollTaps: boolean;
+  /** straight-line taps: offsets into the input window and into the filter */
+  taps: { input: number; weight: number }[];
+}
+
+function planOf(l: Conv): ConvPlan {
+  const g = geometryOf(l);
+  const groups = l.args.groups;
+  const cg = l.input.c / groups;
+  const fg = l.args.filters / groups;
+  const kk = g.kh * g.kw;
+  const hw = g.h * g.w;
+  const unrollChannels = cg * kk <= l.unrollBudget;
+  const unrollTaps = kk <= l.unrollBudget;
+  const taps: { input: number; weight: number }[] = [];
+  for (let c = 0; c < (unrollChannels ? cg : 1); c++) {
+    for (const t of tapsOf(g)) taps.push({ input: c * hw + t.offset, weight: c * kk + t.k });
+  }
+  return { g, cg, fg, kk, hw, ohw: g.oh * g.ow, unrollChannels, unrollTaps, taps };
+}
+
+/** `xg`: start of this filter's input group within the batch buffer. */
+function groupBase(p: ConvPlan, l: Conv, sampleBase: string): string {
+  if (l.args.groups === 1) return sampleBase;
+  return `${sampleBase} + ((f / ${p.fg}) | 0) * ${p.cg * p.hw}`;
+}
+
+/**
+ * Interior code: `line(i, k)` gets the input and filter index expressions of
+ * one tap (i relative to the window origin `i0` plus the group base).
+ */
+function insideCode(p: ConvPlan, line: (i: string, k: string) => string): string {
+  if (p.unrollChannels) {
+    return `const i = xg + i0;\n` + p.taps.map((t) => line(plus("i", t.input), plus("wf", t.weight))).join("\n");
+  }
+  const taps = p.unrollTaps
+    ? p.taps.map((t) => line(plus("i", t.input), plus("k", t.weight))).join("\n")
+    : insideTapLoops(p.g, line("i + t", `k + kh * ${p.g.kw} + kw`));
+  return `for (let c = 0; c < ${p.cg}; c++) {
+    const i = xg + i0 + c * ${p.hw}, k = wf + c * ${p.kk};
+    ${taps}
+  }`;
+}
+
+function borderCode(p: ConvPlan, line: (i: string, k: string) => string): string {
+  return `for (let c = 0; c < ${p.cg}; c++) {
+    const xc = xg + c * ${p.hw}, wc = wf + c * ${p.kk};
+    ${borderTaps(p.g, line(`xc + r * ${p.g.w} + q`, `wc + kh * ${p.g.kw} + kw`))}
+  }`;
+}
+
+export const conv: OpEmitter<"conv"> = {
+  init(l, _param, suffix) {
+    if (suffix === "weight") {
+      return { kind: "he", fanIn: (l.input.c / l.args.groups) * l.args.kernel[0] * l.args.kernel[1] };
+    }
+    return { kind: "fill", value: 0 };
+  },
+
+  forward(l) {
+    const p = planOf(l);
+    const bias = l.args.bias ? "b[f]" : "0";
+    return `const w = ${l.param("weight")};
+    ${l.args.bias ? `const b = ${l.param("bias")};` : ""}
+    for (let n = 0; n < N; n++) {
+      const xn = n * ${l.input.size}, yn = n * ${l.output.size};
+      for (let f = 0; f < ${l.args.filters}; f++) {
+        const xg = ${groupBase(p, l, "xn")}, wf = f * ${p.cg * p.kk}, yf = yn + f * ${p.ohw}, bf = ${bias};
+        ${pixelLoop(p.g, {
+          before: "let acc = bf;",
+          inside: insideCode(p, (i, k) => `acc += inp[${i}] * w[${k}];`),
+          border: borderCode(p, (i, k) => `acc += inp[${i}] * w[${k}];`),
+          after: "out[yf + yr + ow] = acc;",
+        })}
+      }
+    }`;
+  },
+
+  backward(l) {
+    const p = planOf(l);
+    const biasGrad = l.args.bias
+      ? `const gb = ${l.grad("bias")};
+      for (let f = 0; f < ${l.args.filters}; f++) {
+        let acc = 0;
+        for (let n = 0; n < N; n++) {
+          const yf = n * ${l.output.size} + f * ${p.ohw};
+          for (let j = 0; j < ${p.ohw}; j++) acc += dOut[yf + j];
+        }
+        gb[f] = acc;
+      }`
+      : "";
+    // Weight gradient: when the whole group's taps are unrolled, each filter
+    // weight has its own local accumulator over the batch and the interior
+    // pixels; border windows add straight into gw (zeroed first).
+    const sums = p.unrollChannels ? p.taps.map((_, t) => `g${t}`) : [];
+    const weightInside = p.unrollChannels
+      ? `const i = xg + i0;\n` + p.taps.map((t, j) => `${sums[j]} += g * inp[${plus("i", t.input)}];`).join("\n")
+      : insideCode(p, (i, k) => `gw[${k}] += g * inp[${i}];`);
+    const weightGrad = `const gw = ${l.grad("weight")};
+    gw.fill(0);
+    for (let f = 0; f < ${l.args.filters}; f++) {
+      const wf = f * ${p.cg * p.kk};
+      ${sums.length > 0 ? `let ${sums.map((s) => `${s} = 0`).join(", ")};` : ""}
+      for (let n = 0; n < N; n++) {
+        const xg = ${groupBase(p, l, `n * ${l.input.size}`)}, yf = n * ${l.output.size} + f * ${p.ohw};
+        ${pixelLoop(p.g, {
+          before: "const g = dOut[yf + yr + ow];",
+          inside: weightInside,
+          border: borderCode(p, (i, k) => `gw[${k}] += g * inp[${i}];`),
+          after: "",
+        })}
+      }
+      ${p.taps.length > 0 && sums.length > 0 ? p.taps.map((t, j) => `gw[${plus("wf", t.weight)}] += ${sums[j]};`).join("\n") : ""}
+    }`;
+    const inputGrad = `dIn.fill(0);
+    for (let n = 0; n < N; n++) {
+      const xn = n * ${l.input.size}, yn = n * ${l.output.size};
+      for (let f = 0; f < ${l.args.filters}; f++) {
+        const xg = ${groupBase(p, l, "xn")}, wf = f * ${p.cg * p.kk}, yf = yn + f * ${p.ohw};
+        ${pixelLoop(p.g, {
+          before: "const g = dOut[yf + yr + ow];",
+          inside: insideCode(p, (i, k) => `dIn[${i}] += g * w[${k}];`),
+          border: borderCode(p, (i, k) => `dIn[${i}] += g * w[${k}];`),
+          after: "",
+        })}
+      }
+    }`;
+    return `const w = ${l.param("weight")};
+    ${biasGrad}
+    ${weightGrad}
+    ${inputGrad}`;
+  },
+};

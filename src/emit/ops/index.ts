@@ -1,0 +1,42 @@
+// The op registry: one emitter per op of the IR. A mapped type, so an op
+// added to the IR without an emitter is a type error here.
+import type { Layer, OpName } from "../../ir.ts";
+import type { OpEmitter } from "../context.ts";
+import { affine } from "./affine.ts";
+import { avgpool } from "./avgpool.ts";
+import { batchnorm } from "./batchnorm.ts";
+import { conv } from "./conv.ts";
+import { dropout } from "./dropout.ts";
+import { flatten } from "./flatten.ts";
+import { globalavgpool } from "./globalavgpool.ts";
+import { groupnorm } from "./groupnorm.ts";
+import { layernorm } from "./layernorm.ts";
+import { leakyrelu } from "./leakyrelu.ts";
+import { maxpool } from "./maxpool.ts";
+import { pad } from "./pad.ts";
+import { relu } from "./relu.ts";
+import { sigmoid } from "./sigmoid.ts";
+import { tanh } from "./tanh.ts";
+
+export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
+  conv,
+  maxpool,
+  avgpool,
+  globalavgpool,
+  pad,
+  batchnorm,
+  layernorm,
+  groupnorm,
+  affine,
+  flatten,
+  relu,
+  leakyrelu,
+  sigmoid,
+  tanh,
+  dropout,
+};
+
+/** The emitter of a layer's op, seen through the common context type. */
+export function emitterFor(layer: Layer): OpEmitter<OpName> {
+  return opEmitters[layer.args.op] as unknown as OpEmitter<OpName>;
+}

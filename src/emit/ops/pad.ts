@@ -1,0 +1,32 @@
+// pad: zero padding (top, bottom, left, right); the gradient is the interior of dOut.
+import type { OpEmitter } from "../context.ts";
+
+export const pad: OpEmitter<"pad"> = {
+  forward(l) {
+    const [pt, , pl] = l.args.pad;
+    return `out.fill(0);
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < ${l.input.c}; c++) {
+        const xc = n * ${l.input.size} + c * ${l.input.h * l.input.w};
+        const yc = n * ${l.output.size} + c * ${l.output.h * l.output.w} + ${pt * l.output.w + pl};
+        for (let h = 0; h < ${l.input.h}; h++) {
+          const xr = xc + h * ${l.input.w}, yr = yc + h * ${l.output.w};
+          for (let w = 0; w < ${l.input.w}; w++) out[yr + w] = inp[xr + w];
+        }
+      }
+    }`;
+  },
+  backward(l) {
+    const [pt, , pl] = l.args.pad;
+    return `for (let n = 0; n < N; n++) {
+      for (let c = 0; c < ${l.input.c}; c++) {
+        const xc = n * ${l.input.size} + c * ${l.input.h * l.input.w};
+        const yc = n * ${l.output.size} + c * ${l.output.h * l.output.w} + ${pt * l.output.w + pl};
+        for (let h = 0; h < ${l.input.h}; h++) {
+          const xr = xc + h * ${l.input.w}, yr = yc + h * ${l.output.w};
+          for (let w = 0; w < ${l.input.w}; w++) dIn[xr + w] = dOut[yr + w];
+        }
+      }
+    }`;
+  },
+};
