@@ -12,6 +12,8 @@ const commands: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import("./check.ts"),
   () => import("./summary.ts"),
   () => import("./explain.ts"),
+  () => import("./export.ts"),
+  () => import("./draw.ts"),
 ];
 
 const ISSUES = "the issue tracker";
