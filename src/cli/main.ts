@@ -14,6 +14,8 @@ const commands: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import("./explain.ts"),
   () => import("./export.ts"),
   () => import("./draw.ts"),
+  () => import("./build.ts"),
+  () => import("./gradcheck.ts"),
 ];
 
 const ISSUES = "the issue tracker";
