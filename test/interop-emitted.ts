@@ -5,7 +5,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Model } from "../src/ir.ts";
-import { emitSafetensors, type Dtype } from "../src/emit/safetensors.ts";
+import type { Dtype } from "../src/emit/context.ts";
+import { emitSafetensors } from "../src/emit/safetensors.ts";
 
 export type Arrays = Record<string, Float32Array | Float64Array>;
 export interface WeightsModule {

@@ -10,6 +10,7 @@ import type { Layer, Model, OpName, Tensor } from "../ir.ts";
 import { type Dtype, dimsOf, type LayerContext, num, type ParamInit, type WorkspaceBuffer } from "./context.ts";
 import { lossEmitterOf } from "./loss.ts";
 import { emitterFor } from "./ops/index.ts";
+import { emitSafetensors } from "./safetensors.ts";
 
 export interface EmitOptions {
   dtype: Dtype;
@@ -60,6 +61,7 @@ export function emitModule(model: Model, opts: EmitOptions): string {
     emitForward(plan),
     emitBackward(plan),
     emitActivationPattern(plan),
+    emitSafetensors(model, opts.dtype),
   ]
     .filter((s) => s !== "")
     .join("\n\n");

@@ -19,8 +19,7 @@
 //   truncated file throws at the first problem. Every message names the tensor,
 //   the expected and the found shape.
 import type { Model, Tensor } from "../ir.ts";
-
-export type Dtype = "f32" | "f64";
+import type { Dtype } from "./context.ts";
 
 interface LaidOutTensor extends Tensor {
   group: "params" | "state";
