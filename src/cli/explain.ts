@@ -17,19 +17,41 @@ export function register(program: Command, cli: CliContext): void {
     });
 }
 
-/** "e0301" → "E0301"; "301" → "E0301" (or "W0301" if only that exists) */
+/** "e0301" → "E0301"; "w401" → "W0401"; "301" → "E0301" (or "W0301" if only that exists) */
 function normalise(text: string): string {
-  const upper = text.trim().toUpperCase();
-  if (!/^\d{1,4}$/.test(upper)) return upper;
-  const digits = upper.padStart(4, "0");
+  const m = /^([EW]?)(\d{1,4})$/.exec(text.trim().toUpperCase());
+  if (!m) return text.trim().toUpperCase();
+  const digits = m[2].padStart(4, "0");
+  if (m[1] !== "") return `${m[1]}${digits}`;
   return isCode(`W${digits}`) && !isCode(`E${digits}`) ? `W${digits}` : `E${digits}`;
 }
 
 const indent = (text: string) =>
   text
+    .trimEnd()
     .split("\n")
     .map((l) => (l === "" ? "" : `    ${l}`))
     .join("\n");
+
+/** Wraps prose at 80 columns, keeping paragraphs (blank lines) and lines that look like code (indented). */
+function wrap(text: string, width = 80): string {
+  return text
+    .trimEnd()
+    .split("\n\n")
+    .map((paragraph) => {
+      if (/^\s/m.test(paragraph)) return paragraph;
+      const lines: string[] = [];
+      let line = "";
+      for (const word of paragraph.split(/\s+/)) {
+        if (line !== "" && line.length + 1 + word.length > width) {
+          lines.push(line);
+          line = word;
+        } else line = line === "" ? word : `${line} ${word}`;
+      }
+      return [...lines, line].join("\n");
+    })
+    .join("\n\n");
+}
 
 export function runExplain(text: string, io: CliIo): number {
   const code = normalise(text);
@@ -38,7 +60,7 @@ export function runExplain(text: string, io: CliIo): number {
     const guess = suggest(code, Object.keys(codes));
     const lines = [`error: unknown diagnostic code \`${text}\``];
     if (guess !== undefined) lines.push(`help: did you mean \`${guess}\` (${codes[guess as keyof typeof codes].title})?`);
-    lines.push(`known codes: ${Object.keys(codes).sort().join(", ")}`);
+    else lines.push(`known codes: ${Object.keys(codes).sort().join(", ")}`);
     io.stderr(lines.join("\n") + "\n");
     return EXIT.usage;
   }
@@ -46,7 +68,7 @@ export function runExplain(text: string, io: CliIo): number {
   io.stdout(
     [
       style.bold(`${code}: ${entry.title}`),
-      entry.explanation,
+      wrap(entry.explanation),
       `${style.bold("Example")} (triggers ${code}):`,
       indent(entry.example),
       `${style.bold("Fix")}:`,

@@ -2,14 +2,13 @@
 // shape, parameters, MACs and activation memory per sample, and totals; for a
 // failing model the table up to the failing layer, then its diagnostics.
 import type { Command } from "commander";
-import { diag, type Diagnostic } from "../diagnostics.ts";
-import type { ModelFacts } from "../render/format.ts";
+import type { Diagnostic } from "../diagnostics.ts";
 import { styleFor } from "../render/style.ts";
 import { renderSummaryTable } from "../render/table.ts";
 import { countSeverities, renderDiagnostic, summaryLine } from "../render/text.ts";
-import { suggest } from "../suggest.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
-import { compileFile, fileSpan, modelsInOrder, sourcesOf, within } from "./sources.ts";
+import { selectModels } from "./report.ts";
+import { compileFile, modelsInOrder, sourcesOf, within } from "./sources.ts";
 
 export function register(program: Command, cli: CliContext): void {
   program
@@ -28,15 +27,9 @@ export function runSummary(path: string, options: { model?: string }, io: CliIo)
   const sources = sourcesOf([f]);
   const render = (ds: readonly Diagnostic[]) => ds.map((d) => renderDiagnostic(d, sources, { style }));
   const all = modelsInOrder(f);
-  let models: ModelFacts[] = all;
-  if (options.model !== undefined && all.length > 0) {
-    models = all.filter((m) => m.name === options.model);
-    if (models.length === 0) {
-      // no code frame: the problem is the option, not a place in the file
-      io.stdout(renderDiagnostic(noSuchModel(path, options.model, all), new Map(), { style }) + "\n");
-      return EXIT.usage;
-    }
-  }
+  // a file that did not parse has no models: its diagnostics say why, not E0003
+  const models = all.length === 0 ? all : selectModels(path, all, options.model, io);
+  if (models === undefined) return EXIT.usage;
 
   const blocks: string[] = [];
   const shown: Diagnostic[] = [];
@@ -55,13 +48,4 @@ export function runSummary(path: string, options: { model?: string }, io: CliIo)
   io.stdout(blocks.join("\n\n") + "\n");
   if (f.unreadable) return EXIT.usage;
   return counts.errors > 0 ? EXIT.failed : EXIT.ok;
-}
-
-function noSuchModel(file: string, name: string, models: readonly ModelFacts[]): Diagnostic {
-  const names = models.map((m) => m.name);
-  const guess = suggest(name, names);
-  return diag("E0003", fileSpan(file), `no model named \`${name}\` in ${file}`, {
-    notes: [`the file defines ${names.map((n) => `\`${n}\``).join(", ")}`],
-    ...(guess !== undefined ? { help: `did you mean \`--model ${guess}\`?` } : {}),
-  });
 }
