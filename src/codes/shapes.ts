@@ -1,3 +1,96 @@
+// E03xx: shape errors — constraints that depend on the input shape, found by
+// inferring shapes layer by layer (the first one stops its model). W04xx: warnings.
 import type { CodeInfo } from "./index.ts";
 
-export const shapeCodes = {} as const satisfies Record<string, CodeInfo>;
+export const shapeCodes = {
+  E0301: {
+    title: "output size is not a whole number",
+    explanation:
+      "Under `rounding exact`, the output-size formula of a conv or pool, " +
+      "(in + pad_before + pad_after - dilation*(kernel - 1) - 1) / stride + 1, must divide " +
+      "exactly: the windows must tile the padded input with nothing left over. The note shows " +
+      "the formula with your numbers; the help gives the nearest padding (or stride) that makes " +
+      "it whole. `rounding floor` (the default, PyTorch's and TensorFlow's behaviour) would floor " +
+      "it instead, and `rounding ceil` (pools only) would round it up.",
+    example:
+      "model Net {\n  input [3, 20, 20]\n  rounding exact\n  c1: conv(7, kernel=6, stride=(3, 6), pad=(2, 3))  # ~ E0301\n}",
+    fix:
+      "Width: (20 + 3 + 3 - 6) / 6 + 1 = 4.33. With pad=(2, 2) it is (20 + 2 + 2 - 6) / 6 + 1 = 4:\n\n" +
+      "model Net {\n  input [3, 20, 20]\n  rounding exact\n  c1: conv(7, kernel=6, stride=(3, 6), pad=(2, 2))\n}",
+  },
+  E0302: {
+    title: "output size less than 1",
+    explanation:
+      "The window of a conv or pool (dilation*(kernel - 1) + 1 rows or columns) is larger than its " +
+      "padded input, so not a single window fits and the output would be empty. Usually earlier " +
+      "layers have already shrunk the input too far; the label shows where the input shape comes " +
+      "from. Pad the input, use a smaller kernel, or remove a downsampling layer.",
+    example: "model Net {\n  input [1, 4, 4]\n  maxpool(2)\n  maxpool(2)\n  maxpool(2)  # ~ E0302\n}",
+    fix: "Stop downsampling once the input is 1x1:\n\nmodel Net {\n  input [1, 4, 4]\n  maxpool(2)\n  maxpool(2)\n}",
+  },
+  E0303: {
+    title: "input of the wrong rank",
+    explanation:
+      "conv, maxpool, avgpool, globalavgpool, pad and groupnorm need a [C, H, W] input, and the loss " +
+      "needs a vector (see E0307); after `affine`, `flatten` or `globalavgpool` the tensor is a " +
+      "vector [D] and has no spatial axes left. Spatial layers go before the first of those.",
+    example: "model Net {\n  input [1, 28, 28]\n  affine(100)\n  conv(8, kernel=3)  # ~ E0303\n}",
+    fix: "Convolve first, then flatten:\n\nmodel Net {\n  input [1, 28, 28]\n  conv(8, kernel=3)\n  affine(100)\n}",
+  },
+  E0304: {
+    title: "channels not divisible by groups",
+    explanation:
+      "A grouped conv gives each of its `groups` groups C/groups input channels, and groupnorm " +
+      "normalises groups of C/G channels, so the input channel count C must be a multiple of the " +
+      "groups. The help names the nearest group count that divides it.",
+    example: "model Net {\n  input [6, 8, 8]\n  groupnorm(4)  # ~ E0304\n}",
+    fix: "Use a group count that divides the channels:\n\nmodel Net {\n  input [6, 8, 8]\n  groupnorm(3)\n}",
+  },
+  E0305: {
+    title: "tensor too large",
+    explanation:
+      "Every tensor — the input, each layer's output and each parameter — may hold at most " +
+      "2^31 - 1 (2,147,483,647) elements per sample, the largest length a typed array can be indexed " +
+      "with in the generated code. The shape is computed without allocating anything.",
+    example: "model Net {\n  input [100000]\n  affine(100000)  # ~ E0305\n}",
+    fix: "Use fewer features (or downsample before a large affine):\n\nmodel Net {\n  input [100000]\n  affine(1000)\n}",
+  },
+  E0306: {
+    title: "count beyond the safe-integer range",
+    explanation:
+      "The number of parameters and of multiply-accumulates per sample, of one layer and of the " +
+      "whole model, must stay within 2^53 - 1, the largest integer JavaScript represents exactly. " +
+      "A model this large could not run anyway.",
+    example:
+      "model Net {\n  input [1, 1, 1]\n  conv(1, kernel=40000, pad=40000)  # ~ E0306\n}",
+    fix: "Use a kernel and padding of sensible size:\n\nmodel Net {\n  input [1, 1, 1]\n  conv(1, kernel=3, pad=1)\n}",
+  },
+  E0307: {
+    title: "loss input is not a vector",
+    explanation:
+      "`loss softmax` and `loss svm` take class scores: one vector [K] per sample. A [C, H, W] " +
+      "tensor must first become a vector, with `affine(K)` (K classes), `flatten` or `globalavgpool`.",
+    example: "model Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  loss softmax  # ~ E0307\n}",
+    fix: "Flatten the [10, 1, 1] output to [10]:\n\nmodel Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  flatten\n  loss softmax\n}",
+  },
+  E0308: {
+    title: "invalid input shape",
+    explanation:
+      "`input` gives the shape of one sample: [C, H, W] for images or [D] for vectors, every " +
+      "dimension a whole number of at least 1. The batch size is not part of it; it is chosen at " +
+      "run time.",
+    example: "model Net {\n  input [28, 28]  # ~ E0308\n  affine(10)\n}",
+    fix: "Give the channel count too:\n\nmodel Net {\n  input [1, 28, 28]\n  affine(10)\n}",
+  },
+  W0401: {
+    title: "input rows or columns never read",
+    explanation:
+      "Under `rounding floor` (the default), when the windows of a conv or pool do not tile the " +
+      "padded input exactly, the last real rows or columns of the input are read by no window and " +
+      "silently ignored. That is what PyTorch and TensorFlow do, but it is rarely intended. The " +
+      "warning names how many are lost; the help gives a padding that reads them (or, for pools, " +
+      "`rounding=ceil`, which adds a last partial window). `pad=same` never loses anything.",
+    example: "model Net {\n  input [1, 5, 5]\n  maxpool(2)  # ~ W0401\n}",
+    fix: "Pad the bottom/right so the windows tile the input:\n\nmodel Net {\n  input [1, 5, 5]\n  maxpool(2, pad=(0, 1, 0, 1))\n}",
+  },
+} as const satisfies Record<string, CodeInfo>;

@@ -1,0 +1,17 @@
+// globalavgpool: the mean of each channel over H×W. [C, H, W] → [C].
+import { defineOp, noMacs, noTensors, requireImage } from "./op.ts";
+
+export const globalavgpool = defineOp<"globalavgpool", null>({
+  name: "globalavgpool",
+  summary: "mean of each channel over height and width (PyTorch AdaptiveAvgPool2d(1) + flatten)",
+  aliases: ["globalaveragepooling2d", "adaptiveavgpool2d", "gap", "globalpool", "global_avg_pool"],
+  args: [],
+  resolve: () => null,
+  infer(_d, input, ctx) {
+    if (!requireImage(input, ctx)) return undefined;
+    return { args: { op: "globalavgpool" }, output: [input[0]] };
+  },
+  params: noTensors,
+  state: noTensors,
+  macs: noMacs,
+});

@@ -1,0 +1,56 @@
+// The op registry: every layer kind and loss, by name. The checker, the docs
+// and "did you mean" iterate these tables; adding a layer = one module + one line here.
+import type { OpName } from "../ir.ts";
+import { affine } from "./affine.ts";
+import { avgpool } from "./avgpool.ts";
+import { batchnorm } from "./batchnorm.ts";
+import { conv } from "./conv.ts";
+import { dropout } from "./dropout.ts";
+import { flatten } from "./flatten.ts";
+import { globalavgpool } from "./globalavgpool.ts";
+import { groupnorm } from "./groupnorm.ts";
+import { layernorm } from "./layernorm.ts";
+import { leakyrelu } from "./leakyrelu.ts";
+import { maxpool } from "./maxpool.ts";
+import type { AnyLossDef, AnyOpDef, LossName } from "./op.ts";
+import { pad } from "./pad.ts";
+import { relu } from "./relu.ts";
+import { sigmoid } from "./sigmoid.ts";
+import { softmax } from "./softmax.ts";
+import { svm } from "./svm.ts";
+import { tanh } from "./tanh.ts";
+
+export const ops: Readonly<Record<OpName, AnyOpDef>> = {
+  conv,
+  maxpool,
+  avgpool,
+  globalavgpool,
+  pad,
+  batchnorm,
+  layernorm,
+  groupnorm,
+  affine,
+  flatten,
+  relu,
+  leakyrelu,
+  sigmoid,
+  tanh,
+  dropout,
+};
+
+export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };
+
+export function findOp(name: string): AnyOpDef | undefined {
+  return Object.prototype.hasOwnProperty.call(ops, name) ? ops[name as OpName] : undefined;
+}
+
+export function findLoss(name: string): AnyLossDef | undefined {
+  return Object.prototype.hasOwnProperty.call(losses, name) ? losses[name as LossName] : undefined;
+}
+
+/** Other spellings → our name, for "did you mean". */
+export function aliasesOf(table: Readonly<Record<string, { aliases?: readonly string[] }>>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [name, def] of Object.entries(table)) for (const a of def.aliases ?? []) m.set(a.toLowerCase(), name);
+  return m;
+}

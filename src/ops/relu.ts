@@ -1,0 +1,14 @@
+// relu: max(0, x) elementwise; shape unchanged.
+import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
+
+export const relu = defineOp<"relu", null>({
+  name: "relu",
+  summary: "max(0, x), elementwise",
+  aliases: ["rectifier", "relu6"],
+  args: [],
+  resolve: () => null,
+  infer: (_d, input) => sameShape({ op: "relu" }, input),
+  params: noTensors,
+  state: noTensors,
+  macs: noMacs,
+});
