@@ -1,0 +1,110 @@
+// `cnnc gradcheck FILE [--model NAME] [--batch N] [--tol T] [--seed S] [--samples K]`:
+// compiles FILE, writes each model's f64 harness (<Model>.gradcheck.ts) to a
+// temporary folder, runs it in a child `node` with this package's tsx loader
+// (no global tools needed), streams its progress lines and table, and removes
+// the folder. Exit 0 when every model passes, 1 on a failure or an error in
+// the file, 2 for a usage error (bad option, unreadable path, no such model).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InvalidArgumentError, type Command } from "commander";
+import { emitGradcheck } from "../emit/gradcheck.ts";
+import { EXIT, type CliContext, type CliIo } from "./context.ts";
+import { reportDiagnostics, selectModels } from "./report.ts";
+import { compileFile } from "./sources.ts";
+
+export interface GradcheckCliOptions {
+  model?: string;
+  batch?: number;
+  tol?: number;
+  seed?: number;
+  samples?: number;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("expected a whole number ≥ 1.");
+  }
+  return n;
+}
+
+function seedArgument(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError("expected a whole number ≥ 0.");
+  return n;
+}
+
+function tolArgument(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError("expected a positive number, e.g. 1e-6.");
+  }
+  return n;
+}
+
+export function register(program: Command, cli: CliContext): void {
+  program
+    .command("gradcheck")
+    .description("build each model in f64 to a temporary folder and compare its backward pass with centred differences")
+    .argument("<file>", "a .cnn file")
+    .option("--model <name>", "only the model with this name")
+    .option("--batch <n>", "batch size (default 2)", positiveInt)
+    .option("--tol <t>", "the largest relative error that passes (default 1e-6)", tolArgument)
+    .option("--seed <s>", "seed for parameters, data and sampled entries (default 1)", seedArgument)
+    .option("--samples <k>", "entries checked per tensor (default 20)", positiveInt)
+    .action(async (file: string, options: GradcheckCliOptions) => {
+      cli.exitCode = await runGradcheck(file, options, cli.io);
+    });
+}
+
+export async function runGradcheck(path: string, options: GradcheckCliOptions, io: CliIo): Promise<number> {
+  const f = compileFile(path);
+  const status = reportDiagnostics(f, io);
+  if (status !== EXIT.ok) return status;
+  const models = selectModels(path, f.models, options.model, io);
+  if (models === undefined) return EXIT.usage;
+  const dir = mkdtempSync(join(tmpdir(), "cnnc-gradcheck-"));
+  try {
+    // the harness is an ES module (import.meta); a package.json makes that unambiguous
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+    let worst: number = EXIT.ok;
+    for (const model of models) {
+      const harness = join(dir, `${model.name}.gradcheck.ts`);
+      writeFileSync(harness, emitGradcheck(model, { sourceName: basename(path) }));
+      io.stdout(`gradcheck ${model.name} (${basename(path)}), f64 harness built\n`);
+      const code = await runHarness(harness, harnessArgs(options), io);
+      worst = Math.max(worst, code === 0 ? EXIT.ok : code === 2 ? EXIT.usage : EXIT.failed);
+    }
+    return worst;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function harnessArgs(o: GradcheckCliOptions): string[] {
+  const args: string[] = [];
+  if (o.batch !== undefined) args.push("--batch", String(o.batch));
+  if (o.seed !== undefined) args.push("--seed", String(o.seed));
+  if (o.tol !== undefined) args.push("--tol", String(o.tol));
+  if (o.samples !== undefined) args.push("--samples", String(o.samples));
+  return args;
+}
+
+/** Runs one harness with this package's tsx loader in a child node, streaming its output. */
+function runHarness(file: string, args: string[], io: CliIo): Promise<number> {
+  const tsx = fileURLToPath(import.meta.resolve("tsx"));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", tsx, file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.setEncoding("utf8").on("data", (text: string) => io.stdout(text));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => io.stderr(text));
+    child.on("error", (e) => {
+      io.stderr(`gradcheck: cannot run node: ${e.message}\n`);
+      resolve(EXIT.failed);
+    });
+    child.on("close", (code) => resolve(code ?? EXIT.failed));
+  });
+}
