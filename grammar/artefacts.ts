@@ -4,7 +4,7 @@
 // copy differs from what this computes (a stale artefact).
 import { createSyntaxDiagramsCode } from "chevrotain";
 import { generateCstDts } from "@chevrotain/cst-dts-gen";
-import { cnnParser } from "./parser.ts";
+import { CnnParser } from "./parser.ts";
 import { keywords } from "./tokens.ts";
 
 /** Every op of SPEC §1's layer table, plus the two losses. */
@@ -144,6 +144,7 @@ export function textMateGrammar(): object {
 
 /** path (relative to the repository root) → content, for every generated artefact. */
 export function grammarArtefacts(): Record<string, string> {
+  const cnnParser = new CnnParser();
   return {
     // chevrotain's page already opens with "This is a generated file"
     "grammar/diagrams.html": createSyntaxDiagramsCode(cnnParser.getSerializedGastProductions()),

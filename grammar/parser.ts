@@ -8,7 +8,7 @@
 //     and that input/rounding/loss do not appear inside a repeat);
 //   - a Number is accepted where SPEC says INT (shape dims, repeat count; E0114);
 //   - `;` is an empty statement, so it may separate (or end) statements.
-import { CstParser } from "chevrotain";
+import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
 import {
   allTokens,
   Colon,
@@ -30,10 +30,34 @@ import {
   Semicolon,
 } from "./tokens.ts";
 
+/** How far ahead error recovery looks for a re-sync point (see findReSyncTokenType). */
+const RESYNC_WINDOW = 2048;
+
 export class CnnParser extends CstParser {
-  constructor() {
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 2 });
+  /** `errorMessageProvider`: src/parse.ts words the errors itself, so it passes its own. */
+  constructor(errorMessageProvider?: IParserErrorMessageProvider) {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 2, ...(errorMessageProvider ? { errorMessageProvider } : {}) });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Chevrotain's recovery scans ahead for a token that may follow one of the
+   * rules on the stack — to the end of the input if need be — at every error,
+   * which is quadratic on adversarial input (100,000 × `relu =`). This looks at
+   * most RESYNC_WINDOW tokens ahead and falls back to EOF, always a valid
+   * re-sync point; in real files a follow token is a few tokens away, so
+   * recovery is unchanged. It overrides an internal method of chevrotain
+   * 11.2.0 (the version is pinned); test/parser-adversarial.test.ts fails if
+   * the override stops applying.
+   */
+  findReSyncTokenType(): TokenType {
+    const follows = (this as unknown as { flattenFollowSet(): TokenType[] }).flattenFollowSet();
+    for (let k = 1; k <= RESYNC_WINDOW; k++) {
+      const token = this.LA(k);
+      if (token.tokenType === EOF) return EOF;
+      for (const follow of follows) if (tokenMatcher(token, follow)) return follow;
+    }
+    return EOF;
   }
 
   /** file := model* */
@@ -146,6 +170,3 @@ export class CnnParser extends CstParser {
     this.CONSUME(RParen);
   });
 }
-
-/** One parser instance for the process: chevrotain parsers are reusable (set `input`, call a rule). */
-export const cnnParser = new CnnParser();

@@ -1,0 +1,378 @@
+// Parsing: decoded text → tokens → CST (grammar/) → AST (src/cst-to-ast.ts).
+// Guarantees: never throws, never recurses deeper than the nesting limit, and
+// reports every syntax error of the file in one run (chevrotain's recovery), up
+// to MAX_SYNTAX_ERRORS. Emits E0104–E0107 and E0118–E0120 here, the structural
+// E01xx in src/cst-to-ast.ts.
+import { EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import { cnnLexer, Ident, Input, LCurly, Loss, LParen, LSquare, Model, NumberLit, RCurly, Repeat, Rounding, RParen, RSquare } from "../grammar/tokens.ts";
+import { CnnParser } from "../grammar/parser.ts";
+import type { FileCstNode } from "../grammar/cst.d.ts";
+import type { FileAst } from "./ast.ts";
+import { diag, type Diagnostic, type PhaseResult, type Span } from "./diagnostics.ts";
+import { LineMap, pointSpan } from "./source.ts";
+import { cstToAst } from "./cst-to-ast.ts";
+
+/** Limits named in their errors (SPEC §1). */
+export const MAX_IDENT_LENGTH = 256;
+export const MAX_NESTING = 64;
+/** After this many syntax errors the parser stops; later ones are often consequences of earlier ones. */
+export const MAX_SYNTAX_ERRORS = 100;
+
+/** Everything the front end knows about one file; `cnnc fmt` reads tokens and comments too. */
+export interface ParsedSource {
+  file: string;
+  text: string;
+  lines: LineMap;
+  /** significant tokens, in order */
+  tokens: IToken[];
+  /** `#` and `//` comments, in order */
+  comments: IToken[];
+  /** the AST; models with syntax errors are left out */
+  ast: FileAst;
+  diagnostics: Diagnostic[];
+}
+
+/** text → FileAst with every E01xx diagnostic. Never throws. */
+export function parse(text: string, file: string): PhaseResult<FileAst> {
+  const parsed = parseSource(text, file);
+  return { value: parsed.ast, diagnostics: parsed.diagnostics };
+}
+
+/** Like `parse`, keeping the tokens and comments (for `cnnc fmt` and `--emit tokens`). */
+export function parseSource(text: string, file: string): ParsedSource {
+  const lines = new LineMap(text);
+  const lexed = cnnLexer.tokenize(text);
+  const tokens = lexed.tokens;
+  const comments = lexed.groups.comments ?? [];
+  const diagnostics: Diagnostic[] = [];
+  const tokenSpan = (t: IToken): Span => lines.span(file, t.startOffset, t.startOffset + t.image.length);
+  const result = (models: FileAst["models"]): ParsedSource => ({
+    file,
+    text,
+    lines,
+    tokens,
+    comments,
+    ast: { file, text, models },
+    diagnostics,
+  });
+
+  for (const e of lexed.errors.slice(0, MAX_SYNTAX_ERRORS)) {
+    diagnostics.push(invalidCharacter(text, e.offset, e.length, lines, file));
+  }
+  if (lexed.errors.length > MAX_SYNTAX_ERRORS) {
+    const e = lexed.errors[MAX_SYNTAX_ERRORS];
+    diagnostics.push(
+      diag("E0104", lines.span(file, e.offset, e.offset + e.length), `too many invalid characters: stopped after ${MAX_SYNTAX_ERRORS} errors (the limit)`, {
+        help: "is this really a .cnn file?",
+      }),
+    );
+  }
+
+  for (const t of tokens) {
+    if (t.image.length > MAX_IDENT_LENGTH) {
+      diagnostics.push(
+        diag("E0119", tokenSpan(t), `identifier is ${t.image.length} characters long; the limit is ${MAX_IDENT_LENGTH}`, {
+          help: "use a shorter name",
+        }),
+      );
+    } else if (t.tokenType === NumberLit) {
+      const value = Number(t.image);
+      if (!Number.isFinite(value)) {
+        diagnostics.push(diag("E0118", tokenSpan(t), `number ${abbreviate(t.image)} is too large: it is not a finite 64-bit float`));
+      } else if (/^[0-9]+$/.test(t.image) && value > Number.MAX_SAFE_INTEGER) {
+        diagnostics.push(
+          diag("E0118", tokenSpan(t), `integer ${abbreviate(t.image)} is too large: the limit is 2^53 - 1 = ${Number.MAX_SAFE_INTEGER}`),
+        );
+      }
+    }
+  }
+
+  // The parser recurses once per nested block, so the depth is checked on the
+  // tokens first: a file past the limit is refused without being parsed.
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.tokenType === LCurly) {
+      if (++depth > MAX_NESTING) {
+        diagnostics.push(
+          diag("E0120", tokenSpan(t), `blocks are nested ${MAX_NESTING + 1} levels deep here; the limit is ${MAX_NESTING}`, {
+            help: "flatten the nested repeats (repeat 2 { repeat 3 { ... } } is repeat 6 { ... } when the body has no labels)",
+          }),
+        );
+        return result([]);
+      }
+    } else if (t.tokenType === RCurly && depth > 0) depth--;
+  }
+
+  errorBudget.remaining = MAX_SYNTAX_ERRORS;
+  cnnParser.input = tokens;
+  let cst: FileCstNode | undefined;
+  let stoppedEarly = false;
+  try {
+    cst = cnnParser.file() as FileCstNode;
+  } catch (e) {
+    if (!(e instanceof TooManySyntaxErrors)) throw e;
+    stoppedEarly = true;
+  }
+  const syntax = describeSyntaxErrors(cnnParser.errors, { file, text, lines, tokens });
+  diagnostics.push(...syntax);
+  if (stoppedEarly) {
+    const last = syntax[syntax.length - 1];
+    diagnostics.push(
+      diag("E0105", last?.span ?? pointSpan(file), `too many syntax errors: stopped after ${MAX_SYNTAX_ERRORS} (the limit)`, {
+        help: "fix the first errors and run again; later ones are often consequences",
+      }),
+    );
+    return result([]);
+  }
+
+  const errorOffsets = syntax.map((d) => d.span.start);
+  const built = cstToAst(cst!, { file, text, lines, errorOffsets });
+  diagnostics.push(...built.diagnostics);
+  if (built.models.length === 0 && tokens.length === 0 && lexed.errors.length === 0) {
+    diagnostics.push(
+      diag("E0107", pointSpan(file), comments.length > 0 ? "file has no model: it holds only comments" : "file has no model: it is empty", {
+        help: "a .cnn file holds at least one `model Name { input [C, H, W] ... }`",
+      }),
+    );
+  }
+  return result(built.models);
+}
+
+// ---------------------------------------------------------------------------
+// Syntax errors. Chevrotain's messages are replaced by ours: the message
+// provider only records what was expected (as JSON), and describeSyntaxErrors
+// words it from the rule the parser was in and the tokens around the error.
+
+class TooManySyntaxErrors extends Error {}
+
+/** How many more errors the parser may record before it stops (reset per parse). */
+const errorBudget = { remaining: MAX_SYNTAX_ERRORS };
+
+function spend(expected: TokenType[]): string {
+  // Throwing a non-recognition error aborts the parse (chevrotain rethrows it),
+  // which bounds both the error count and the recursion of in-repetition recovery.
+  if (--errorBudget.remaining < 0) throw new TooManySyntaxErrors();
+  return JSON.stringify(expected.map((t) => t.name));
+}
+
+/** One parser for the process: a chevrotain parser is reused by setting `input`. */
+const cnnParser = new CnnParser({
+  buildMismatchTokenMessage: ({ expected }) => spend([expected]),
+  buildNotAllInputParsedMessage: () => spend([Model]),
+  buildNoViableAltMessage: ({ expectedPathsPerAlt }) => spend(expectedPathsPerAlt.flat().map((path) => path[0])),
+  buildEarlyExitMessage: ({ expectedIterationPaths }) => spend(expectedIterationPaths.map((path) => path[0])),
+});
+
+interface ErrorContext {
+  file: string;
+  text: string;
+  lines: LineMap;
+  tokens: IToken[];
+}
+
+const closerName: Record<string, string> = { RCurly: "'}'", RParen: "')'", RSquare: "']'" };
+
+/**
+ * Turns chevrotain's recognition errors into diagnostics. Errors whose token is
+ * on the line of an error already reported are dropped: after recovery they are
+ * nearly always echoes of the first one (the same holds for a second error at
+ * the end of the file).
+ */
+function describeSyntaxErrors(errors: IRecognitionException[], ctx: ErrorContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seenLines = new Set<number>();
+  let sawEof = false;
+  for (const e of errors) {
+    const atEof = e.token.tokenType === EOF;
+    if (atEof ? sawEof : seenLines.has(ctx.lines.position(e.token.startOffset).line)) continue;
+    if (atEof) sawEof = true;
+    else seenLines.add(ctx.lines.position(e.token.startOffset).line);
+    out.push(describeSyntaxError(e, ctx));
+  }
+  return out;
+}
+
+function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext): Diagnostic {
+  const { tokens, lines, file, text } = ctx;
+  let expected: string[] = [];
+  try {
+    expected = JSON.parse(e.message) as string[];
+  } catch {
+    // a message from chevrotain itself; the rule stack below still words it
+  }
+  const rule = e.context.ruleStack[e.context.ruleStack.length - 1] ?? "file";
+  const parentRule = e.context.ruleStack[e.context.ruleStack.length - 2];
+  const atEof = e.token.tokenType === EOF;
+  const index = atEof ? tokens.length : tokenIndexAt(tokens, e.token.startOffset);
+  const prev = index > 0 ? tokens[index - 1] : undefined;
+  const found = atEof ? "the end of the file" : `'${abbreviate(e.token.image)}'`;
+
+  // Point at the token found, unless it is on a later line than the previous
+  // token (or is the end of the file): then the problem is the missing
+  // token, so point just after the previous one.
+  let span: Span;
+  if (prev && (atEof || lines.position(e.token.startOffset).line > lines.position(prev.startOffset).line)) {
+    const end = prev.startOffset + prev.image.length;
+    span = lines.span(file, end, end);
+  } else if (atEof) {
+    span = lines.span(file, text.length, text.length);
+  } else {
+    span = lines.span(file, e.token.startOffset, e.token.startOffset + e.token.image.length);
+  }
+
+  const expects = (name: string) => expected.includes(name);
+  const closer = expected.find((n) => n in closerName);
+
+  // An opener left open at the end of the file (or of a model) is E0106.
+  if (closer && (atEof || (closer === "RCurly" && e.token.tokenType === Model))) {
+    const opener = findOpener(tokens, index, closer);
+    const what = opener ? describeOpener(tokens, opener) : "a block";
+    const where = atEof ? "the end of the file" : "the next 'model'";
+    return diag("E0106", span, `unterminated ${what}: expected ${closerName[closer]} before ${where}`, {
+      labels: opener !== undefined ? [{ span: spanOfToken(tokens[opener], lines, file), message: "opened here" }] : [],
+      help: `add ${closerName[closer]}`,
+    });
+  }
+
+  const message = (text: string, help?: string) => diag("E0105", span, text, help ? { help } : {});
+  const keywordFound = [Model, Input, Rounding, Repeat, Loss].includes(e.token.tokenType);
+
+  switch (rule) {
+    case "file":
+      if (e.token.tokenType === RCurly) return message("unexpected '}': there is no open block to close", "remove it, or check the braces above");
+      return message(`expected 'model', found ${found}`, "every statement belongs inside a model: model Name { input [1, 28, 28] ... }");
+    case "model":
+      return message(
+        `expected a model name after 'model', found ${found}`,
+        keywordFound ? `'${e.token.image}' is a keyword; choose another name` : "e.g. model LeNet5 { ... }",
+      );
+    case "block":
+      if (expects("LCurly")) {
+        return parentRule === "repeatStmt"
+          ? message(`expected '{' after the repeat count, found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu }")
+          : message(`expected '{' after the model name${prev ? ` '${prev.image}'` : ""}, found ${found}`);
+      }
+      return message(
+        `expected a statement or '}', found ${found}`,
+        e.token.tokenType === NumberLit || e.token.tokenType === LParen
+          ? "a layer is written op or op(arguments), e.g. relu or conv(6, kernel=5)"
+          : e.token.tokenType === RParen || e.token.tokenType === RSquare
+            ? `remove the unmatched '${e.token.image}'`
+            : undefined,
+      );
+    case "stmt":
+      return message(`expected a statement (input, rounding, a layer, repeat or loss), found ${found}`);
+    case "inputStmt":
+    case "shape":
+      if (expects("LSquare")) return message(`expected an input shape after 'input', found ${found}`, "write input [C, H, W] or input [D], e.g. input [1, 28, 28]");
+      if (expects("Number") && !expects("RSquare")) return message(`expected a number in the input shape, found ${found}`, "an input shape is [C, H, W] or [D], e.g. [1, 28, 28]");
+      return message(`expected ',' or ']' in the input shape, found ${found}`);
+    case "roundingStmt":
+      return message(`expected a rounding mode (floor, ceil or exact) after 'rounding', found ${found}`);
+    case "lossStmt":
+      return message(`expected a loss name (softmax or svm) after 'loss', found ${found}`);
+    case "repeatStmt":
+      return message(`expected a repeat count after 'repeat', found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu }");
+    case "layer":
+      return message(
+        `expected an op name after the label${index >= 2 && tokens[index - 2].tokenType === Ident ? ` '${tokens[index - 2].image}:'` : ""}, found ${found}`,
+        keywordFound ? `'${e.token.image}' is a keyword, not an op` : undefined,
+      );
+    case "args": {
+      const op = enclosingOp(tokens, index);
+      const startsArg = [Ident, NumberLit, LParen].includes(e.token.tokenType);
+      return message(`expected ')' after the arguments of ${op}, found ${found}`, startsArg ? "separate arguments with ','" : undefined);
+    }
+    case "arg":
+    case "value": {
+      const op = enclosingOp(tokens, index);
+      const argName = prev?.image === "=" && index >= 2 ? `'${tokens[index - 2].image}'` : "an argument";
+      return message(
+        `expected a value for ${argName} of ${op}, found ${found}`,
+        "a value is a number (3, 0.5, 1e-5), a tuple like (2, 2), or one of same, valid, floor, ceil, exact, true, false",
+      );
+    }
+    case "tuple":
+      if (e.name === "EarlyExitException") {
+        return message(`a tuple holds at least two numbers, found ${found}`, "write a single number without parentheses, e.g. kernel=3");
+      }
+      if (expects("Number") && !expects("RParen")) return message(`expected a number in the tuple, found ${found}`, "a tuple holds numbers only, e.g. (2, 2) or (1, 1, 0, 0)");
+      return message(`expected ',' or ')' in the tuple, found ${found}`);
+    default:
+      return message(`unexpected ${found}`);
+  }
+}
+
+/** Index of the token starting at `offset` (tokens are sorted by offset). */
+function tokenIndexAt(tokens: IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The unmatched opener of `closer` before token `index`, scanning back (bounded by MAX_NESTING-deep files and one line of args). */
+function findOpener(tokens: IToken[], index: number, closer: string): number | undefined {
+  const open = closer === "RCurly" ? LCurly : closer === "RParen" ? LParen : LSquare;
+  const close = closer === "RCurly" ? RCurly : closer === "RParen" ? RParen : RSquare;
+  let depth = 0;
+  for (let i = index - 1; i >= 0; i--) {
+    const t = tokens[i].tokenType;
+    if (t === close) depth++;
+    else if (t === open) {
+      if (depth === 0) return i;
+      depth--;
+    } else if (open !== LCurly && (t === LCurly || t === RCurly)) return undefined;
+  }
+  return undefined;
+}
+
+/** "model 'A'", "repeat block", "arguments of 'conv'", "input shape", "tuple" for the opener at `i`. */
+function describeOpener(tokens: IToken[], i: number): string {
+  const t = tokens[i].tokenType;
+  const before = tokens[i - 1];
+  if (t === LCurly) {
+    if (before?.tokenType === Ident && tokens[i - 2]?.tokenType === Model) return `model '${before.image}'`;
+    return "repeat block";
+  }
+  if (t === LSquare) return "input shape";
+  if (before?.tokenType === Ident) return `arguments of '${before.image}'`;
+  return "tuple";
+}
+
+/** "'conv'" for an error inside conv's argument list, else "the layer". */
+function enclosingOp(tokens: IToken[], index: number): string {
+  const open = findOpener(tokens, Math.min(index, tokens.length), "RParen");
+  if (open === undefined) return "the layer";
+  // inside a tuple: the argument list's '(' is one further out
+  const outer = tokens[open - 1]?.tokenType === Ident ? open : findOpener(tokens, open, "RParen");
+  const op = outer !== undefined ? tokens[outer - 1] : undefined;
+  return op?.tokenType === Ident ? `'${op.image}'` : "the layer";
+}
+
+function spanOfToken(t: IToken, lines: LineMap, file: string): Span {
+  return lines.span(file, t.startOffset, t.startOffset + t.image.length);
+}
+
+function invalidCharacter(text: string, offset: number, length: number, lines: LineMap, file: string): Diagnostic {
+  const run = text.slice(offset, offset + length);
+  const ch = String.fromCodePoint(run.codePointAt(0)!);
+  const shown = /^[\x21-\x7e]$/.test(ch) ? `'${ch}'` : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}${/\p{L}|\p{N}|\p{P}|\p{S}/u.test(ch) ? ` '${ch}'` : ""}`;
+  const message = run.length > ch.length ? `invalid character ${shown} (and ${[...run].length - 1} more after it)` : `invalid character ${shown}`;
+  let help: string | undefined;
+  if (ch === "-") help = "numbers are non-negative in .cnn: there is no minus sign";
+  else if (ch === "." && /[0-9]/.test(text[offset + 1] ?? "")) help = "write a leading zero: 0.5, not .5";
+  else if (ch === '"' || ch === "'") help = "there are no strings in .cnn: names are written without quotes";
+  else if (ch === "/") help = "comments start with '#' or '//'";
+  else if (ch.codePointAt(0)! > 0x7f) help = "only comments may hold non-ASCII text; identifiers are ASCII letters, digits and '_'";
+  return diag("E0104", lines.span(file, offset, offset + length), message, help ? { help } : {});
+}
+
+/** A long token shortened for a message: the first 20 characters and the length. */
+function abbreviate(image: string): string {
+  return image.length <= 40 ? image : `${image.slice(0, 20)}… (${image.length} characters)`;
+}
