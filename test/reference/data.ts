@@ -99,5 +99,5 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor: numb
     diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
     scale = Math.max(scale, Math.abs(b[i]));
   }
-  return diff / scale;
+  return diff === 0 ? 0 : diff / scale;
 }

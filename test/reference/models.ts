@@ -218,6 +218,8 @@ export interface GenOptions {
   maxLayers?: number;
   /** allow a loss head (default true) */
   loss?: boolean;
+  /** write per-layer `rounding=` arguments on pools (default true) */
+  layerRounding?: boolean;
 }
 
 const ALL_OPS: LayerArgs["op"][] = [
@@ -259,18 +261,19 @@ function rng(seed: number) {
 
 export function randomModelSpec(name: string, seed: number, opts: GenOptions = {}): ModelSpec {
   const r = rng(seed);
-  const ops = opts.ops ?? ALL_OPS;
+  // windows are where the arithmetic is subtle: draw them three times as often
+  const ops = opts.ops ?? [...ALL_OPS, "conv", "maxpool", "avgpool", "conv", "maxpool", "avgpool"];
   const maxLayers = opts.maxLayers ?? 5;
   const spatial = r.chance(0.85);
   const input = spatial ? [r.int(1, 4), r.int(3, 8), r.int(3, 8)] : [r.int(2, 12)];
-  const rounding = r.chance(0.25) ? r.pick(["floor", "ceil"] as const) : undefined;
+  const rounding = r.chance(0.4) ? r.pick(["floor", "ceil", "ceil"] as const) : undefined;
   const spec: ModelSpec = { name, input, rounding, layers: [], loss: null };
   let shape = input;
   const target = r.int(1, maxLayers);
   let attempts = 0;
   while (spec.layers.length < target && attempts++ < 60) {
     const op = r.pick(ops);
-    const l = randomLayer(r, op, shape, `L${spec.layers.length + 1}`);
+    const l = randomLayer(r, op, shape, `L${spec.layers.length + 1}`, opts.layerRounding ?? true);
     if (l === null) continue;
     let layer: Layer;
     try {
@@ -286,7 +289,7 @@ export function randomModelSpec(name: string, seed: number, opts: GenOptions = {
   if (spec.layers.length === 0) spec.layers.push({ label: "L1", op: "tanh", args: [] });
   const lossChoice = opts.loss === false ? 0 : r.int(0, 2);
   if (lossChoice > 0) {
-    if (shape.length === 3 || r.chance(0.3)) {
+    if (shape.length === 3 || shape[0] < 2 || r.chance(0.3)) {
       spec.layers.push({
         label: `L${spec.layers.length + 1}`,
         op: "affine",
@@ -333,7 +336,13 @@ function kernelText(r: ReturnType<typeof rng>, kh: number, kw: number): number |
   return kh === kw && r.chance(0.5) ? kh : [kh, kw];
 }
 
-function randomLayer(r: ReturnType<typeof rng>, op: LayerArgs["op"], shape: number[], label: string): LayerSpec | null {
+function randomLayer(
+  r: ReturnType<typeof rng>,
+  op: LayerArgs["op"],
+  shape: number[],
+  label: string,
+  layerRounding: boolean,
+): LayerSpec | null {
   const spatial = shape.length === 3;
   const C = shape[0];
   const args: LayerSpec["args"] = [];
@@ -365,7 +374,8 @@ function randomLayer(r: ReturnType<typeof rng>, op: LayerArgs["op"], shape: numb
       const pad = randomPad(r, Math.floor(kh / 2), Math.floor(kw / 2), true);
       if (pad !== undefined) args.push(["pad", pad as number]);
       if (op === "avgpool" && r.chance(0.5)) args.push(["count_pad", r.chance(0.5)]);
-      if (r.chance(0.3)) args.push(["rounding", r.pick(["floor", "ceil"])]);
+      const rounding = r.pick(["floor", "ceil"]);
+      if (r.chance(0.3) && layerRounding) args.push(["rounding", rounding]);
       return l;
     }
     case "globalavgpool":
