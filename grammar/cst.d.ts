@@ -130,7 +130,7 @@ export interface ArgCstNode extends CstNode {
 }
 
 export type ArgCstChildren = {
-  name?: IToken[];
+  name?: (IToken)[];
   Equals?: IToken[];
   value: ValueCstNode[];
 };

@@ -141,10 +141,20 @@ export class CnnParser extends CstParser {
     this.CONSUME(RParen);
   });
 
-  /** arg := (IDENT '=')? value */
+  /**
+   * arg := (IDENT '=')? value. A keyword may name an argument too (`rounding=ceil`
+   * is SPEC §1's per-layer rounding; before '=' a keyword is unambiguous).
+   */
   public arg = this.RULE("arg", () => {
     this.OPTION(() => {
-      this.CONSUME(Ident, { LABEL: "name" });
+      this.OR([
+        { ALT: () => this.CONSUME(Ident, { LABEL: "name" }) },
+        { ALT: () => this.CONSUME(Rounding, { LABEL: "name" }) },
+        { ALT: () => this.CONSUME(Input, { LABEL: "name" }) },
+        { ALT: () => this.CONSUME(Loss, { LABEL: "name" }) },
+        { ALT: () => this.CONSUME(Repeat, { LABEL: "name" }) },
+        { ALT: () => this.CONSUME(Model, { LABEL: "name" }) },
+      ]);
       this.CONSUME(Equals);
     });
     this.SUBRULE(this.value);

@@ -170,8 +170,6 @@ interface ErrorContext {
   tokens: IToken[];
 }
 
-const closerName: Record<string, string> = { RCurly: "'}'", RParen: "')'", RSquare: "']'" };
-
 /**
  * Turns chevrotain's recognition errors into diagnostics. Errors whose token is
  * on the line of an error already reported are dropped: after recovery they are
@@ -184,15 +182,18 @@ function describeSyntaxErrors(errors: IRecognitionException[], ctx: ErrorContext
   let sawEof = false;
   for (const e of errors) {
     const atEof = e.token.tokenType === EOF;
-    if (atEof ? sawEof : seenLines.has(ctx.lines.position(e.token.startOffset).line)) continue;
+    if (atEof && sawEof) continue;
+    const d = describeSyntaxError(e, ctx, out.length > 0);
+    if (!d || (!atEof && seenLines.has(d.span.line))) continue;
     if (atEof) sawEof = true;
-    else seenLines.add(ctx.lines.position(e.token.startOffset).line);
-    out.push(describeSyntaxError(e, ctx));
+    seenLines.add(d.span.line);
+    out.push(d);
   }
   return out;
 }
 
-function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext): Diagnostic {
+/** The diagnostic for one recognition error; undefined for an echo of an earlier one. */
+function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterOthers: boolean): Diagnostic | undefined {
   const { tokens, lines, file, text } = ctx;
   let expected: string[] = [];
   try {
@@ -207,40 +208,41 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext): Diagn
   const prev = index > 0 ? tokens[index - 1] : undefined;
   const found = atEof ? "the end of the file" : `'${abbreviate(e.token.image)}'`;
 
-  // Point at the token found, unless it is on a later line than the previous
-  // token (or is the end of the file): then the problem is the missing
-  // token, so point just after the previous one.
-  let span: Span;
+  // Where a token is missing, point just after the token before it when the
+  // token found is on a later line (or is the end of the file): that is where
+  // the missing one goes. Where the token found is itself wrong, point at it.
+  const foundSpan = atEof ? lines.span(file, text.length, text.length) : spanOfToken(e.token, lines, file);
+  let missingSpan = foundSpan;
   if (prev && (atEof || lines.position(e.token.startOffset).line > lines.position(prev.startOffset).line)) {
     const end = prev.startOffset + prev.image.length;
-    span = lines.span(file, end, end);
-  } else if (atEof) {
-    span = lines.span(file, text.length, text.length);
-  } else {
-    span = lines.span(file, e.token.startOffset, e.token.startOffset + e.token.image.length);
+    missingSpan = lines.span(file, end, end);
   }
 
   const expects = (name: string) => expected.includes(name);
-  const closer = expected.find((n) => n in closerName);
 
-  // An opener left open at the end of the file (or of a model) is E0106.
-  if (closer && (atEof || (closer === "RCurly" && e.token.tokenType === Model))) {
-    const opener = findOpener(tokens, index, closer);
-    const what = opener ? describeOpener(tokens, opener) : "a block";
-    const where = atEof ? "the end of the file" : "the next 'model'";
-    return diag("E0106", span, `unterminated ${what}: expected ${closerName[closer]} before ${where}`, {
-      labels: opener !== undefined ? [{ span: spanOfToken(tokens[opener], lines, file), message: "opened here" }] : [],
-      help: `add ${closerName[closer]}`,
-    });
+  // The end of the file (or the next 'model') inside an open construct is E0106.
+  if (atEof || (expects("RCurly") && e.token.tokenType === Model)) {
+    const opener = atEof ? innermostOpener(tokens, index) : findOpener(tokens, index, RCurly);
+    if (opener !== undefined) {
+      const closer = closerOf(tokens[opener].tokenType);
+      const where = atEof ? "the end of the file" : "the next 'model'";
+      return diag("E0106", missingSpan, `unterminated ${describeOpener(tokens, opener)}: expected '${closer}' before ${where}`, {
+        labels: [{ span: spanOfToken(tokens[opener], lines, file), message: "opened here" }],
+        help: `add '${closer}'`,
+      });
+    }
+    // nothing is open: an earlier error's recovery consumed the opener
+    if (atEof && afterOthers) return undefined;
   }
 
-  const message = (text: string, help?: string) => diag("E0105", span, text, help ? { help } : {});
+  const message = (text: string, help?: string) => diag("E0105", missingSpan, text, help ? { help } : {});
+  const unexpected = (text: string, help?: string) => diag("E0105", foundSpan, text, help ? { help } : {});
   const keywordFound = [Model, Input, Rounding, Repeat, Loss].includes(e.token.tokenType);
 
   switch (rule) {
     case "file":
-      if (e.token.tokenType === RCurly) return message("unexpected '}': there is no open block to close", "remove it, or check the braces above");
-      return message(`expected 'model', found ${found}`, "every statement belongs inside a model: model Name { input [1, 28, 28] ... }");
+      if (e.token.tokenType === RCurly) return unexpected("unexpected '}': there is no open block to close", "remove it, or check the braces above");
+      return unexpected(`expected 'model', found ${found}`, "every statement belongs inside a model: model Name { input [1, 28, 28] ... }");
     case "model":
       return message(
         `expected a model name after 'model', found ${found}`,
@@ -252,7 +254,7 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext): Diagn
           ? message(`expected '{' after the repeat count, found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu }")
           : message(`expected '{' after the model name${prev ? ` '${prev.image}'` : ""}, found ${found}`);
       }
-      return message(
+      return unexpected(
         `expected a statement or '}', found ${found}`,
         e.token.tokenType === NumberLit || e.token.tokenType === LParen
           ? "a layer is written op or op(arguments), e.g. relu or conv(6, kernel=5)"
@@ -261,7 +263,7 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext): Diagn
             : undefined,
       );
     case "stmt":
-      return message(`expected a statement (input, rounding, a layer, repeat or loss), found ${found}`);
+      return unexpected(`expected a statement (input, rounding, a layer, repeat or loss), found ${found}`);
     case "inputStmt":
     case "shape":
       if (expects("LSquare")) return message(`expected an input shape after 'input', found ${found}`, "write input [C, H, W] or input [D], e.g. input [1, 28, 28]");
@@ -280,7 +282,7 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext): Diagn
       );
     case "args": {
       const op = enclosingOp(tokens, index);
-      const startsArg = [Ident, NumberLit, LParen].includes(e.token.tokenType);
+      const startsArg = missingSpan === foundSpan && [Ident, NumberLit, LParen].includes(e.token.tokenType);
       return message(`expected ')' after the arguments of ${op}, found ${found}`, startsArg ? "separate arguments with ','" : undefined);
     }
     case "arg":
@@ -293,6 +295,9 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext): Diagn
       );
     }
     case "tuple":
+      if (e.name === "EarlyExitException" && e.token.tokenType === NumberLit) {
+        return message(`expected ',' in the tuple, found ${found}`, "separate the numbers with ',', e.g. (2, 2)");
+      }
       if (e.name === "EarlyExitException") {
         return message(`a tuple holds at least two numbers, found ${found}`, "write a single number without parentheses, e.g. kernel=3");
       }
@@ -315,10 +320,16 @@ function tokenIndexAt(tokens: IToken[], offset: number): number {
   return lo;
 }
 
-/** The unmatched opener of `closer` before token `index`, scanning back (bounded by MAX_NESTING-deep files and one line of args). */
-function findOpener(tokens: IToken[], index: number, closer: string): number | undefined {
-  const open = closer === "RCurly" ? LCurly : closer === "RParen" ? LParen : LSquare;
-  const close = closer === "RCurly" ? RCurly : closer === "RParen" ? RParen : RSquare;
+const pairs = new Map<TokenType, TokenType>([
+  [RCurly, LCurly],
+  [RParen, LParen],
+  [RSquare, LSquare],
+]);
+const closerOf = (opener: TokenType): string => (opener === LCurly ? "}" : opener === LParen ? ")" : "]");
+
+/** The unmatched opener of `close` before token `index`; a '(' or '[' search stops at a brace. */
+function findOpener(tokens: IToken[], index: number, close: TokenType): number | undefined {
+  const open = pairs.get(close)!;
   let depth = 0;
   for (let i = index - 1; i >= 0; i--) {
     const t = tokens[i].tokenType;
@@ -327,6 +338,20 @@ function findOpener(tokens: IToken[], index: number, closer: string): number | u
       if (depth === 0) return i;
       depth--;
     } else if (open !== LCurly && (t === LCurly || t === RCurly)) return undefined;
+  }
+  return undefined;
+}
+
+/** The innermost bracket of any kind still open before token `index`. */
+function innermostOpener(tokens: IToken[], index: number): number | undefined {
+  const closers: TokenType[] = [];
+  for (let i = index - 1; i >= 0; i--) {
+    const t = tokens[i].tokenType;
+    if (pairs.has(t)) closers.push(t);
+    else if (t === LCurly || t === LParen || t === LSquare) {
+      if (closers.length === 0) return i;
+      closers.pop();
+    }
   }
   return undefined;
 }
@@ -346,10 +371,10 @@ function describeOpener(tokens: IToken[], i: number): string {
 
 /** "'conv'" for an error inside conv's argument list, else "the layer". */
 function enclosingOp(tokens: IToken[], index: number): string {
-  const open = findOpener(tokens, Math.min(index, tokens.length), "RParen");
+  const open = findOpener(tokens, Math.min(index, tokens.length), RParen);
   if (open === undefined) return "the layer";
   // inside a tuple: the argument list's '(' is one further out
-  const outer = tokens[open - 1]?.tokenType === Ident ? open : findOpener(tokens, open, "RParen");
+  const outer = tokens[open - 1]?.tokenType === Ident ? open : findOpener(tokens, open, RParen);
   const op = outer !== undefined ? tokens[outer - 1] : undefined;
   return op?.tokenType === Ident ? `'${op.image}'` : "the layer";
 }
