@@ -138,7 +138,7 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
     return;
   }
   const res = train();
-  const got = { grads: copy(res.grads), dx: Float64Array.from(res.dx), loss: "loss" in res ? res.loss : NaN };
+  const got = { grads: copy(res.grads), dx: Float64Array.from(res.dx), loss: "loss" in res ? (res.loss as number) : NaN };
   const masks: Record<string, Float64Array> = {};
   model.layers.forEach((l, i) => {
     if (l.args.op === "dropout") masks[l.name] = dropoutKeep(ws, i + 1);
