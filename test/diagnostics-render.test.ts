@@ -322,3 +322,22 @@ describe("budgets", () => {
     expect(checkBudgets([tiny], { maxMacs: 95 }).map((x) => x.code)).toEqual(["E0391"]);
   });
 });
+
+describe("long source lines", () => {
+  it("are cut to a window around the primary mark, with '...' where text is left out", () => {
+    const text = `${" ".repeat(130)}repeat 1 {${" ".repeat(100)}# end`;
+    const diagnostic = d("E0390", span(text, 1, 131, 1, 137), "too deep");
+    const [, , , source, marks] = renderDiagnostic(diagnostic, new Map([[file, text]])).split("\n");
+    // the window starts 16 columns before the mark: "..." + 16 spaces, then the span
+    expect(source).toBe(` 1 | ...${" ".repeat(16)}repeat 1 {${" ".repeat(74)}...`);
+    expect(marks).toBe(`   | ${" ".repeat(19)}^^^^^^`);
+  });
+  it("clip a span longer than the window at its end", () => {
+    const name = "a".repeat(257);
+    const text = `  ${name}: relu`;
+    const diagnostic = d("E0390", span(text, 1, 3, 1, 260), "identifier too long");
+    const [, , , source, marks] = renderDiagnostic(diagnostic, new Map([[file, text]])).split("\n");
+    expect(source).toBe(` 1 |   ${"a".repeat(98)}...`);
+    expect(marks).toBe(`   |   ${"^".repeat(98)}`);
+  });
+});

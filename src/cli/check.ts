@@ -78,14 +78,15 @@ function okLines(files: readonly CompiledFile[], style: Style): string[] {
   const cells = passed.map((m) => [
     m.name,
     formatShape(m.input),
-    `→ ${formatShape(m.output)}`,
+    formatShape(m.output),
     `${formatCount(m.params)} params`,
     `${formatCount(m.macs)} MACs`,
     `(${m.file})`,
   ]);
   const right = [false, false, false, true, true, false];
   const widths = right.map((_, i) => Math.max(0, ...cells.map((c) => c[i].length)));
-  return cells.map(
-    (c) => `${style.ok("ok")}  ${c.map((cell, i) => (right[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd()}`,
+  const cell = (c: string[], i: number) => (right[i] ? c[i].padStart(widths[i]) : c[i].padEnd(widths[i]));
+  return cells.map((c) =>
+    [`${style.ok("ok")}`, cell(c, 0), `${cell(c, 1)} → ${cell(c, 2)}`, cell(c, 3), cell(c, 4), c[5]].join("  "),
   );
 }

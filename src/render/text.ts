@@ -97,18 +97,40 @@ function frame(marks: Mark[], lines: string[], width: number, style: Style): str
     if (previous !== undefined && lineNo > previous + 1) out.push(style.accent("..."));
     previous = lineNo;
     const line = lines[lineNo - 1] ?? "";
-    const shown = line.replace(/\t/g, TAB);
-    out.push(`${style.accent(` ${String(lineNo).padStart(width)} |`)}${shown === "" ? "" : ` ${shown}`}`);
     // the primary mark first, then labels left to right
     const ordered = byLine.get(lineNo)!.sort((a, b) => Number(b.primary) - Number(a.primary) || a.span.column - b.span.column);
-    for (const m of ordered) {
-      const { start, width: w } = underline(m.span, lineNo, line);
+    const underlines = ordered.map((m) => underline(m.span, lineNo, line));
+    const view = clip(line.replace(/\t/g, TAB), underlines[0].start);
+    out.push(`${style.accent(` ${String(lineNo).padStart(width)} |`)}${view.text === "" ? "" : ` ${view.text}`}`);
+    for (const [i, m] of ordered.entries()) {
+      const { start, width: w } = view.place(underlines[i]);
       const paint = m.primary ? style.error : style.accent;
       const marker = paint((m.primary ? "^" : "-").repeat(w) + (m.message ? ` ${m.message}` : ""));
       out.push(`${style.accent(`${pad} |`)} ${" ".repeat(start)}${marker}`);
     }
   }
   return out;
+}
+
+/** Source lines longer than this are shown as a window around the primary mark, cut with "...". */
+const MAX_LINE = 100;
+/** How much of the line before the mark the window keeps. */
+const LEAD = 16;
+
+/** A window of a long display line around `anchor`, and where an underline lands in it. */
+function clip(shown: string, anchor: number): { text: string; place(u: { start: number; width: number }): { start: number; width: number } } {
+  if (shown.length <= MAX_LINE) return { text: shown, place: (u) => u };
+  const lo = Math.max(0, Math.min(anchor - LEAD, shown.length - MAX_LINE));
+  const hi = Math.min(shown.length, lo + MAX_LINE);
+  const prefix = lo > 0 ? "..." : "";
+  return {
+    text: `${prefix}${shown.slice(lo, hi)}${hi < shown.length ? "..." : ""}`,
+    place: (u) => {
+      const start = Math.min(Math.max(u.start, lo), hi);
+      const end = Math.min(u.start + u.width, hi);
+      return { start: start - lo + prefix.length, width: Math.max(1, end - start) };
+    },
+  };
 }
 
 /** "error: 2 errors, 1 warning in examples/x.cnn"; "" when there is nothing to say. */
