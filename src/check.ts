@@ -4,7 +4,7 @@
 // `partial` with its layers up to the first failing one. Arguments of every
 // layer are checked (all E02xx of a model are reported); shape inference stops a
 // model at its first shape error. Emits E0201–E0215 (via src/ops/args.ts and the
-// ops too), E0301–E0308 and W0401.
+// ops too), E0301–E0307 and W0401.
 import type { BodyStmt, FileAst, LayerStmt, ModelAst, RepeatStmt } from "./ast.ts";
 import { diag, type Diagnostic, type Label, type Span } from "./diagnostics.ts";
 import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor } from "./ir.ts";
@@ -178,39 +178,13 @@ class ModelChecker {
     return { ok: true, model: parsed.data };
   }
 
-  /** `input [C, H, W]` or `[D]`, whole numbers ≥ 1, at most 2^31 - 1 elements (E0308, E0305). */
+  /** The parser guarantees `[C, H, W]` or `[D]` with whole dimensions ≥ 1 (E0121, E0122); the size limit is ours (E0305). */
   private checkInput(): Shape | undefined {
     const { dims, span } = this.m.input;
-    if (dims.length !== 1 && dims.length !== 3) {
-      this.report(
-        diag("E0308", span, `input must be [C, H, W] or [D], got ${dims.length} dimensions`, {
-          notes: ["the input is one sample; the batch size is chosen at run time"],
-          help:
-            dims.length === 2
-              ? `add the channel count: input [1, ${dims.map((d) => d.text).join(", ")}]`
-              : dims.length === 4
-                ? `drop the batch dimension: input [${dims
-                    .slice(1)
-                    .map((d) => d.text)
-                    .join(", ")}]`
-                : "give [C, H, W] for images or [D] for vectors",
-        }),
-      );
-      return undefined;
-    }
-    let ok = true;
-    for (const d of dims) {
-      if (!d.isInt || !Number.isSafeInteger(d.value) || d.value < 1) {
-        this.report(
-          diag("E0308", d.span, `input dimension ${d.text} is not a whole number of at least 1`, {
-            help: "every dimension of the input is a count of at least 1",
-          }),
-        );
-        ok = false;
-      }
-    }
-    if (!ok) return undefined;
     const shape = dims.map((d) => d.value);
+    if ((shape.length !== 1 && shape.length !== 3) || !shape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+      throw new Error(`internal error: input ${formatShape(shape)} of model '${this.m.name}' reached the checker unvalidated`);
+    }
     if (product(shape) > MAX_ELEMENTS) {
       this.report(this.tooLarge(span, `input ${formatShape(shape)}`, shape, []));
       return undefined;
@@ -359,8 +333,9 @@ class ModelChecker {
     return { span: prev?.span ?? this.m.input.span, message };
   }
 
-  private tooLarge(span: Span, what: string, shape: Shape, notes: string[]): Diagnostic {
-    return diag("E0305", span, `${what} has ${product(shape)} elements per sample; the limit is ${MAX_ELEMENTS} (2^31 - 1)`, {
+  private tooLarge(span: Span, what: string, shape: Shape, notes: string[], perSample = true): Diagnostic {
+    const per = perSample ? " per sample" : "";
+    return diag("E0305", span, `${what} has ${product(shape)} elements${per}; the limit is ${MAX_ELEMENTS} (2^31 - 1)`, {
       notes: [`${shape.join(" × ")} = ${product(shape)}`, ...notes],
       help: "use fewer channels, features or a smaller input, or downsample earlier",
     });
@@ -389,7 +364,7 @@ class ModelChecker {
     const state = tensors(r.def.state(args, input));
     for (const t of [...params, ...state]) {
       if (product(t.shape) > MAX_ELEMENTS) {
-        this.report(this.tooLarge(e.stmt.span, `parameter '${t.name}' ${formatShape(t.shape)}`, t.shape, notes));
+        this.report(this.tooLarge(e.stmt.span, `parameter '${t.name}' ${formatShape(t.shape)}`, t.shape, notes, false));
         return undefined;
       }
     }

@@ -73,15 +73,6 @@ export const shapeCodes = {
     example: "model Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  loss softmax  # ~ E0307\n}",
     fix: "Flatten the [10, 1, 1] output to [10]:\n\nmodel Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  flatten\n  loss softmax\n}",
   },
-  E0308: {
-    title: "invalid input shape",
-    explanation:
-      "`input` gives the shape of one sample: [C, H, W] for images or [D] for vectors, every " +
-      "dimension a whole number of at least 1. The batch size is not part of it; it is chosen at " +
-      "run time.",
-    example: "model Net {\n  input [28, 28]  # ~ E0308\n  affine(10)\n}",
-    fix: "Give the channel count too:\n\nmodel Net {\n  input [1, 28, 28]\n  affine(10)\n}",
-  },
   W0401: {
     title: "input rows or columns never read",
     explanation:

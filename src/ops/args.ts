@@ -76,14 +76,6 @@ function readValue(
       );
       return undefined;
     }
-    if (!Number.isSafeInteger(n.value)) {
-      report(
-        diag("E0207", n.span, `${what} is ${n.text}, beyond the safe-integer range`, {
-          notes: ["integers must be at most 2^53 - 1 = 9007199254740991"],
-        }),
-      );
-      return undefined;
-    }
     if (n.value < min) {
       report(
         diag("E0207", n.span, `${what} must be at least ${min}, got ${n.text}`, {
@@ -113,8 +105,10 @@ function readValue(
       const x = v.value;
       const tooLow = t.minExclusive ? x <= t.min : x < t.min;
       const tooHigh = t.max !== undefined && (t.maxExclusive ? x >= t.max : x > t.max);
-      if (tooLow || tooHigh || !Number.isFinite(x)) {
-        report(diag("E0207", v.span, `${what} must be ${rangeDescription(t)}, got ${v.text}`, { help: spec.default !== undefined ? `the default is ${String(spec.default)}` : undefined }));
+      if (tooLow || tooHigh) {
+        report(diag("E0207", v.span, `${what} must be ${rangeDescription(t)}, got ${v.text}`, {
+            help: spec.default !== undefined ? `use a value ${rangeDescription(t)}, e.g. the default ${String(spec.default)}` : undefined,
+          }));
         return undefined;
       }
       return x;
@@ -129,10 +123,11 @@ function readValue(
         const w = intOf(v.items[1], t.min);
         return h === undefined || w === undefined ? undefined : [h, w];
       }
-      if (v.kind === "tuple" && v.items.length === 4 && spec.name !== "pad") {
-        return wrongType({ help: `a 4-tuple is only for pad; write ${spec.name}=(h, w)` });
+      if (v.kind === "tuple") {
+        const [h, w] = v.items;
+        return wrongType({ help: `write ${spec.name}=(${h.text}, ${w.text}) for height ${h.text} and width ${w.text}` });
       }
-      return wrongType();
+      return wrongType({ help: `write ${spec.name}=k or ${spec.name}=(h, w)` });
     }
     case "pad": {
       if (v.kind === "ident") {
@@ -183,6 +178,9 @@ export function readArgs(
   report: (d: Diagnostic) => void,
 ): Args | undefined {
   let ok = true;
+  // After a misplaced positional argument we cannot tell which argument it was meant to be,
+  // so "missing argument" would only add noise.
+  let misplacedPositional = false;
   const fail = (d: Diagnostic): void => {
     ok = false;
     report(d);
@@ -208,6 +206,7 @@ export function readArgs(
         return;
       }
       if (index > 0) {
+        misplacedPositional = true;
         fail(
           diag("E0208", arg.span, `${owner.display} takes only one positional argument, and it comes first`, {
             notes: [`the positional argument of ${owner.display} is '${owner.primary}'; the others are named`],
@@ -264,7 +263,7 @@ export function readArgs(
     } else if (!spec.optional) {
       // A positional argument that was itself wrong already reported; do not also call it missing.
       const attempted = astArgs.some((a) => a.name === spec.name || (a.name === undefined && spec.name === owner.primary));
-      if (!attempted) {
+      if (!attempted && !misplacedPositional) {
         const example = spec.example ?? "…";
         const positional = spec.name === owner.primary;
         fail(
