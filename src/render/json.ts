@@ -83,5 +83,6 @@ export function renderJson(diagnostics: readonly Diagnostic[], models: readonly 
     diagnostics: diagnostics.map(jsonDiagnostic),
     models: models.map(jsonModel),
   };
-  return JSON.stringify(document, null, 2);
+  // indented for people, with shapes kept on one line ([3, 224, 224]); strings cannot hold a raw newline, so the regex only meets arrays
+  return JSON.stringify(document, null, 2).replace(/\[\s+(-?\d+(?:,\s+-?\d+)*)\s+\]/g, (_, items: string) => `[${items.split(/,\s+/).join(", ")}]`);
 }

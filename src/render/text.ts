@@ -120,7 +120,9 @@ const LEAD = 16;
 /** A window of a long display line around `anchor`, and where an underline lands in it. */
 function clip(shown: string, anchor: number): { text: string; place(u: { start: number; width: number }): { start: number; width: number } } {
   if (shown.length <= MAX_LINE) return { text: shown, place: (u) => u };
-  const lo = Math.max(0, Math.min(anchor - LEAD, shown.length - MAX_LINE));
+  let lo = Math.max(0, Math.min(anchor - LEAD, shown.length - MAX_LINE));
+  // deep indentation tells nothing: spend the window on text
+  while (lo < anchor - LEAD && shown[lo] === " ") lo += 1;
   const hi = Math.min(shown.length, lo + MAX_LINE);
   const prefix = lo > 0 ? "..." : "";
   return {
