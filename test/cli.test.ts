@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { codes } from "../src/codes/index.ts";
 import { cliCodes } from "../src/codes/cli.ts";
-import { run } from "../src/cli/main.ts";
+import { run, wantsColour } from "../src/cli/main.ts";
 import { JsonDocumentSchema } from "../src/render/json.ts";
 import { cnnc, spawnCnnc, STACK } from "./cli-helpers.ts";
 
@@ -65,6 +65,28 @@ describe("usage errors exit 2 with commander's message, never a stack", () => {
     expect(checkHelp.stdout).toMatch(/--deny-warnings[\s\S]*--max-params <N>[\s\S]*--max-macs <N>/);
     const version = await cnnc("--version");
     expect(version).toEqual({ code: 0, stdout: `${JSON.parse(readFileSync("package.json", "utf8")).version}\n`, stderr: "" });
+  });
+});
+
+describe("colour", () => {
+  it("is on only for a terminal without NO_COLOR", () => {
+    expect(wantsColour(true, {})).toBe(true);
+    expect(wantsColour(true, { NO_COLOR: "1" })).toBe(false);
+    expect(wantsColour(true, { NO_COLOR: "" })).toBe(true);
+    expect(wantsColour(false, {})).toBe(false);
+  });
+  it("paints diagnostics and ok lines when on, and changes nothing else", async () => {
+    let coloured = "";
+    await run(["check", "examples/lenet5.cnn", "examples/invalid/E0301-not-whole.cnn"], {
+      stdout: (t) => void (coloured += t),
+      stderr: () => {},
+      colour: true,
+      env: {},
+    });
+    expect(coloured).toContain("\x1b[1;32mok\x1b[0m");
+    expect(coloured).toContain("\x1b[1;31merror[E0301]\x1b[0m");
+    const plain = await cnnc("check", "examples/lenet5.cnn", "examples/invalid/E0301-not-whole.cnn");
+    expect(coloured.replace(/\x1b\[[0-9;]*m/g, "")).toBe(plain.stdout);
   });
 });
 

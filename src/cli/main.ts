@@ -65,6 +65,11 @@ function internalError(error: unknown, env: CliIo["env"]): string {
   return lines.join("\n") + "\n";
 }
 
+/** Colour only on a terminal, and never when NO_COLOR is set to anything but "" (no-color.org). */
+export function wantsColour(isTTY: boolean, env: CliIo["env"]): boolean {
+  return isTTY && (env.NO_COLOR === undefined || env.NO_COLOR === "");
+}
+
 /** The process entry point (bin/cnnc): real streams, colour on a TTY without NO_COLOR, exit code. */
 export async function main(): Promise<void> {
   // `cnnc check … | head` closes the pipe early; that is not an error
@@ -84,7 +89,7 @@ export async function main(): Promise<void> {
   const io: CliIo = {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
-    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    colour: wantsColour(process.stdout.isTTY === true, process.env),
     env: process.env,
   };
   process.exitCode = await run(process.argv.slice(2), io);
