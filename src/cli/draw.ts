@@ -7,10 +7,8 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Diagnostic } from "../diagnostics.ts";
 import { drawSvg, type DrawnModel } from "../draw/svg.ts";
-import { styleFor } from "../render/style.ts";
-import { renderDiagnostic } from "../render/text.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
-import { noSuchModel, reportDiagnostics } from "./export.ts";
+import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile, within } from "./sources.ts";
 
 export function register(program: Command, cli: CliContext): void {
@@ -38,20 +36,13 @@ export function runDraw(path: string, options: { out: string; model?: string }, 
   for (const model of f.partial) {
     const d = f.diagnostics.find((x) => x.severity === "error" && within(x, model));
     if (d === undefined) continue;
-    const failure = { code: d.code, message: d.message, notes: d.notes, source: lineAt(f.text, d), line: d.span.line };
+    const failure = { code: d.code, message: d.message, notes: d.notes, help: d.help, source: lineAt(f.text, d), line: d.span.line };
     drawn.push({ model, failure, start: model.span.start });
   }
   drawn.sort((a, b) => a.start - b.start);
   if (drawn.length === 0) return code; // nothing to draw: the file did not parse
-  let selected: DrawnModel[] = drawn;
-  if (options.model !== undefined) {
-    selected = drawn.filter((m) => m.model.name === options.model);
-    if (selected.length === 0) {
-      const d = noSuchModel(path, options.model, drawn.map((m) => m.model.name));
-      io.stdout(renderDiagnostic(d, new Map(), { style: styleFor(io.colour) }) + "\n");
-      return EXIT.usage;
-    }
-  }
+  const selected = selectModels(path, drawn.map((d) => ({ ...d, name: d.model.name })), options.model, io);
+  if (selected === undefined) return EXIT.usage;
   try {
     writeFileSync(options.out, drawSvg(selected));
   } catch (error) {

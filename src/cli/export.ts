@@ -5,13 +5,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
-import { diag, type Diagnostic } from "../diagnostics.ts";
 import { exportPytorch } from "../export/pytorch.ts";
-import { styleFor } from "../render/style.ts";
-import { countSeverities, renderDiagnostic, summaryLine } from "../render/text.ts";
-import { suggest } from "../suggest.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
-import { compileFile, fileSpan, sourcesOf, type CompiledFile } from "./sources.ts";
+import { reportDiagnostics, selectModels } from "./report.ts";
+import { compileFile } from "./sources.ts";
+
+// build.ts imported these from here before report.ts existed; kept until it imports report.ts.
+export { noSuchModel, reportDiagnostics } from "./report.ts";
 
 export interface ExportOptions {
   pytorch?: boolean;
@@ -38,40 +38,12 @@ export function pythonModuleName(path: string): string {
   return /^[0-9]/.test(stem) || stem === "" ? `_${stem}` : stem;
 }
 
-/** A diagnostic for `--model NAME` naming no model of the file (exit 2). */
-export function noSuchModel(file: string, name: string, names: readonly string[]): Diagnostic {
-  const guess = suggest(name, [...names]);
-  return diag("E0003", fileSpan(file), `no model named \`${name}\` in ${file}`, {
-    notes: [`the file defines ${names.map((n) => `\`${n}\``).join(", ")}`],
-    ...(guess !== undefined ? { help: `did you mean \`--model ${guess}\`?` } : {}),
-  });
-}
-
-/** Prints the file's diagnostics and their summary line; returns the exit code they imply. */
-export function reportDiagnostics(f: CompiledFile, io: CliIo): number {
-  const style = styleFor(io.colour);
-  const sources = sourcesOf([f]);
-  const blocks = f.diagnostics.map((d) => renderDiagnostic(d, sources, { style }));
-  const total = summaryLine(countSeverities(f.diagnostics), f.file, { style });
-  if (total !== "") blocks.push(total);
-  if (blocks.length > 0) io.stdout(blocks.join("\n\n") + "\n");
-  if (f.unreadable) return EXIT.usage;
-  return countSeverities(f.diagnostics).errors > 0 ? EXIT.failed : EXIT.ok;
-}
-
 export function runExport(path: string, options: ExportOptions, io: CliIo): number {
   const f = compileFile(path);
   const code = reportDiagnostics(f, io);
   if (code !== EXIT.ok) return code;
-  let models = f.models;
-  if (options.model !== undefined) {
-    models = f.models.filter((m) => m.name === options.model);
-    if (models.length === 0) {
-      const d = noSuchModel(path, options.model, f.models.map((m) => m.name));
-      io.stdout(renderDiagnostic(d, new Map(), { style: styleFor(io.colour) }) + "\n");
-      return EXIT.usage;
-    }
-  }
+  const models = selectModels(path, f.models, options.model, io);
+  if (models === undefined) return EXIT.usage;
   const target = join(options.out, `${pythonModuleName(path)}.py`);
   try {
     mkdirSync(options.out, { recursive: true });

@@ -12,6 +12,7 @@ export interface DrawFailure {
   code: string;
   message: string;
   notes: string[];
+  help?: string;
   /** the failing statement's source text, e.g. "c3: conv(16, kernel=50)" */
   source: string;
   line: number;
@@ -198,9 +199,10 @@ function rowsOf(drawn: DrawnModel): Row[] {
     const f = drawn.failure;
     rows.push({
       lines: [
-        ...wrap(`line ${f.line}: ${f.source}`, 50),
-        ...wrap(`error[${f.code}]: ${f.message}`, 60),
-        ...f.notes.flatMap((n) => wrap(`= ${n}`, 60)),
+        ...wrap(`line ${f.line}: ${f.source}`, 46),
+        ...wrap(`error[${f.code}]: ${f.message}`, 54),
+        ...f.notes.flatMap((n) => wrap(`= ${n}`, 54)),
+        ...(f.help !== undefined ? wrap(`help: ${f.help}`, 54) : []),
       ],
       colour: "#f8cbad",
       failing: true,
