@@ -61,11 +61,42 @@ export function samePadding(size: number, kernel: number, stride: number, dilati
   return [before, total - before];
 }
 
-/** Real (not padding) rows at the end of the axis that no window reads, given the window count. */
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Real (not padding) rows at the end of the axis that no window reads, given
+ * the window count. A window reads only its taps (start + j·dilation), so with
+ * dilation the last real row can fall between the taps of the windows that
+ * reach it; the answer is the distance from the last real row to the last tap
+ * that lands on a real row.
+ */
 export function lostAtEnd(a: Axis, out: number): number {
-  const lastRead = (out - 1) * a.stride + effectiveKernel(a.kernel, a.dilation) - 1; // padded coordinates
-  const lastReal = a.before + a.size - 1;
-  return Math.min(a.size, Math.max(0, lastReal - lastRead));
+  const lastReal = a.before + a.size - 1; // padded coordinates
+  const k = effectiveKernel(a.kernel, a.dilation);
+  // Windows that end at or before the last real row: the latest one's last tap is the best of them.
+  const full = Math.min(out - 1, floorDiv(lastReal - k + 1, a.stride));
+  let best = full >= 0 ? full * a.stride + k - 1 : -1;
+  // Windows that straddle the last real row: their best tap is lastReal - ((lastReal - start) mod dilation).
+  const first = Math.max(full + 1, 0);
+  const last = Math.min(out - 1, floorDiv(lastReal, a.stride));
+  if (last >= first) {
+    const d = a.dilation;
+    const g = gcd(a.stride, d);
+    const count = last - first + 1;
+    let gap: number;
+    if (count >= d / g || count > 1e7) {
+      // A whole period of starts (or too many to walk): the residues reach their minimum, lastReal mod g.
+      gap = ((lastReal % g) + g) % g;
+    } else {
+      gap = d;
+      for (let i = first; i <= last && gap > 0; i++) gap = Math.min(gap, (lastReal - i * a.stride) % d);
+    }
+    best = Math.max(best, lastReal - gap);
+  }
+  return best < a.before ? a.size : lastReal - best;
 }
 
 /** What a windowed op hands to inferWindow after resolving its arguments. */
@@ -261,6 +292,34 @@ function exactFix(d: WindowDraft, axes: Axis[], which: number[], pad: Pad4, form
   return { change: changes.join(" with "), gives: joinAnd(results) };
 }
 
+/** The least extra bottom/right padding after which every real row and column is read (floor rounding). */
+function readAllPadFix(
+  d: WindowDraft,
+  axes: Axis[],
+  which: number[],
+  pad: Pad4,
+  form: PadForm,
+): { change: string; gives: string } | undefined {
+  const newPad: Pad4 = [...pad];
+  const results: string[] = [];
+  for (const i of which) {
+    const a = axes[i];
+    const limit = Math.min(a.stride + effectiveKernel(a.kernel, a.dilation), 10_000);
+    let found: Axis | undefined;
+    for (let extra = 1; extra <= limit && found === undefined; extra++) {
+      const b = { ...a, after: a.after + extra };
+      if (d.isPool && !poolPadOk(a.kernel, b.before, b.after)) break;
+      const out = windowCount(b, "floor", d.isPool) as number;
+      if (lostAtEnd(b, out) === 0) found = b;
+    }
+    if (found === undefined) return undefined;
+    newPad[2 * i + 1] = found.after;
+    results.push(`${AXES[i]} ${windowCount(found, "floor", d.isPool)}`);
+  }
+  const shown = renderPad(newPad, newPad[0] === newPad[1] && newPad[2] === newPad[3] ? form : "quad");
+  return { change: `pad=${shown}`, gives: joinAnd(results) };
+}
+
 function tooSmallDiagnostic(
   d: WindowDraft,
   input: Shape,
@@ -334,12 +393,13 @@ function lostDiagnostic(
   const parts = which.map((i) => plural(lost[i], UNIT[AXES[i]]));
   const notes = which.map((i) => {
     const a = axes[i];
-    const lastRead = (out[i] - 1) * a.stride + effectiveKernel(a.kernel, a.dilation) - a.before;
-    return `${AXES[i]}: ${formula(a)} = ${fmtNumber(exactValue(a))}, rounded down to ${out[i]}; the last window ends at ${UNIT[AXES[i]][0]} ${lastRead} of ${a.size}`;
+    return `${AXES[i]}: ${formula(a)} = ${fmtNumber(exactValue(a))}, rounded down to ${out[i]}; the windows read up to ${UNIT[AXES[i]][0]} ${a.size - lost[i]} of ${a.size}`;
   });
-  const fix = exactFix(d, axes, which, pad, form);
-  const fixes = [`${fix.change} reads ${which.reduce((n, i) => n + lost[i], 0) === 1 ? "it" : "them"} (${fix.gives})`];
+  const fixes: string[] = [];
+  const fix = readAllPadFix(d, axes, which, pad, form);
+  if (fix !== undefined) fixes.push(`${fix.change} reads ${which.reduce((n, i) => n + lost[i], 0) === 1 ? "it" : "them"} (${fix.gives})`);
   if (d.isPool) fixes.push("`rounding=ceil` adds a last partial window (Caffe, PyTorch's ceil_mode)");
+  if (fixes.length === 0) fixes.push("a stride no larger than the kernel, or more padding at the bottom/right, reads them");
   return diag("W0401", ctx.span, `${ctx.display} never reads ${joinAnd(parts)} of its input`, {
     notes: notesWithContext(notes),
     help: fixes.join(", or "),
