@@ -12,7 +12,7 @@ import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { randomInputs, relError } from "./reference/data.ts";
 import { dropoutKeep, ModuleFolder } from "./reference/generated.ts";
-import { type LayerSpec, modelText, randomModelSpec, specToModel, type ModelSpec } from "./reference/models.ts";
+import { directedSpecs, modelText, randomModelSpec, specToModel, type ModelSpec } from "./reference/models.ts";
 import { refBackward, refForward, refLossAndGrad, type Tensors } from "./reference/reference.ts";
 
 const TOL = 1e-10;
@@ -167,93 +167,8 @@ function copy(t: Record<string, ArrayLike<number>>): Tensors {
   return out;
 }
 
-type Arg = [string, number | boolean | string | number[]];
-const L = (label: string, op: LayerSpec["op"], ...args: Arg[]): LayerSpec => ({ label, op, args });
-const spec = (name: string, input: number[], layers: LayerSpec[], extra: Partial<ModelSpec> = {}): ModelSpec => ({
-  name,
-  input,
-  layers,
-  loss: null,
-  ...extra,
-});
-
-/** Directed cases: the corners a random stack reaches only now and then. */
-const directed: ModelSpec[] = [
-  // ceil: the last window runs past the padding (8 + 2·1 − 3 = 7, 7/2 → 4 windows after the first)
-  spec("CeilMax", [2, 8, 8], [L("p", "maxpool", ["kernel", 3], ["stride", 2], ["pad", 1])], { rounding: "ceil" }),
-  spec("CeilAvgCountPad", [2, 8, 8], [L("p", "avgpool", ["kernel", 3], ["stride", 2], ["pad", 1])], {
-    rounding: "ceil",
-  }),
-  spec("CeilAvgNoPad", [2, 8, 7], [L("p", "avgpool", ["kernel", 3], ["stride", 2], ["pad", 1], ["count_pad", false])], {
-    rounding: "ceil",
-  }),
-  // ceil: a window that would start in the end padding is dropped (PyTorch)
-  spec("CeilDrop", [1, 5, 5], [L("p", "maxpool", ["kernel", 2], ["stride", 2], ["pad", 1]), L("q", "tanh")], {
-    rounding: "ceil",
-  }),
-  spec("CeilDropAvg", [1, 5, 5], [L("p", "avgpool", ["kernel", 2], ["stride", 2], ["pad", 1])], { rounding: "ceil" }),
-  // `same`: odd total padding puts the extra row/column at the bottom/right
-  spec("SameStride", [2, 6, 6], [L("c", "conv", ["filters", 3], ["kernel", 3], ["stride", 2], ["pad", "same"])]),
-  spec(
-    "SameDilated",
-    [2, 5, 6],
-    [
-      L("c", "conv", ["filters", 2], ["kernel", [2, 3]], ["dilation", [2, 1]], ["pad", "same"]),
-      L("m", "maxpool", ["kernel", 2], ["stride", 2], ["pad", "same"]),
-    ],
-  ),
-  // groups, dilation, stride and asymmetric padding together, no bias
-  spec(
-    "GroupedDilated",
-    [3, 9, 8],
-    [
-      L(
-        "c",
-        "conv",
-        ["filters", 6],
-        ["kernel", [3, 2]],
-        ["stride", [2, 1]],
-        ["dilation", [1, 2]],
-        ["pad", [0, 2, 1, 0]],
-        ["groups", 3],
-        ["bias", false],
-      ),
-      L("r", "relu"),
-      L("a", "avgpool", ["kernel", [2, 3]], ["stride", [1, 2]], ["pad", [1, 0, 1, 1]], ["count_pad", false]),
-    ],
-  ),
-  // norms: batchnorm 4-D and 2-D, groupnorm, layernorm 4-D and 2-D, with a loss and dropout
-  spec(
-    "Norms",
-    [4, 3, 3],
-    [
-      L("bn", "batchnorm", ["momentum", 0.3]),
-      L("gn", "groupnorm", ["groups", 2]),
-      L("ln", "layernorm"),
-      L("fc", "affine", ["features", 5]),
-      L("bn2", "batchnorm"),
-      L("ln2", "layernorm", ["eps", 1e-3]),
-      L("d", "dropout", ["p", 0.25]),
-      L("lr", "leakyrelu", ["alpha", 0.2]),
-      L("out", "affine", ["features", 3]),
-    ],
-    { loss: { op: "svm", margin: 1 } },
-  ),
-  spec(
-    "PadSigmoid",
-    [2, 3, 4],
-    [
-      L("pd", "pad", ["pad", [1, 0, 2, 1]]),
-      L("s", "sigmoid"),
-      L("g", "globalavgpool"),
-      L("out", "affine", ["features", 4], ["bias", false]),
-    ],
-    { loss: { op: "softmax" } },
-  ),
-];
-
 describe("generated f64 code against the naive f64 reference", () => {
-  it.each(directed.map((m) => [m.name, m] as const))("directed case %s, batches 1, 2 and 3", async (_name, m) => {
+  it.each(directedSpecs.map((m) => [m.name, m] as const))("directed case %s, batches 1, 2 and 3", async (_name, m) => {
     for (const batch of [1, 2, 3]) await checkModel({ ...m, name: `${m.name}B${batch}` }, batch, 7 + batch);
   });
 
