@@ -1,0 +1,127 @@
+// One contender on one workload in a fresh process (clean JIT state, its own
+// heap: TF.js's memory does not leak into the next contender's peak RSS).
+//   node --expose-gc --import tsx bench/child.ts '<Job as JSON>'
+// Prints one JSON line (ChildResult) on stdout.
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { measureGemm } from "./gemm.ts";
+import { median, timeIt } from "./stats.ts";
+import { loadGenerated } from "./contenders/generated.ts";
+import { buildConvnetjs } from "./contenders/convnetjs.ts";
+import { buildTfNet } from "./contenders/tfjs.ts";
+import { layerModel, loadModel, makeData, type Mode, WORKLOADS } from "./workloads.ts";
+
+export type Contender = "cnnc" | "tfjs-cpu" | "tfjs-wasm" | "convnetjs";
+
+export interface Job {
+  kind: "run" | "layers" | "gemm";
+  contender?: Contender;
+  workload?: string;
+  modes?: Mode[];
+  /** generated module path (cnnc) or one per layer (layers) */
+  modules?: string[];
+  quick: boolean;
+}
+
+export interface Timing {
+  mode: Mode;
+  samples: number[];
+  ms: number;
+  /** loss (train) or a slice of the logits (forward), to compare contenders */
+  check: number[];
+  /** heap bytes allocated per call, measured without GC in between (cnnc only) */
+  heapPerCall?: number;
+}
+
+export interface ChildResult {
+  timings: Timing[];
+  layers?: { name: string; ms: number; samples: number }[];
+  gemm?: { name: string; gflops: number }[];
+  workspaceBytes?: number;
+  peakRss: number;
+  error?: string;
+}
+
+/** Adaptive timing: one warm-up call decides how many timed calls fit. */
+function measure(fn: () => unknown, quick: boolean): number[] {
+  const t0 = performance.now();
+  fn();
+  const first = performance.now() - t0;
+  if (first > 5000) return timeIt(fn, { warmup: 0, iters: quick ? 1 : 2 });
+  const iters = quick ? 5 : 15;
+  const minIters = quick ? 1 : 10;
+  const warmup = first > 1000 ? 0 : first > 100 ? 2 : 5;
+  return timeIt(fn, { warmup, iters, minIters, budgetMs: quick ? 2500 : 20000 });
+}
+
+function heapPerCall(fn: () => unknown, calls: number): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return NaN;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < calls; i++) fn();
+  return Math.max(0, (process.memoryUsage().heapUsed - before) / calls);
+}
+
+async function main(): Promise<ChildResult> {
+  const job = JSON.parse(process.argv[2]) as Job;
+  const out: ChildResult = { timings: [], peakRss: 0 };
+  if (job.kind === "gemm") {
+    out.gemm = measureGemm(256, job.quick ? 7 : 15).map((g) => ({ name: g.name, gflops: g.gflops }));
+    return out;
+  }
+  const w = WORKLOADS.find((x) => x.id === job.workload)!;
+  const model = loadModel(w);
+  const N = w.batch;
+  if (job.kind === "layers") {
+    out.layers = [];
+    for (let i = 0; i < model.layers.length; i++) {
+      const sub = layerModel(model, i);
+      const data = makeData(sub, N, 2);
+      const net = await loadGenerated(job.modules![i], data, N, sub.output.reduce((a, b) => a * b, 1));
+      const samples = measure(() => net.trainStep(), job.quick);
+      out.layers.push({ name: model.layers[i].name, ms: median(samples), samples: samples.length });
+    }
+    return out;
+  }
+  const data = makeData(model, N);
+  let net: { forward(): Float32Array; trainStep(): number };
+  const c = job.contender!;
+  if (c === "cnnc") {
+    const g = await loadGenerated(job.modules![0], data, N, model.output[0]);
+    out.workspaceBytes = g.workspaceBytes;
+    net = g;
+  } else if (c === "convnetjs") {
+    net = buildConvnetjs(model, data, N);
+  } else {
+    const tf = await import("@tensorflow/tfjs");
+    if (c === "tfjs-wasm") {
+      const wasm = await import("@tensorflow/tfjs-backend-wasm");
+      const req = createRequire(import.meta.url);
+      // a file path (no network): the folder holding the .wasm binaries
+      wasm.setWasmPaths(dirname(req.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm")) + "/");
+      wasm.setThreadsCount(1);
+      await tf.setBackend("wasm");
+    } else await tf.setBackend("cpu");
+    await tf.ready();
+    net = buildTfNet(tf, model, data, N, model.loss !== null);
+  }
+  for (const mode of job.modes!) {
+    const fn = mode === "forward" ? () => net.forward() : () => net.trainStep();
+    const first = mode === "forward" ? Array.from(net.forward().slice(0, 20)) : [net.trainStep()];
+    const samples = measure(fn, job.quick);
+    const t: Timing = { mode, samples, ms: median(samples), check: first };
+    if (c === "cnnc") t.heapPerCall = heapPerCall(fn, 5);
+    out.timings.push(t);
+  }
+  return out;
+}
+
+main()
+  .then((r) => {
+    r.peakRss = process.resourceUsage().maxRSS * 1024;
+    console.log(JSON.stringify(r));
+  })
+  .catch((e: unknown) => {
+    console.log(JSON.stringify({ timings: [], peakRss: process.resourceUsage().maxRSS * 1024, error: String(e instanceof Error ? e.message : e) }));
+  });

@@ -1,0 +1,207 @@
+// `npm run bench [-- --quick] [-- --only W2]`: the benchmark. Builds each
+// workload with cnnc's own API, runs every contender in a fresh child process,
+// prints one markdown table and writes bench/RESULTS.md.
+import { execFileSync } from "node:child_process";
+import { cpus } from "node:os";
+import { writeFileSync } from "node:fs";
+import type { ChildResult, Contender, Job, Timing } from "./child.ts";
+import { buildGenerated } from "./contenders/generated.ts";
+import { fmt, fmtBytes, markdownTable } from "./stats.ts";
+import { flopsOf, layerModel, loadModel, type Mode, ROOT, WORKLOADS, type Workload } from "./workloads.ts";
+import type { Model } from "../src/ir.ts";
+
+const quick = process.argv.includes("--quick");
+const onlyIdx = process.argv.indexOf("--only");
+const only = onlyIdx > 0 ? process.argv[onlyIdx + 1] : undefined;
+const log = (s: string) => process.stderr.write(s + "\n");
+
+function runChild(job: Job): ChildResult {
+  try {
+    const stdout = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", `${ROOT}bench/child.ts`, JSON.stringify(job)], {
+      cwd: ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 30 * 60_000,
+    });
+    const lines = stdout.trim().split("\n");
+    return JSON.parse(lines[lines.length - 1]) as ChildResult;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    return { timings: [], peakRss: 0, error: (err.stderr ?? err.message).split("\n").slice(0, 3).join(" ") };
+  }
+}
+
+interface Row {
+  w: Workload;
+  model: Model;
+  mode: Mode;
+  contender: Contender;
+  t?: Timing;
+  peakRss: number;
+  note: string;
+}
+
+/** Which contenders run which modes; ConvNetJS has no batchnorm (W3). */
+function plan(w: Workload): { contender: Contender; modes: Mode[]; skip?: string }[] {
+  const heavyTfTrain = quick && w.id !== "W1";
+  return [
+    { contender: "cnnc", modes: ["forward", "train"] },
+    { contender: "tfjs-cpu", modes: heavyTfTrain ? ["forward"] : ["forward", "train"] },
+    { contender: "tfjs-wasm", modes: ["forward"] },
+    w.id === "W3"
+      ? { contender: "convnetjs", modes: [], skip: "no batchnorm in ConvNetJS" }
+      : { contender: "convnetjs", modes: ["forward", "train"] },
+  ];
+}
+
+function main() {
+  const started = Date.now();
+  log(`cnnc bench${quick ? " (quick)" : ""}: GEMM limit…`);
+  const gemm = runChild({ kind: "gemm", quick });
+  const limit = Math.max(...(gemm.gemm ?? []).map((g) => g.gflops));
+  const rows: Row[] = [];
+  const layerTables: string[] = [];
+  const sizes: string[][] = [];
+  for (const w of WORKLOADS) {
+    if (only && w.id !== only) continue;
+    let model: Model;
+    try {
+      model = loadModel(w);
+    } catch (e) {
+      log(`${w.id}: ${(e as Error).message}`);
+      continue;
+    }
+    let modulePath: string | undefined;
+    let buildNote = "";
+    try {
+      const b = buildGenerated(model, w.file.replace(/^.*\//, ""));
+      modulePath = b.path;
+      sizes.push([w.id, model.name, fmtBytes(b.bytes)]);
+    } catch (e) {
+      buildNote = `build failed: ${(e as Error).message}`;
+    }
+    for (const p of plan(w)) {
+      if (p.skip) {
+        rows.push({ w, model, mode: "train", contender: p.contender, peakRss: 0, note: p.skip });
+        continue;
+      }
+      if (p.contender === "cnnc" && !modulePath) {
+        for (const mode of p.modes) rows.push({ w, model, mode, contender: "cnnc", peakRss: 0, note: buildNote });
+        continue;
+      }
+      log(`${w.id} ${p.contender} ${p.modes.join("+")}…`);
+      const r = runChild({ kind: "run", contender: p.contender, workload: w.id, modes: p.modes, modules: modulePath ? [modulePath] : [], quick });
+      if (r.workspaceBytes !== undefined) sizes[sizes.length - 1].push(fmtBytes(r.workspaceBytes));
+      for (const mode of p.modes) {
+        const t = r.timings.find((x) => x.mode === mode);
+        rows.push({ w, model, mode, contender: p.contender, t, peakRss: r.peakRss, note: r.error ?? "" });
+      }
+      if (p.contender === "tfjs-cpu" && !p.modes.includes("train")) {
+        rows.push({ w, model, mode: "train", contender: "tfjs-cpu", peakRss: 0, note: "skipped in --quick" });
+      }
+    }
+    if ((w.id === "W2" || w.id === "W3") && modulePath) {
+      log(`${w.id} cnnc per-layer training step…`);
+      try {
+        const modules = model.layers.map((_, i) => buildGenerated(layerModel(model, i), w.file).path);
+        const r = runChild({ kind: "layers", workload: w.id, modules, quick });
+        if (r.layers) layerTables.push(layerTable(w, model, r.layers, limit));
+        else layerTables.push(`${w.id}: per-layer timing failed: ${r.error}`);
+      } catch (e) {
+        layerTables.push(`${w.id}: per-layer build failed: ${(e as Error).message}`);
+      }
+    }
+  }
+  const table = mainTable(rows, limit);
+  const gemmLine = `JS limit (register-blocked f32 GEMM in plain JS, 256³, best variant): **${fmt(limit)} GFLOP/s** (${(gemm.gemm ?? []).map((g) => `${g.name} ${fmt(g.gflops)}`).join(", ")})`;
+  const cmd = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
+  const machine = `${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores), Node ${process.version}, ${process.platform}-${process.arch}`;
+  const md = [
+    "# cnnc benchmark results",
+    "",
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${machine}`,
+    `- command: \`${cmd}\` (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    `- ${gemmLine}`,
+    "",
+    "All f32, one thread, NCHW, batch per workload; each contender in a fresh child process.",
+    "ms = median over n timed iterations after warm-up; GFLOP/s counts 2 × MACs of conv and affine, backward = 2 × forward.",
+    "`cnnc ×` = the peer's time / cnnc's time in the same run (> 1: cnnc is faster). The machine is a shared 2-core VM: compare ratios within one run, not across runs.",
+    "",
+    table,
+    "",
+    "## Generated module size and workspace",
+    "",
+    markdownTable(["workload", "model", "generated .ts", "workspace"], sizes.map((r) => [r[0], r[1], r[2], r[3] ?? "—"])),
+    "",
+    "## Per-layer time of the generated training step",
+    "",
+    "Each layer built alone as a loss-less model and its `backward` (training-mode forward + backward) timed; the sum differs from the whole step by the loss and call overhead.",
+    "",
+    ...layerTables,
+  ].join("\n");
+  console.log(md);
+  writeFileSync(`${ROOT}bench/RESULTS.md`, md + "\n");
+  log(`wrote bench/RESULTS.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+function mainTable(rows: Row[], limit: number): string {
+  const out: string[][] = [];
+  for (const r of rows) {
+    const n = r.w.batch;
+    const cnnc = rows.find((x) => x.w === r.w && x.mode === r.mode && x.contender === "cnnc")?.t;
+    const t = r.t;
+    const flops = flopsOf(r.model, n, r.mode);
+    const gf = t ? flops / (t.ms * 1e6) : undefined;
+    const ratio = t && cnnc && r.contender !== "cnnc" ? `${fmt(t.ms / cnnc.ms)}×` : "—";
+    const pct = t && r.contender === "cnnc" ? `${fmt((100 * gf!) / limit)}%` : "—";
+    const note = [r.note];
+    if (t && t.samples.length < 10) note.push(`only ${t.samples.length} timed iteration${t.samples.length > 1 ? "s" : ""}`);
+    if (t && cnnc && r.contender !== "cnnc") note.push(agreement(r.mode, t, cnnc));
+    if (t?.heapPerCall !== undefined) note.push(`heap +${fmtBytes(Math.round(t.heapPerCall))}/call`);
+    out.push([
+      r.w.id,
+      r.mode === "forward" ? "forward" : "train step",
+      r.contender,
+      t ? fmt(t.ms) : "—",
+      t ? fmt((1000 * n) / t.ms) : "—",
+      gf !== undefined ? fmt(gf) : "—",
+      ratio,
+      pct,
+      t ? String(t.samples.length) : "—",
+      r.peakRss ? fmtBytes(r.peakRss) : "—",
+      note.filter((s) => s !== "").join("; "),
+    ]);
+  }
+  return markdownTable(["workload", "mode", "contender", "ms/batch", "images/s", "GFLOP/s", "cnnc ×", "% JS limit", "n", "peak RSS", "notes"], out);
+}
+
+/** How far a peer's logits (forward) or loss (train) are from cnnc's: a sanity check that they computed the same thing. */
+function agreement(mode: Mode, t: Timing, cnnc: Timing): string {
+  let d = 0;
+  for (let i = 0; i < Math.min(t.check.length, cnnc.check.length); i++) d = Math.max(d, Math.abs(t.check[i] - cnnc.check[i]));
+  return `${mode === "forward" ? "max |Δlogit|" : "|Δloss|"} vs cnnc ${d.toExponential(1)}`;
+}
+
+function layerTable(w: Workload, model: Model, layers: { name: string; ms: number; samples: number }[], limit: number): string {
+  const total = layers.reduce((a, l) => a + l.ms, 0);
+  const rows = layers.map((l, i) => {
+    const layer = model.layers[i];
+    const gf = layer.macs > 0 ? (3 * 2 * layer.macs * w.batch) / (l.ms * 1e6) : undefined;
+    return [
+      l.name,
+      layer.source.replace(/^\s*\w+\s*:\s*/, "").replace(/\s+/g, " "),
+      `[${layer.output.join(", ")}]`,
+      fmt(l.ms),
+      `${fmt((100 * l.ms) / total)}%`,
+      gf !== undefined ? fmt(gf) : "—",
+      gf !== undefined ? `${fmt((100 * gf) / limit)}%` : "—",
+      String(l.samples),
+    ];
+  });
+  rows.push(["total", "", "", fmt(total), "100%", "", "", ""]);
+  return [`### ${w.id} ${model.name}, batch ${w.batch}`, "", markdownTable(["layer", "op", "output", "ms", "share", "GFLOP/s", "% JS limit", "n"], rows), ""].join("\n");
+}
+
+main();
