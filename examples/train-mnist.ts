@@ -38,6 +38,8 @@ export interface TrainOptions {
   lr: number;
   momentum: number;
   weightDecay: number;
+  /** augmentation: shift each training digit by up to this many pixels in x and y (0 = off) */
+  shift: number;
   /** stop after this many optimiser steps (for a quick run); Infinity for full epochs */
   maxSteps: number;
   seed: number;
@@ -57,6 +59,11 @@ export interface EpochResult {
   seconds: number;
   samplesPerSecond: number;
 }
+
+// MNIST's pixel mean and standard deviation; a blank pixel becomes BACKGROUND.
+const MEAN = 0.1307;
+const STD = 0.3081;
+const BACKGROUND = -MEAN / STD;
 
 /** Deterministic PRNG (mulberry32) for the split and the batch order. */
 function random(seed: number): () => number {
@@ -107,7 +114,7 @@ export function loadDigits(seed: number): { train: Digits; test: Digits } {
     for (let i = 0; i < count; i++) {
       const k = order[from + i]!;
       const image = images[k]!;
-      for (let j = 0; j < 784; j++) x[i * 784 + j] = (image[j]! - 0.1307) / 0.3081;
+      for (let j = 0; j < 784; j++) x[i * 784 + j] = (image[j]! - MEAN) / STD;
       y[i] = labels[k]!;
     }
     return { x, y, count };
@@ -149,6 +156,15 @@ export function accuracy(net: GeneratedNet, p: Arrays, s: Arrays, data: Digits, 
   return correct / data.count;
 }
 
+/** Writes `image` (28×28) moved by (dy, dx) into `out`, filling with the background value. */
+function shiftInto(out: Float32Array, image: Float32Array, dy: number, dx: number): void {
+  out.fill(BACKGROUND);
+  for (let r = Math.max(0, dy); r < Math.min(28, 28 + dy); r++) {
+    const from = (r - dy) * 28 - dx;
+    for (let c = Math.max(0, dx); c < Math.min(28, 28 + dx); c++) out[r * 28 + c] = image[from + c]!;
+  }
+}
+
 function bar(fraction: number, width = 24): string {
   const full = Math.round(fraction * width);
   return "█".repeat(full) + "░".repeat(width - full);
@@ -180,7 +196,12 @@ export function train(net: GeneratedNet, data: { train: Digits; test: Digits }, 
     for (let b = 0; b < stepsPerEpoch && step < totalSteps; b++, step++, steps++) {
       for (let i = 0; i < opts.batch; i++) {
         const k = order[b * opts.batch + i]!;
-        xb.set(data.train.x.subarray(k * 784, (k + 1) * 784), i * 784);
+        const image = data.train.x.subarray(k * 784, (k + 1) * 784);
+        if (opts.shift > 0) {
+          const dy = Math.floor(rand() * (2 * opts.shift + 1)) - opts.shift;
+          const dx = Math.floor(rand() * (2 * opts.shift + 1)) - opts.shift;
+          shiftInto(xb.subarray(i * 784, (i + 1) * 784), image, dy, dx);
+        } else xb.set(image, i * 784);
         yb[i] = data.train.y[k]!;
       }
       const { loss, grads } = net.lossAndGrad(params, state, xb, yb, ws);
@@ -231,6 +252,7 @@ function parseArgs(argv: string[]): Partial<TrainOptions> {
     "--lr": "lr",
     "--momentum": "momentum",
     "--weight-decay": "weightDecay",
+    "--shift": "shift",
     "--steps": "maxSteps",
     "--seed": "seed",
   };
@@ -256,6 +278,7 @@ export const defaults: Omit<TrainOptions, "write" | "progress"> = {
   lr: 0.04,
   momentum: 0.9,
   weightDecay: 5e-4,
+  shift: 2,
   maxSteps: Infinity,
   seed: 1,
   out: join(root, "out", "lenet5-mnist.safetensors"),
@@ -281,7 +304,7 @@ async function main(): Promise<void> {
   const data = loadDigits(opts.seed);
   process.stdout.write(
     `LeNet5 (generated from examples/lenet5.cnn) on ${data.train.count} MNIST digits, ${data.test.count} held out; ` +
-      `batch ${opts.batch}, SGD lr ${opts.lr} (cosine) momentum ${opts.momentum}, ${opts.epochs} epochs\n`,
+      `batch ${opts.batch}, SGD lr ${opts.lr} (cosine) momentum ${opts.momentum}, shifts up to ${opts.shift} px, ${opts.epochs} epochs\n`,
   );
   const { epochs } = train(net, data, opts);
   const best = Math.max(...epochs.map((e) => e.accuracy));

@@ -2,7 +2,9 @@
 // its label, op, arguments, shape and parameters, volumes that shrink spatially
 // and deepen in channels, the failing layer in red with its diagnostic, escaping,
 // and a golden (read it by eye; render it with `rsvg-convert` to look at it).
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { compile } from "../src/pipeline.ts";
 import { drawSvg, escapeXml, type DrawFailure } from "../src/draw/svg.ts";
 import type { PartialModel } from "../src/ir.ts";
 import { conv, handModel, lenetWithBatchnorm, maxpool } from "./interop-ir.ts";
@@ -150,5 +152,29 @@ describe("drawSvg", () => {
 
   it("matches the golden for LeNet with batchnorm (read it by eye)", async () => {
     await expect(drawSvg([{ model: lenet }])).toMatchFileSnapshot("fixtures/draw/lenet-bn.svg");
+  });
+});
+
+describe("drawSvg on the examples, through the real front end", () => {
+  const drawExample = (file: string) => {
+    const result = compile(readFileSync(`examples/${file}`), `examples/${file}`);
+    expect(result.models.length).toBeGreaterThan(0);
+    return drawSvg(result.models.map((model) => ({ model })));
+  };
+
+  it("lenet5.cnn matches its golden (read it by eye)", async () => {
+    const svg = drawExample("lenet5.cnn");
+    checkXml(svg);
+    await expect(svg).toMatchFileSnapshot("fixtures/draw/lenet5.svg");
+  });
+
+  it("every example draws as well-formed SVG with a card per layer", () => {
+    for (const file of readdirSync("examples").filter((f) => f.endsWith(".cnn"))) {
+      const result = compile(readFileSync(`examples/${file}`), `examples/${file}`);
+      const svg = drawSvg(result.models.map((model) => ({ model })));
+      checkXml(svg);
+      const heads = texts(svg).filter((t) => / · [a-z]+$/.test(t));
+      expect(heads, file).toEqual(result.models.flatMap((m) => m.layers.map((l) => `${l.name} · ${l.args.op}`)));
+    }
   });
 });

@@ -4,10 +4,13 @@
 // rounding rules on small cases, and — where torch is installed — outputs
 // compared with the generated TypeScript (test/export-torch.test.ts).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
+import { compile } from "../src/pipeline.ts";
 import type { LayerArgs, Model } from "../src/ir.ts";
 import { affine, conv, handModel, lenetWithBatchnorm, maxpool } from "./interop-ir.ts";
 
@@ -140,5 +143,114 @@ describe("exportPytorch", () => {
     expect(text).toContain("class None_(nn.Module):");
     expect(text).toContain('MODELS = {"F": F_, "None": None_}');
     compilePython("renamed", text);
+  });
+});
+
+// ---- The examples, through the real front end ----
+const examples = readdirSync("examples").filter((f) => f.endsWith(".cnn")).sort();
+
+function compileExample(file: string): Model[] {
+  const result = compile(readFileSync(join("examples", file)), `examples/${file}`);
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return result.models;
+}
+
+describe("exportPytorch on examples/*.cnn", () => {
+  it("finds the examples", () => {
+    expect(examples).toContain("lenet5.cnn");
+    expect(examples).toContain("vgg16.cnn");
+  });
+
+  for (const file of examples) {
+    it(`${file}: golden, py_compile, and one submodule per layer with parameters`, async () => {
+      const models = compileExample(file);
+      const text = exportPytorch(models, { sourceName: `examples/${file}` });
+      await expect(text).toMatchFileSnapshot(`fixtures/export/${file.replace(/\.cnn$/, ".py")}`);
+      const path = compilePython(file.replace(/\.cnn$/, ""), text);
+      const expected = Object.fromEntries(
+        models.map((m) => [m.name, m.layers.filter((l) => l.params.length > 0).map((l) => l.name)]),
+      );
+      const found = submodules(path);
+      for (const [name, layers] of Object.entries(found)) {
+        // parameter-free modules (pools, dropout, pad) are also registered; every parameterised layer must be, by name
+        expect(layers.filter((l) => expected[name]!.includes(l)), name).toEqual(expected[name]);
+      }
+      expect(Object.keys(found)).toEqual(models.map((m) => m.name));
+    });
+  }
+});
+
+// ---- Against real PyTorch, where it is installed ----
+const hasTorch = (() => {
+  try {
+    execFileSync("python3", ["-c", "import torch"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe("exported PyTorch vs generated TypeScript", () => {
+  it(`${hasTorch ? "compares eval-mode outputs of every example" : "cannot compare: torch is not installed here (py_compile and the ast checks above still ran)"}`, async () => {
+    if (!hasTorch) {
+      console.log(
+        "NOTE: `python3 -c \"import torch\"` fails on this machine, so the exported PyTorch modules were only compiled " +
+          "(py_compile) and inspected (ast), not run against the generated TypeScript. Install torch to run that comparison.",
+      );
+      expect(hasTorch).toBe(false);
+      return;
+    }
+    for (const file of examples) {
+      for (const model of compileExample(file)) {
+        const size = model.input.reduce((a, b) => a * b, 1) * model.params;
+        if (size > 5e8) continue; // vgg16/alexnet-sized: too slow for a unit test
+        const dir = join(outDir, "torch", model.name);
+        mkdirSync(dir, { recursive: true });
+        const ts = join(dir, `${model.name}.ts`);
+        writeFileSync(ts, emitModule(model, { dtype: "f64", sourceName: file }));
+        const net = (await import(pathToFileURL(ts).href)) as {
+          initParams(seed: number): Record<string, Float64Array>;
+          initState(): Record<string, Float64Array>;
+          createWorkspace(batch: number): object;
+          forward(p: object, s: object, x: Float64Array, ws: object, train?: boolean): Float64Array;
+          saveParams(p: object, s: object): Uint8Array;
+        };
+        const p = net.initParams(3);
+        const s = net.initState();
+        for (const [k, v] of Object.entries(s)) if (k.endsWith("running_mean")) v.forEach((_, i) => (v[i] = 0.1 * Math.sin(i)));
+        writeFileSync(join(dir, "weights.safetensors"), net.saveParams(p, s));
+        const batch = 2;
+        const x = Float64Array.from({ length: batch * model.input.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(0.37 * i));
+        writeFileSync(join(dir, "x.json"), JSON.stringify(Array.from(x)));
+        writeFileSync(join(dir, "module.py"), exportPytorch([model], { sourceName: file }));
+        const want = Array.from(net.forward(p, s, x, net.createWorkspace(batch), false));
+        const got = JSON.parse(
+          execFileSync(
+            "python3",
+            [
+              "-c",
+              `import json, struct, sys, numpy as np, torch
+sys.path.insert(0, sys.argv[1])
+import module
+raw = open(sys.argv[1] + "/weights.safetensors", "rb").read()
+(n,) = struct.unpack("<Q", raw[:8]); header = json.loads(raw[8:8 + n])
+sd = {k: torch.from_numpy(np.frombuffer(raw[8 + n + e["data_offsets"][0]:8 + n + e["data_offsets"][1]], dtype="<f8").reshape(e["shape"]).copy())
+      for k, e in header.items() if k != "__metadata__"}
+m = module.MODELS[sys.argv[2]]().double()
+missing, unexpected = m.load_state_dict(sd, strict=False)
+assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing), (missing, unexpected)
+m.eval()
+x = torch.tensor(json.load(open(sys.argv[1] + "/x.json")), dtype=torch.float64).reshape(${batch}, *m.input_shape)
+print(json.dumps(m(x).detach().reshape(-1).tolist()))`,
+              dir,
+              model.name,
+            ],
+            { encoding: "utf8", maxBuffer: 1 << 26 },
+          ),
+        ) as number[];
+        expect(got.length, model.name).toBe(want.length);
+        got.forEach((g, i) => expect(Math.abs(g - want[i]!), `${model.name}[${i}]`).toBeLessThan(1e-8 * (1 + Math.abs(want[i]!))));
+      }
+    }
   });
 });

@@ -167,7 +167,9 @@ function emitModelClass(model: Model, sourceName: string): string {
     const code = layerCode(layer, call);
     const where = `${oneLine(sourceName)}:${layer.span.line}`;
     if (code.init !== undefined) {
-      init.push(`        # ${oneLine(layer.source)} — ${where}`);
+      const written = oneLine(layer.source);
+      const labelled = written.startsWith(`${layer.name}:`) ? written : `${layer.name}: ${written}`;
+      init.push(`        # ${labelled} — ${where}`);
       init.push(plain ? `        self.${layer.name} = ${code.init}` : `        self.add_module(${JSON.stringify(layer.name)}, ${code.init})`);
     }
     forward.push(`        # ${oneLine(layer.name)}: ${layer.args.op} → ${shapeComment(layer.output)}`);
