@@ -210,6 +210,8 @@ function main() {
   const gemm2 = measureGemm(256, quick ? 7 : 15);
   const limit2 = Math.max(...gemm2.map((g) => g.gflops));
   if (limit2 > limit) console.log(`(GEMM limit re-measured: ${limit2.toFixed(2)} GFLOP/s; % above use the first run, ${limit.toFixed(2)})`);
+  const jsonIdx = process.argv.indexOf("--json");
+  if (jsonIdx > 0) writeFileSync(process.argv[jsonIdx + 1], JSON.stringify({ limit, limit2, gemm, rows }, null, 1));
   if (mdIdx > 0) {
     const md = [
       `JS GEMM limit 256³ before the kernels (${gemm.map((g) => `${g.name}: ${g.gflops.toFixed(2)}`).join("; ")} GFLOP/s) = ${limit.toFixed(2)} GFLOP/s; after: ${limit2.toFixed(2)} GFLOP/s. "% of limit" uses the first.`,
