@@ -181,6 +181,8 @@ export function readArgs(
   // After a misplaced positional argument we cannot tell which argument it was meant to be,
   // so "missing argument" would only add noise.
   let misplacedPositional = false;
+  // An unknown argument that looks like a known one (`kernel_size`) already says what to write.
+  const suggested = new Set<string>();
   const fail = (d: Diagnostic): void => {
     ok = false;
     report(d);
@@ -225,6 +227,7 @@ export function readArgs(
     const spec = byName.get(name);
     if (spec === undefined) {
       const guess = suggest(name, [...byName.keys()], aliasMap);
+      if (guess !== undefined) suggested.add(guess);
       const known = owner.args.map((a) => a.name);
       fail(
         diag("E0203", arg.nameSpan ?? arg.span, `${owner.display} has no argument '${name}'`, {
@@ -263,7 +266,7 @@ export function readArgs(
     } else if (!spec.optional) {
       // A positional argument that was itself wrong already reported; do not also call it missing.
       const attempted = astArgs.some((a) => a.name === spec.name || (a.name === undefined && spec.name === owner.primary));
-      if (!attempted && !misplacedPositional) {
+      if (!attempted && !misplacedPositional && !suggested.has(spec.name)) {
         const example = spec.example ?? "…";
         const positional = spec.name === owner.primary;
         fail(
