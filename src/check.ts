@@ -80,6 +80,11 @@ function* layerStmts(body: readonly BodyStmt[]): Generator<LayerStmt> {
   }
 }
 
+/** 1234567 → "1,234,567" */
+function grouped(n: number | bigint): string {
+  return n.toLocaleString("en-US", { maximumFractionDigits: 0 });
+}
+
 function ordinal(n: number): string {
   const tens = n % 100;
   const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
@@ -217,7 +222,7 @@ class ModelChecker {
     }
     const span = culprit.kind === "repeat" ? spanFrom(culprit.span, culprit.countSpan) : culprit.span;
     this.report(
-      diag("E0215", span, `model '${this.m.name}' has ${total} layers after expanding repeat; the limit is ${MAX_LAYERS}`, {
+      diag("E0215", span, `model '${this.m.name}' has ${grouped(total)} layers after expanding repeat; the limit is ${grouped(MAX_LAYERS)}`, {
         notes: ["the layer count is computed from the repeat counts; nothing was expanded"],
         help: "use smaller repeat counts",
       }),
@@ -314,7 +319,10 @@ class ModelChecker {
       this.report(
         diag("E0212", blamed.stmt.labelSpan ?? blamed.stmt.span, `layer name '${e.name}' is used twice in model '${this.m.name}'`, {
           labels,
-          notes: [describe(blamed), "unlabelled layers are named <op><k>: the k-th unlabelled layer of that op"],
+          notes: [
+            ...(blamed.stmt.label === undefined || blamed.copies.length > 0 ? [describe(blamed)] : []),
+            "unlabelled layers are named <op><k>: the k-th unlabelled layer of that op",
+          ],
           help: `rename the label, e.g. '${base}${k}:'`,
         }),
       );
@@ -335,8 +343,8 @@ class ModelChecker {
 
   private tooLarge(span: Span, what: string, shape: Shape, notes: string[], perSample = true): Diagnostic {
     const per = perSample ? " per sample" : "";
-    return diag("E0305", span, `${what} has ${product(shape)} elements${per}; the limit is ${MAX_ELEMENTS} (2^31 - 1)`, {
-      notes: [`${shape.join(" × ")} = ${product(shape)}`, ...notes],
+    return diag("E0305", span, `${what} has ${grouped(product(shape))} elements${per}; the limit is ${grouped(MAX_ELEMENTS)} (2^31 - 1)`, {
+      notes: [`${shape.join(" × ")} = ${grouped(product(shape))}`, ...notes],
       help: "use fewer channels, features or a smaller input, or downsample earlier",
     });
   }
