@@ -8,7 +8,7 @@
 //     and that input/rounding/loss do not appear inside a repeat);
 //   - a Number is accepted where SPEC says INT (shape dims, repeat count; E0114);
 //   - `;` is an empty statement, so it may separate (or end) statements.
-import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import { CstParser, EOF, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type ManySepMethodOpts, type AtLeastOneSepMethodOpts, type TokenType } from "chevrotain";
 import {
   allTokens,
   Colon,
@@ -34,6 +34,19 @@ import {
 const RESYNC_WINDOW = 2048;
 
 export class CnnParser extends CstParser {
+  /**
+   * The alternatives and separator options, built once per parser instead of at
+   * every call (chevrotain's "caching arrays of alternatives" advice): they are
+   * the parser's main allocation otherwise.
+   */
+  private cache: {
+    stmt?: IOrAlt<unknown>[];
+    argName?: IOrAlt<unknown>[];
+    value?: IOrAlt<unknown>[];
+    dims?: AtLeastOneSepMethodOpts<unknown>;
+    args?: ManySepMethodOpts<unknown>;
+  } = {};
+
   /** `errorMessageProvider`: src/parse.ts words the errors itself, so it passes its own. */
   constructor(errorMessageProvider?: IParserErrorMessageProvider) {
     super(allTokens, { recoveryEnabled: true, maxLookahead: 2, ...(errorMessageProvider ? { errorMessageProvider } : {}) });
@@ -81,14 +94,14 @@ export class CnnParser extends CstParser {
 
   /** stmt := input | rounding | loss | repeat | layer | ';' */
   public stmt = this.RULE("stmt", () => {
-    this.OR([
+    this.OR((this.cache.stmt ??= [
       { ALT: () => this.SUBRULE(this.inputStmt) },
       { ALT: () => this.SUBRULE(this.roundingStmt) },
       { ALT: () => this.SUBRULE(this.lossStmt) },
       { ALT: () => this.SUBRULE(this.repeatStmt) },
       { ALT: () => this.SUBRULE(this.layer) },
       { ALT: () => this.CONSUME(Semicolon) },
-    ]);
+    ]));
   });
 
   /** 'input' shape */
@@ -100,7 +113,7 @@ export class CnnParser extends CstParser {
   /** shape := '[' INT (',' INT)* ']' */
   public shape = this.RULE("shape", () => {
     this.CONSUME(LSquare);
-    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => this.CONSUME(NumberLit) });
+    this.AT_LEAST_ONE_SEP((this.cache.dims ??= { SEP: Comma, DEF: () => this.CONSUME(NumberLit) }));
     this.CONSUME(RSquare);
   });
 
@@ -137,7 +150,7 @@ export class CnnParser extends CstParser {
   /** args := '(' (arg (',' arg)*)? ')' */
   public args = this.RULE("args", () => {
     this.CONSUME(LParen);
-    this.MANY_SEP({ SEP: Comma, DEF: () => this.SUBRULE(this.arg) });
+    this.MANY_SEP((this.cache.args ??= { SEP: Comma, DEF: () => this.SUBRULE(this.arg) }));
     this.CONSUME(RParen);
   });
 
@@ -147,14 +160,14 @@ export class CnnParser extends CstParser {
    */
   public arg = this.RULE("arg", () => {
     this.OPTION(() => {
-      this.OR([
+      this.OR((this.cache.argName ??= [
         { ALT: () => this.CONSUME(Ident, { LABEL: "name" }) },
         { ALT: () => this.CONSUME(Rounding, { LABEL: "name" }) },
         { ALT: () => this.CONSUME(Input, { LABEL: "name" }) },
         { ALT: () => this.CONSUME(Loss, { LABEL: "name" }) },
         { ALT: () => this.CONSUME(Repeat, { LABEL: "name" }) },
         { ALT: () => this.CONSUME(Model, { LABEL: "name" }) },
-      ]);
+      ]));
       this.CONSUME(Equals);
     });
     this.SUBRULE(this.value);
@@ -162,11 +175,11 @@ export class CnnParser extends CstParser {
 
   /** value := NUMBER | '(' NUMBER (',' NUMBER)+ ')' | IDENT */
   public value = this.RULE("value", () => {
-    this.OR([
+    this.OR((this.cache.value ??= [
       { ALT: () => this.CONSUME(NumberLit) },
       { ALT: () => this.SUBRULE(this.tuple) },
       { ALT: () => this.CONSUME(Ident) },
-    ]);
+    ]));
   });
 
   /** '(' NUMBER (',' NUMBER)+ ')' */

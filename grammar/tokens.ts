@@ -1,7 +1,7 @@
 // Tokens of the .cnn language (SPEC §1), and the lexer built from them.
 // text → tokens (+ comments in their own group, kept for `cnnc fmt`) → lexing errors.
-// The lexer never throws; characters it cannot match become lexing errors that
-// src/parse.ts turns into E0104 (invalid character).
+// The lexer never throws and never fails: characters that start no token become
+// Invalid tokens (group "invalid"), which src/parse.ts reports as E0104.
 import { createToken, Lexer, type TokenType } from "chevrotain";
 
 // Whitespace, newlines (LF or CRLF; a lone CR is whitespace too) and `;`-free
@@ -40,6 +40,36 @@ export const Loss = createToken({ name: "Loss", pattern: /loss/, longer_alt: Ide
  */
 export const NumberLit = createToken({ name: "Number", pattern: /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/ });
 
+/**
+ * A run of characters that start no token (`-`, `.5`, `"`, non-ASCII outside
+ * comments, a single `/`). Matching them as a token in their own group, instead
+ * of leaving them to the lexer's error path, keeps a file full of them linear;
+ * src/parse.ts reports each run as E0104.
+ */
+export const Invalid = createToken({
+  name: "Invalid",
+  pattern: /[^A-Za-z0-9_ \t\r\n\f\v{}()[\],:=;#/]+|\//,
+  group: "invalid",
+  start_chars_hint: invalidStartChars(),
+});
+
+/**
+ * The characters an Invalid token can start with, for chevrotain's first-char
+ * optimisation (it cannot analyse a complement set itself). Above U+00FF the
+ * optimisation buckets UTF-16 code units in ranges of 255, so one code unit
+ * every 128 hits every bucket.
+ */
+function invalidStartChars(): string[] {
+  const chars: string[] = [];
+  for (let c = 0; c < 256; c++) {
+    const ch = String.fromCharCode(c);
+    if (!/[A-Za-z0-9_ \t\r\n\f\v{}()[\],:=;#]/.test(ch)) chars.push(ch);
+  }
+  for (let c = 256; c < 0x10000; c += 128) chars.push(String.fromCharCode(c));
+  chars.push("\uffff");
+  return chars;
+}
+
 export const LCurly = createToken({ name: "LCurly", pattern: /\{/, label: "'{'" });
 export const RCurly = createToken({ name: "RCurly", pattern: /\}/, label: "'}'" });
 export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
@@ -55,7 +85,8 @@ export const Semicolon = createToken({ name: "Semicolon", pattern: /;/, label: "
  * Order matters: chevrotain tries the patterns in this order and takes the
  * first match. Whitespace and comments come first (`//` must not reach
  * anything else); keywords come before Ident (each with `longer_alt: Ident`);
- * Number and the punctuation do not overlap with anything.
+ * Number and the punctuation do not overlap with anything; Invalid matches
+ * only what nothing else can, so it is last.
  */
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -77,6 +108,7 @@ export const allTokens: TokenType[] = [
   Colon,
   Equals,
   Semicolon,
+  Invalid,
 ];
 
 /** The keywords, as written in source (SPEC §1). */

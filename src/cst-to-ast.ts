@@ -88,8 +88,14 @@ class AstBuilder {
     let loss: Stmt & { kind: "loss" } | undefined;
     let afterLossReported = false;
     const body: BodyStmt[] = [];
-    stmts.forEach((s, i) => {
-      const before = stmts.slice(0, i);
+    let firstNotRounding: Stmt | undefined;
+    let last: Stmt | undefined;
+    stmts.forEach((s) => {
+      // the first statement other than a rounding, and the one right before, both before `s`
+      const firstOther = firstNotRounding;
+      const previous = last;
+      if (s.kind !== "rounding") firstNotRounding ??= s;
+      last = s;
       switch (s.kind) {
         case "input":
           if (input) {
@@ -101,7 +107,7 @@ class AstBuilder {
           }
           input = s;
           {
-            const first = before.find((b) => b.kind !== "rounding");
+            const first = firstOther;
             if (first) {
               this.error("E0109", s.node.span, `'input' must be the first statement of model '${name}'`, {
                 labels: [{ span: first.node.span, message: `${describe(first)} comes before it` }],
@@ -119,7 +125,6 @@ class AstBuilder {
             return;
           }
           rounding = s;
-          const previous = before[before.length - 1];
           if (previous?.kind !== "input") {
             this.error("E0111", s.node.span, `'rounding' must come right after 'input'`, {
               labels: previous ? [{ span: previous.node.span, message: `${describe(previous)} comes before it` }] : [],

@@ -1,7 +1,7 @@
 // Parsing: decoded text → tokens → CST (grammar/) → AST (src/cst-to-ast.ts).
 // Guarantees: never throws, never recurses deeper than the nesting limit, and
 // reports every syntax error of the file in one run (chevrotain's recovery), up
-// to MAX_SYNTAX_ERRORS. Emits E0104–E0107 and E0118–E0120 here, the structural
+// to MAX_SYNTAX_ERRORS. Emits E0104–E0107, E0118–E0120 and E0124 here, the structural
 // E01xx in src/cst-to-ast.ts.
 import { EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
 import { cnnLexer, Ident, Input, LCurly, Loss, LParen, LSquare, Model, NumberLit, RCurly, Repeat, Rounding, RParen, RSquare } from "../grammar/tokens.ts";
@@ -15,6 +15,8 @@ import { cstToAst } from "./cst-to-ast.ts";
 /** Limits named in their errors (SPEC §1). */
 export const MAX_IDENT_LENGTH = 256;
 export const MAX_NESTING = 64;
+/** More tokens than this is refused before parsing (10,000 layers written out with arguments fit easily). */
+export const MAX_TOKENS = 200_000;
 /** After this many syntax errors the parser stops; later ones are often consequences of earlier ones. */
 export const MAX_SYNTAX_ERRORS = 100;
 
@@ -56,21 +58,29 @@ export function parseSource(text: string, file: string): ParsedSource {
     diagnostics,
   });
 
-  for (const e of lexed.errors.slice(0, MAX_SYNTAX_ERRORS)) {
-    diagnostics.push(invalidCharacter(text, e.offset, e.length, lines, file));
-  }
-  if (lexed.errors.length > MAX_SYNTAX_ERRORS) {
-    const e = lexed.errors[MAX_SYNTAX_ERRORS];
+  if (tokens.length > MAX_TOKENS) {
     diagnostics.push(
-      diag("E0104", lines.span(file, e.offset, e.offset + e.length), `too many invalid characters: stopped after ${MAX_SYNTAX_ERRORS} errors (the limit)`, {
-        help: "is this really a .cnn file?",
+      diag("E0124", pointSpan(file), `file has ${tokens.length} tokens; the limit is ${MAX_TOKENS}`, {
+        notes: ["a model has at most 10,000 layers after expanding repeat"],
+        help: "write repeated blocks with `repeat N { ... }`",
       }),
     );
+    return result([]);
   }
 
+  // Invalid characters come as tokens of their own group (grammar/tokens.ts);
+  // the lexer itself cannot fail, but its errors would be reported the same way.
+  const invalid = [
+    ...(lexed.groups.invalid ?? []).map((t) => ({ offset: t.startOffset, length: t.image.length })),
+    ...lexed.errors.map((e) => ({ offset: e.offset, length: e.length })),
+  ];
+  // Token-level problems, each capped at MAX_SYNTAX_ERRORS so that a file made
+  // of nothing else stays fast and its report readable.
+  const tokenProblems: Diagnostic[] = invalid.map((e) => invalidCharacter(text, e.offset, e.length, lines, file));
   for (const t of tokens) {
-    if (t.image.length > MAX_IDENT_LENGTH) {
-      diagnostics.push(
+    if (tokenProblems.length > MAX_SYNTAX_ERRORS) break;
+    if (t.tokenType === Ident && t.image.length > MAX_IDENT_LENGTH) {
+      tokenProblems.push(
         diag("E0119", tokenSpan(t), `identifier is ${t.image.length} characters long; the limit is ${MAX_IDENT_LENGTH}`, {
           help: "use a shorter name",
         }),
@@ -78,13 +88,22 @@ export function parseSource(text: string, file: string): ParsedSource {
     } else if (t.tokenType === NumberLit) {
       const value = Number(t.image);
       if (!Number.isFinite(value)) {
-        diagnostics.push(diag("E0118", tokenSpan(t), `number ${abbreviate(t.image)} is too large: it is not a finite 64-bit float`));
-      } else if (/^[0-9]+$/.test(t.image) && value > Number.MAX_SAFE_INTEGER) {
-        diagnostics.push(
+        tokenProblems.push(diag("E0118", tokenSpan(t), `number ${abbreviate(t.image)} is too large: it is not a finite 64-bit float`));
+      } else if (value > Number.MAX_SAFE_INTEGER && /^[0-9]+$/.test(t.image)) {
+        tokenProblems.push(
           diag("E0118", tokenSpan(t), `integer ${abbreviate(t.image)} is too large: the limit is 2^53 - 1 = ${Number.MAX_SAFE_INTEGER}`),
         );
       }
     }
+  }
+  tokenProblems.sort((a, b) => a.span.start - b.span.start);
+  diagnostics.push(...tokenProblems.slice(0, MAX_SYNTAX_ERRORS));
+  if (tokenProblems.length > MAX_SYNTAX_ERRORS) {
+    diagnostics.push(
+      diag(tokenProblems[MAX_SYNTAX_ERRORS].code, tokenProblems[MAX_SYNTAX_ERRORS].span, `too many invalid tokens: stopped after ${MAX_SYNTAX_ERRORS} (the limit)`, {
+        help: "is this really a .cnn file?",
+      }),
+    );
   }
 
   // The parser recurses once per nested block, so the depth is checked on the
@@ -128,7 +147,7 @@ export function parseSource(text: string, file: string): ParsedSource {
   const errorOffsets = syntax.map((d) => d.span.start);
   const built = cstToAst(cst!, { file, text, lines, errorOffsets });
   diagnostics.push(...built.diagnostics);
-  if (built.models.length === 0 && tokens.length === 0 && lexed.errors.length === 0) {
+  if (built.models.length === 0 && tokens.length === 0 && invalid.length === 0) {
     diagnostics.push(
       diag("E0107", pointSpan(file), comments.length > 0 ? "file has no model: it holds only comments" : "file has no model: it is empty", {
         help: "a .cnn file holds at least one `model Name { input [C, H, W] ... }`",

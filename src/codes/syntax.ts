@@ -1,5 +1,5 @@
 // E01xx: the file as text, tokens, grammar and statement order. Emitted by
-// src/source.ts (E0101–E0103), src/parse.ts (E0104–E0107, E0118–E0120) and
+// src/source.ts (E0101–E0103), src/parse.ts (E0104–E0107, E0118–E0120, E0124) and
 // src/cst-to-ast.ts (the rest). `cnnc explain E01NN` prints an entry.
 import type { CodeInfo } from "./index.ts";
 
@@ -167,5 +167,14 @@ export const syntaxCodes = {
     explanation: "A `repeat` body holds only layers and nested `repeat`s; `input`, `rounding` and `loss` belong to the model itself.",
     example: "model A {\n  input [10]\n  repeat 2 { relu loss softmax }\n}\n",
     fix: "model A {\n  input [10]\n  repeat 2 { relu }\n  loss softmax\n}\n",
+  },
+  E0124: {
+    title: "too many tokens",
+    explanation:
+      "A file holds at most 200,000 tokens (names, numbers and punctuation; comments do not count). The limit is " +
+      "checked right after lexing, so an enormous file is refused before it is parsed. A model has at most 10,000 " +
+      "layers after expanding `repeat` anyway, and 10,000 layers written out with their arguments stay well below it.",
+    example: "model A {\n  input [10]\n  relu relu relu … (200,000 times)\n}\n",
+    fix: "Write repeated layers with `repeat N { ... }`: `repeat 100 { relu }`.",
   },
 } as const satisfies Record<string, CodeInfo>;
