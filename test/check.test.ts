@@ -309,6 +309,30 @@ describe("the examples", () => {
   }
 });
 
+describe("docs/language.md", () => {
+  const doc = readFileSync("docs/language.md", "utf8");
+  const blocks = [...doc.matchAll(/```cnn\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+  it("has examples, and every one checks with no diagnostic", () => {
+    expect(blocks.length).toBeGreaterThan(10);
+    for (const block of blocks) expect(run(block).diagnostics).toEqual([]);
+  });
+
+  it("documents every op, loss and argument of the registry", async () => {
+    const { ops, losses } = await import("../src/ops/index.ts");
+    for (const def of Object.values(ops)) {
+      // a section of its own, or a row of the activations table
+      expect(doc).toMatch(new RegExp(`(### |\\| )\`${def.name}[\`(]`));
+      for (const arg of def.args) expect(doc).toContain(`\`${arg.name}\``);
+    }
+    for (const def of Object.values(losses)) {
+      expect(doc).toContain(`\`loss ${def.name}`);
+      for (const arg of def.args) expect(doc).toContain(`\`${arg.name}\``);
+    }
+    for (const code of [...Object.keys(argumentCodes), ...Object.keys(shapeCodes)]) expect(doc).toContain(code);
+  });
+});
+
 describe("internal errors", () => {
   it("an AST the parser should have refused is a compiler bug, not a diagnostic", () => {
     const span: Span = { file: "x", line: 1, column: 1, endLine: 1, endColumn: 2, start: 0, end: 1 };
