@@ -298,6 +298,11 @@ describe("bad input: a diagnostic, exit 1 or 2, no stack trace, within a second"
     expect(ms).toBeLessThan(1000);
   });
 
+  it("summary refuses a missing path and a directory with exit 2", async () => {
+    expect((await cnnc("summary", join(tmp, "missing.cnn"))).stdout).toContain("error[E0001]");
+    expect((await cnnc("summary", tmp)).code).toBe(2);
+  });
+
   it("unreadable and broken files together: exit 2, every problem reported", async () => {
     const r = await cnnc("check", join(tmp, "missing.cnn"), "examples/lenet5.cnn", tmpFile("empty2.cnn", ""));
     expect(r.code).toBe(2);
@@ -342,6 +347,37 @@ describe("random argv never crashes the CLI", () => {
         expect(r.stdout + r.stderr).not.toMatch(STACK);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe("random byte mutations of every example", () => {
+  it("give ok or diagnostics (exit 0 or 1), never an internal error or a stack", async () => {
+    const sources = examples.map((f) => new Uint8Array(readFileSync(f)));
+    const mutation = fc.record({
+      file: fc.nat({ max: sources.length - 1 }),
+      edits: fc.array(
+        fc.record({ at: fc.nat(), kind: fc.constantFrom("set", "insert", "delete"), byte: fc.integer({ min: 0, max: 255 }) }),
+        { minLength: 1, maxLength: 4 },
+      ),
+    });
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(mutation, async ({ file, edits }) => {
+        let bytes = [...sources[file]];
+        for (const e of edits) {
+          const at = e.at % (bytes.length + 1);
+          if (e.kind === "set" && at < bytes.length) bytes[at] = e.byte;
+          else if (e.kind === "insert") bytes.splice(at, 0, e.byte);
+          else bytes.splice(at, 1);
+        }
+        const path = tmpFile(`mutant-${n++ % 8}.cnn`, new Uint8Array(bytes));
+        const r = await cnnc("check", "--format", n % 2 === 0 ? "text" : "json", path);
+        expect([0, 1]).toContain(r.code);
+        expect(r.stderr).toBe("");
+        expect(r.stdout).not.toMatch(STACK);
+      }),
+      { numRuns: 200 },
     );
   });
 });
