@@ -4,20 +4,36 @@
 // RangeError on wrong sizes before any work, and initialises as documented.
 // Numerical agreement with independent oracles is tested in test/oracle*.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import v8 from "node:v8";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
+import { formatTs } from "../src/emit/format.ts";
 import { emitModule } from "../src/emit/module.ts";
 import type { Model } from "../src/ir.ts";
+import { compile } from "../src/pipeline.ts";
 import { emitDir, emitFormatted, type Generated, load, testRandom } from "./emit-harness.ts";
 import { everyOp, handModels, lenet, noLoss, smooth, wide } from "./emit-models.ts";
 
 const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** Every model of examples/*.cnn, through the real front end. */
+const examples: Model[] = readdirSync("examples")
+  .filter((f) => f.endsWith(".cnn"))
+  .sort()
+  .flatMap((f) => {
+    const r = compile(readFileSync(join("examples", f)), `examples/${f}`);
+    if (r.models.length === 0) throw new Error(`examples/${f} did not compile`);
+    return r.models;
+  });
+/** The examples small enough to run in a test. */
+const runnable = new Set(["LeNet5", "ThreeLayerConvNet", "MnistMlp", "GroupNormNet", "DilatedFeatures", "VggBn"]);
+
 const texts = new Map<string, string>();
+/** unformatted emitModule output of every example (prettier would add nothing tsc cares about) */
+const exampleTexts = new Map<string, string>();
 const modules = new Map<string, Generated>();
 const key = (m: Model, dtype: "f32" | "f64") => `${m.name}_${dtype}`;
 
@@ -30,13 +46,18 @@ beforeAll(async () => {
       modules.set(key(m, dtype), await load(text, key(m, dtype)));
     }
   }
+  for (const m of examples) {
+    const text = emitModule(m, { dtype: "f32", sourceName: m.file.replace(/^.*\//, "") });
+    exampleTexts.set(`example_${m.name}`, text);
+    if (runnable.has(m.name)) modules.set(`example_${m.name}`, await load(text, `example_${m.name}`));
+  }
 }, 60_000);
 
 describe("generated text", () => {
   it("type-checks with tsc --strict, erasable syntax only, without @types/node", () => {
     const dir = join(emitDir, "tsc");
     mkdirSync(dir, { recursive: true });
-    for (const [name, text] of texts) writeFileSync(join(dir, `${name}.ts`), text);
+    for (const [name, text] of [...texts, ...exampleTexts]) writeFileSync(join(dir, `${name}.ts`), text);
     writeFileSync(
       join(dir, "tsconfig.json"),
       JSON.stringify({
@@ -65,7 +86,17 @@ describe("generated text", () => {
 
   it("is byte-identical when built twice", async () => {
     for (const m of handModels) expect(await emitFormatted(m, { dtype: "f32" })).toBe(texts.get(key(m, "f32")));
+    for (const m of examples) {
+      expect(emitModule(m, { dtype: "f32", sourceName: m.file.replace(/^.*\//, "") })).toBe(exampleTexts.get(`example_${m.name}`));
+    }
   });
+
+  it("keeps every example small: VGG16 formatted under 300 KB", async () => {
+    expect(examples.map((m) => m.name)).toContain("VGG16");
+    for (const m of examples) expect(exampleTexts.get(`example_${m.name}`)!.length, m.name).toBeLessThan(250_000);
+    const formatted = await formatTs(exampleTexts.get("example_VGG16")!);
+    expect(Buffer.byteLength(formatted)).toBeLessThan(300_000);
+  }, 30_000);
 
   it("imports nothing and names its source, cnnc's version and every layer's line", () => {
     for (const m of handModels) {
@@ -155,18 +186,27 @@ describe("generated module at run time", () => {
     expect(best).toBeLessThan(4000);
   });
 
-  it("produces exactly the shapes the checker predicted, layer by layer", () => {
-    for (const model of handModels) {
-      const m = modules.get(key(model, "f64"))!;
-      const batch = 3;
+  it("produces exactly the shapes the checker predicted, layer by layer, writing every element", () => {
+    const cases: [Model, Generated][] = [
+      ...handModels.map((model): [Model, Generated] => [model, modules.get(key(model, "f64"))!]),
+      ...examples.filter((model) => runnable.has(model.name)).map((model): [Model, Generated] => [model, modules.get(`example_${model.name}`)!]),
+    ];
+    expect(cases.length).toBe(handModels.length + runnable.size);
+    for (const [model, m] of cases) {
+      const batch = 2;
       const ws = m.createWorkspace(batch);
-      const x = new Float64Array(batch * size(model.input)).fill(0.5);
+      const rand = testRandom(5);
+      const x = Float64Array.from({ length: batch * size(model.input) }, () => rand() - 0.5);
+      const buffers = model.layers.map((layer, i) => ws[`a${i + 1}`] as Float64Array | Float32Array | undefined);
+      for (const b of buffers) b?.fill(NaN); // every element must be overwritten
       const out = m.forward(m.initParams(2), m.initState(), x, ws, true);
-      expect(out.length).toBe(batch * size(model.output));
+      expect(out.length, model.name).toBe(batch * size(model.output));
       expect(m.info.output).toEqual(model.output);
       model.layers.forEach((layer, i) => {
-        const buffer = ws[`a${i + 1}`] as Float64Array | undefined;
-        if (layer.args.op !== "flatten") expect(buffer?.length, layer.name).toBe(batch * size(layer.output));
+        const buffer = buffers[i];
+        if (layer.args.op === "flatten") return; // flatten's output is its input's buffer
+        expect(buffer?.length, `${model.name} ${layer.name}`).toBe(batch * size(layer.output));
+        expect(buffer!.every(Number.isFinite), `${model.name} ${layer.name} wrote every element`).toBe(true);
       });
     }
   });
