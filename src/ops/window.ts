@@ -346,12 +346,18 @@ function tooSmallDiagnostic(
     const a = axes[i];
     const total = effectiveKernel(a.kernel, a.dilation) - a.size;
     const [before, after] = splitPad(total, a.before, form);
-    if (d.isPool && !poolPadOk(a.kernel, before, after)) padOk = false;
+    // Padding more than the input itself would mostly convolve zeros: not a fix worth offering.
+    if (total > a.size || (d.isPool && !poolPadOk(a.kernel, before, after))) padOk = false;
     pad[2 * i] = before;
     pad[2 * i + 1] = after;
     // Fix 2: the largest kernel that fits (and, under exact, divides).
     let k = Math.floor((a.size + a.before + a.after - 1) / a.dilation) + 1;
-    while (k >= 1 && d.rounding === "exact" && windowCount({ ...a, kernel: k }, "exact", d.isPool) === undefined) k--;
+    if (d.rounding === "exact") {
+      // The remainder repeats with a period of at most `stride`; give up after a bounded search.
+      const lowest = Math.max(1, k - Math.min(a.stride, 10_000));
+      while (k >= lowest && windowCount({ ...a, kernel: k }, "exact", d.isPool) === undefined) k--;
+      if (k < lowest) k = 0;
+    }
     if (k < 1 || (d.isPool && !poolPadOk(k, a.before, a.after))) kernelOk = false;
     kernelFix[i] = k;
   }
