@@ -3,7 +3,7 @@
 // prints one markdown table and writes bench/RESULTS.md.
 import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { ChildResult, Contender, Job, Timing } from "./child.ts";
 import { buildGenerated } from "./contenders/generated.ts";
 import { fmt, fmtBytes, markdownTable } from "./stats.ts";
@@ -77,7 +77,7 @@ function main() {
     try {
       const b = buildGenerated(model, w.file.replace(/^.*\//, ""));
       modulePath = b.path;
-      sizes.push([w.id, model.name, fmtBytes(b.bytes)]);
+      sizes.push([w.id, model.name, fmtBytes(b.bytes), String(allocationsInHotPath(readFileSync(b.path, "utf8")))]);
     } catch (e) {
       buildNote = `build failed: ${(e as Error).message}`;
     }
@@ -92,7 +92,7 @@ function main() {
       }
       log(`${w.id} ${p.contender} ${p.modes.join("+")}…`);
       const r = runChild({ kind: "run", contender: p.contender, workload: w.id, modes: p.modes, modules: modulePath ? [modulePath] : [], quick });
-      if (r.workspaceBytes !== undefined) sizes[sizes.length - 1].push(fmtBytes(r.workspaceBytes));
+      if (r.workspaceBytes !== undefined) sizes[sizes.length - 1].splice(3, 0, fmtBytes(r.workspaceBytes));
       for (const mode of p.modes) {
         const t = r.timings.find((x) => x.mode === mode);
         rows.push({ w, model, mode, contender: p.contender, t, peakRss: r.peakRss, note: r.error ?? "" });
@@ -133,7 +133,12 @@ function main() {
     "",
     "## Generated module size and workspace",
     "",
-    markdownTable(["workload", "model", "generated .ts", "workspace"], sizes.map((r) => [r[0], r[1], r[2], r[3] ?? "—"])),
+    markdownTable(
+      ["workload", "model", "generated .ts", "workspace", "allocating expressions in forward/backward"],
+      sizes.map((r) => (r.length === 5 ? r : [r[0], r[1], r[2], "—", r[3]])),
+    ),
+    "",
+    "The last column counts `new …`, `.slice(`, `.map(`, `Array.from(`, array/object literals and spreads in the emitted forward, loss and backward passes (thrown errors excluded): 0 means a training step allocates nothing. The `heap` note in the main table is the heap growth per call measured with GC off between calls; it includes V8's own JIT work, so it is an upper bound.",
     "",
     "## Per-layer time of the generated training step",
     "",
@@ -159,7 +164,7 @@ function mainTable(rows: Row[], limit: number): string {
     const note = [r.note];
     if (t && t.samples.length < 10) note.push(`only ${t.samples.length} timed iteration${t.samples.length > 1 ? "s" : ""}`);
     if (t && cnnc && r.contender !== "cnnc") note.push(agreement(r.mode, t, cnnc));
-    if (t?.heapPerCall !== undefined) note.push(`heap +${fmtBytes(Math.round(t.heapPerCall))}/call`);
+    if (t?.heapPerCall !== undefined && Number.isFinite(t.heapPerCall)) note.push(`heap +${fmtBytes(Math.round(t.heapPerCall))}/call`);
     out.push([
       r.w.id,
       r.mode === "forward" ? "forward" : "train step",
@@ -175,6 +180,19 @@ function mainTable(rows: Row[], limit: number): string {
     ]);
   }
   return markdownTable(["workload", "mode", "contender", "ms/batch", "images/s", "GFLOP/s", "cnnc ×", "% JS limit", "n", "peak RSS", "notes"], out);
+}
+
+/**
+ * Allocation sites in the emitted hot path: the text from `function forwardPass`
+ * up to `export function activationPattern` (forward, loss, backward and their
+ * exported wrappers), thrown errors excluded.
+ */
+function allocationsInHotPath(text: string): number {
+  const start = text.indexOf("function forwardPass");
+  const end = text.indexOf("export function activationPattern");
+  if (start < 0) return NaN;
+  const hot = text.slice(start, end < 0 ? undefined : end).replace(/throw new \w+\([^;]*;/g, "");
+  return (hot.match(/\bnew \w+|\.slice\(|\.map\(|Array\.from\(|=\s*\[|=\s*\{\s*\w+\s*:|\.\.\.\w/g) ?? []).length;
 }
 
 /** How far a peer's logits (forward) or loss (train) are from cnnc's: a sanity check that they computed the same thing. */

@@ -45,7 +45,9 @@ export function fmtBytes(b: number | undefined): string {
 /** A GitHub-flavoured markdown table; numeric-looking columns are right-aligned. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-+]?[\d.,]+[×%x]?$|^—$/.test(r[i] ?? "")));
+  // a column is numeric when every non-empty cell is a number (or "—")
+  const isNum = (s: string) => /^[-+]?[\d.,]+[×%x]?$|^—$/.test(s);
+  const numeric = header.map((_, i) => rows.some((r) => isNum(r[i] ?? "")) && rows.every((r) => (r[i] ?? "") === "" || isNum(r[i] ?? "")));
   const cell = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]) : s.padEnd(widths[i]));
   const line = (r: readonly string[]) => `| ${r.map((s, i) => cell(s ?? "", i)).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (numeric[i] ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|")}|`;

@@ -47,4 +47,9 @@ describe("bench statistics", () => {
     );
     expect(t.split("\n")).toEqual(["| name      |  ms |", "|-----------|----:|", "| a         | 1.5 |", "| long name |  12 |"]);
   });
+
+  it("markdown table: empty cells do not stop a column being numeric; text columns stay left", () => {
+    const t = markdownTable(["k", "v"], [["x", "3%"], ["total", ""]]);
+    expect(t.split("\n")).toEqual(["| k     |  v |", "|-------|---:|", "| x     | 3% |", "| total |    |"]);
+  });
 });
