@@ -16,6 +16,7 @@ const commands: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import("./draw.ts"),
   () => import("./build.ts"),
   () => import("./gradcheck.ts"),
+  () => import("./fmt.ts"),
 ];
 
 const ISSUES = "the issue tracker";
