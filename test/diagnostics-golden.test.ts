@@ -1,7 +1,8 @@
 // Every examples/invalid/*.cnn: its text and JSON diagnostics against golden
 // files (test/golden/<name>.txt/.json, refreshed only by `npm run test:update`
 // and read by eye), and its inline expectations: a trailing `# ~ E0301` marks
-// a code that must be reported on that line (rustc's `//~ ERROR`). A file
+// a code that must be reported on that line (rustc's `//~ ERROR`), and
+// nothing unmarked may be reported. A file
 // without markers (an empty file cannot hold one) must report the code its
 // name starts with. Every code of the registry has at least one such example,
 // except the CLI's own E00xx/E039x, which test/cli.test.ts triggers one by one.
@@ -56,6 +57,11 @@ describe.each(names)("examples/invalid/%s", (name) => {
     for (const e of expected) {
       const hit = reported.some((d) => d.code === e.code && (e.line === undefined || d.line === e.line));
       expect(hit, `${e.code}${e.line ? ` on line ${e.line}` : ""}; reported: ${JSON.stringify(reported)}`).toBe(true);
+    }
+    // and nothing else: a cascade of follow-up errors after the marked one is a bug too (rustc's UI tests)
+    if (expected.every((e) => e.line !== undefined)) {
+      const unmarked = reported.filter((d) => !expected.some((e) => e.code === d.code && e.line === d.line));
+      expect(unmarked, "reported but not marked").toEqual([]);
     }
     expect(r.code).toBe(1);
   });
