@@ -341,3 +341,25 @@ describe("long source lines", () => {
     expect(marks).toBe(`   |   ${"^".repeat(98)}`);
   });
 });
+
+describe("labels in another file", () => {
+  it("get their own ':::' frame", () => {
+    const other = "model O {\n  input [1]\n}";
+    const diagnostic = d("E0390", span(bad, 6, 3, 6, 7), "x", {
+      labels: [{ span: span(other, 2, 3, 2, 8, "other.cnn"), message: "defined here" }],
+    });
+    expect(renderDiagnostic(diagnostic, new Map([[file, bad], ["other.cnn", other]]))).toBe(
+      [
+        "error[E0390]: x",
+        "  --> examples/bad.cnn:6:3",
+        "   |",
+        " 6 |   relu",
+        "   |   ^^^^",
+        "  ::: other.cnn:2:3",
+        "   |",
+        " 2 |   input [1]",
+        "   |   ----- defined here",
+      ].join("\n"),
+    );
+  });
+});
