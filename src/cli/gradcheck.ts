@@ -1,4 +1,4 @@
-// `cnnc gradcheck FILE [--model NAME] [--batch N] [--tol T] [--seed S] [--samples K]`:
+// `cnnc gradcheck FILE [--model NAME] [--batch N] [--tol T] [--seed S] [--samples K] [--tensors A,B]`:
 // compiles FILE, writes each model's f64 harness (<Model>.gradcheck.ts) to a
 // temporary folder, runs it in a child `node` with this package's tsx loader
 // (no global tools needed), streams its progress lines and table, and removes
@@ -21,6 +21,7 @@ export interface GradcheckCliOptions {
   tol?: number;
   seed?: number;
   samples?: number;
+  tensors?: string;
 }
 
 function positiveInt(value: string): number {
@@ -56,6 +57,7 @@ export function register(program: Command, cli: CliContext): void {
     .option("--tol <t>", "the largest relative error that passes (default 1e-6)", tolArgument)
     .option("--seed <s>", "seed for parameters, data and sampled entries (default 1)", seedArgument)
     .option("--samples <k>", "entries checked per tensor (default 20)", positiveInt)
+    .option("--tensors <names>", "check only these tensors, comma-separated (dx for the input)")
     .action(async (file: string, options: GradcheckCliOptions) => {
       cli.exitCode = await runGradcheck(file, options, cli.io);
     });
@@ -91,6 +93,7 @@ function harnessArgs(o: GradcheckCliOptions): string[] {
   if (o.seed !== undefined) args.push("--seed", String(o.seed));
   if (o.tol !== undefined) args.push("--tol", String(o.tol));
   if (o.samples !== undefined) args.push("--samples", String(o.samples));
+  if (o.tensors !== undefined) args.push("--only", o.tensors);
   return args;
 }
 

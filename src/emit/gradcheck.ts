@@ -2,8 +2,10 @@
 // numerical gradient-check harness (SPEC §4): an f64 copy of the model (the
 // module emitModule writes, embedded so the file imports nothing) plus a driver.
 // Emits no diagnostics. The driver's method, in short:
-// - centred differences (L(v+h) − L(v−h)) / 2h on the loss, in f64; a model
-//   without a loss uses the scalar Σ out·r for a fixed random projection r;
+// - centred differences (L(v+h) − L(v−h)) / 2h in f64 on the loss, computed
+//   from the training-mode logits by SPEC §1's formula (and checked against
+//   the module's own loss value); a model without a loss uses the scalar
+//   Σ out·r for a fixed random projection r;
 // - kinks: the activation pattern (ReLU signs, max-pool winners, hinge flags)
 //   at v±h must equal the pattern at v; otherwise retry with h/10 and h/100,
 //   and if it still changes the entry is reported as skipped, never passed;
@@ -33,16 +35,43 @@ ${emitDriver(model, outSize)}`;
 
 function emitDriver(model: Model, outSize: number): string {
   const hasLoss = model.loss !== null;
-  const evaluate = hasLoss
-    ? `return lossAndGrad(p, s, x, y, ws).loss;`
-    : `const out = forward(p, s, x, ws, true);
+  // The numeric side evaluates the loss from the training-mode logits with the
+  // formula of SPEC §1 (cheaper than lossAndGrad, and independent of lossPass);
+  // the svm hinge flags join the activation pattern as kinks.
+  const loss = model.loss;
+  const evaluate =
+    loss === null
+      ? `const out = forward(p, s, x, ws, true);
     let sum = 0;
     for (let i = 0; i < out.length; i++) sum += out[i] * proj[i];
-    return sum;`;
+    return sum;`
+      : loss.args.op === "softmax"
+        ? `const z = forward(p, s, x, ws, true);
+    let total = 0;
+    for (let n = 0; n < batch; n++) {
+      const o = n * ${outSize};
+      let m = -Infinity;
+      for (let j = 0; j < ${outSize}; j++) m = Math.max(m, z[o + j]);
+      let sum = 0;
+      for (let j = 0; j < ${outSize}; j++) sum += Math.exp(z[o + j] - m);
+      total += m + Math.log(sum) - z[o + y[n]];
+    }
+    return total / batch;`
+        : `const z = forward(p, s, x, ws, true);
+    let total = 0;
+    for (let n = 0; n < batch; n++) {
+      const o = n * ${outSize};
+      for (let j = 0; j < ${outSize}; j++) {
+        const margin = z[o + j] - z[o + y[n]] + ${loss.args.margin};
+        hinge[o + j] = j !== y[n] && margin > 0 ? 1 : 0;
+        if (hinge[o + j] === 1) total += margin;
+      }
+    }
+    return total / batch;`;
   const analytic = hasLoss ? "lossAndGrad(p, s, x, y, ws)" : "backward(p, s, x, proj, ws)";
   return `// ---------------------------------------------------------------- gradient check
 // The harness for ${model.name} (cnnc gradcheck). Centred differences in f64;
-// see the options and the report below. Run directly: tsx ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K]
+// see the options and the report below. Run directly: tsx ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K] [--only NAME,...]
 
 export type GradcheckOptions = {
   /** batch size (default 2) */
@@ -152,6 +181,14 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
   const ws = createWorkspace(batch, seed);
   const x = Float64Array.from({ length: batch * ${model.input.reduce((a, b) => a * b, 1)} }, () => gcGauss(rand));
   ${hasLoss ? "const y = gcLabels(batch, rand);" : `const proj = Float64Array.from({ length: batch * ${outSize} }, () => gcGauss(rand));`}
+  const hinge = new Int32Array(${loss?.args.op === "svm" ? `batch * ${outSize}` : "0"});
+  const pattern = (): Int32Array => {
+    const a = activationPattern(ws);
+    const all = new Int32Array(a.length + hinge.length);
+    all.set(a);
+    all.set(hinge, a.length);
+    return all;
+  };
   const scalar = (): number => {
     restoreState();
     ${evaluate}
@@ -166,12 +203,12 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
   for (const t of info.params) analytic[t.name] = Float64Array.from(res.grads[t.name as keyof Params]);
   analytic.dx = Float64Array.from(res.dx);
   const base = scalar();
-  const basePattern = activationPattern(ws);
+  const basePattern = pattern();
 
   // The loss's rounding noise: its change under perturbations of a few ulps,
   // minus the first-order change the analytic gradient predicts.
   let noise = 0;
-  for (const j of gcSample(x.length, 4, rand)) {
+  for (const j of gcSample(x.length, 2, rand)) {
     const v = x[j];
     const d = Math.max(Math.abs(v), 1) * 64 * Number.EPSILON;
     x[j] = v + d;
@@ -187,7 +224,21 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
     values: p[t.name as keyof Params],
   }));
   tensors.push({ name: "dx", shape: [batch, ...info.input], values: x });
+  const unknown = (opts.only ?? []).filter((n) => !tensors.some((t) => t.name === n));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      "no tensor named " + unknown.join(", ") + "; the tensors are " + tensors.map((t) => t.name).join(", "),
+    );
+  }
   const rows: GradcheckRow[] = [];
+  ${
+    hasLoss
+      ? `// the module's loss value against the formula's
+  const lossError = Math.abs(res.loss - base) / Math.max(1e-8, Math.abs(res.loss) + Math.abs(base));
+  rows.push({ name: "loss", shape: [], checked: 1, skipped: 0, maxRelError: lossError, pass: lossError <= tol });
+  opts.onRow?.(rows[0]);`
+      : ""
+  }
   for (const t of tensors) {
     if (opts.only !== undefined && !opts.only.includes(t.name)) continue;
     const entries = gcSample(t.values.length, samples, rand);
@@ -201,10 +252,10 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
       for (let attempt = 0; attempt < 3; attempt++, h /= 10) {
         t.values[j] = v + h;
         const plus = scalar();
-        const patPlus = activationPattern(ws);
+        const patPlus = pattern();
         t.values[j] = v - h;
         const minus = scalar();
-        const patMinus = activationPattern(ws);
+        const patMinus = pattern();
         t.values[j] = v;
         if (gcSamePattern(patPlus, basePattern) && gcSamePattern(patMinus, basePattern)) {
           numeric = (plus - minus) / (2 * h);
@@ -266,7 +317,7 @@ type GcProcess = { argv: string[]; exitCode?: number };
 const gcProcess = (globalThis as unknown as { process?: GcProcess }).process;
 const gcConsole = (globalThis as unknown as { console: { log(s: string): void; error(s: string): void } }).console;
 
-/** \`tsx ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K]\`: prints the table, exit 1 on failure. */
+/** \`tsx ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K] [--only NAME,...]\`: prints the table, exit 1 on failure. */
 function gcMain(proc: GcProcess): void {
   const opts: GradcheckOptions = {};
   const args = proc.argv.slice(2);
@@ -279,8 +330,9 @@ function gcMain(proc: GcProcess): void {
     else if (flag === "--seed" && (int || value === 0)) opts.seed = value;
     else if (flag === "--tol" && ok) opts.tol = value;
     else if (flag === "--samples" && int) opts.samples = value;
+    else if (flag === "--only" && args[i + 1] !== undefined) opts.only = args[i + 1].split(",");
     else {
-      gcConsole.error("usage: ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K]; bad argument " + JSON.stringify(flag));
+      gcConsole.error("usage: ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K] [--only NAME,...]; bad argument " + JSON.stringify(flag));
       proc.exitCode = 2;
       return;
     }
