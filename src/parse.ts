@@ -60,7 +60,7 @@ export function parseSource(text: string, file: string): ParsedSource {
 
   if (tokens.length > MAX_TOKENS) {
     diagnostics.push(
-      diag("E0124", pointSpan(file), `file has ${tokens.length} tokens; the limit is ${MAX_TOKENS}`, {
+      diag("E0124", pointSpan(file), `file has ${grouped(tokens.length)} tokens; the limit is ${grouped(MAX_TOKENS)}`, {
         notes: ["a model has at most 10,000 layers after expanding repeat"],
         help: "write repeated blocks with `repeat N { ... }`",
       }),
@@ -91,7 +91,7 @@ export function parseSource(text: string, file: string): ParsedSource {
         tokenProblems.push(diag("E0118", tokenSpan(t), `number ${abbreviate(t.image)} is too large: it is not a finite 64-bit float`));
       } else if (value > Number.MAX_SAFE_INTEGER && /^[0-9]+$/.test(t.image)) {
         tokenProblems.push(
-          diag("E0118", tokenSpan(t), `integer ${abbreviate(t.image)} is too large: the limit is 2^53 - 1 = ${Number.MAX_SAFE_INTEGER}`),
+          diag("E0118", tokenSpan(t), `integer ${abbreviate(t.image)} is too large: the limit is 2^53 - 1 = ${grouped(Number.MAX_SAFE_INTEGER)}`),
         );
       }
     }
@@ -414,6 +414,11 @@ function invalidCharacter(text: string, offset: number, length: number, lines: L
   else if (ch === "/") help = "comments start with '#' or '//'";
   else if (ch.codePointAt(0)! > 0x7f) help = "only comments may hold non-ASCII text; identifiers are ASCII letters, digits and '_'";
   return diag("E0104", lines.span(file, offset, offset + length), message, help ? { help } : {});
+}
+
+/** 200000 → "200,000" */
+function grouped(n: number): string {
+  return n.toLocaleString("en-US");
 }
 
 /** A long token shortened for a message: the first 20 characters and the length. */

@@ -19,7 +19,7 @@ export function decodeSource(source: string | Uint8Array, file: string): PhaseRe
   if (size > MAX_SOURCE_BYTES) {
     return {
       diagnostics: [
-        diag("E0103", pointSpan(file), `file is too large: ${formatBytes(size)}, the limit is 1 MiB (${MAX_SOURCE_BYTES} bytes)`, {
+        diag("E0103", pointSpan(file), `file is larger than the limit of 1 MiB (${MAX_SOURCE_BYTES.toLocaleString("en-US")} bytes)`, {
           help: "a .cnn file describes a network, not its weights; split it into several files if it really is this big",
         }),
       ],
@@ -99,10 +99,6 @@ export class LineMap {
 /** A zero-width span at the start of a file, for problems with the file as a whole. */
 export function pointSpan(file: string): Span {
   return { file, line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 };
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : `${n} bytes`;
 }
 
 /** UTF-8 length of a string without allocating (lone surrogates count 3, as U+FFFD would). */
