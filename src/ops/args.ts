@@ -166,6 +166,22 @@ function readValue(
   }
 }
 
+/** "write kernel=3": name the required argument still missing, else list the named ones. */
+function positionalHelp(owner: ArgOwner, astArgs: readonly Arg[], arg: Arg): string {
+  const named = new Set(astArgs.map((a) => a.name));
+  const value = valueText(arg.value);
+  const missing = owner.args.find((a) => a.default === undefined && !a.optional && a.name !== owner.primary && !named.has(a.name));
+  if (missing !== undefined) return `name it: ${missing.name}=${value}`;
+  const fits = (t: ArgType): boolean =>
+    arg.value.kind === "number"
+      ? t.kind !== "bool" && t.kind !== "enum"
+      : arg.value.kind === "tuple"
+        ? t.kind === "pair" || t.kind === "pad"
+        : t.kind === "bool" || t.kind === "enum" || t.kind === "pad";
+  const others = owner.args.filter((a) => a.name !== owner.primary && !named.has(a.name) && fits(a.type)).map((a) => `${a.name}=${value}`);
+  return others.length > 0 ? `name it, e.g. ${others.slice(0, 3).join(" or ")}` : "remove it, or write it as name=value";
+}
+
 /**
  * Reads a layer's (or loss's) arguments. Every problem is reported; the result
  * is undefined when any argument was wrong, so that the op never sees a
@@ -212,10 +228,7 @@ export function readArgs(
         fail(
           diag("E0208", arg.span, `${owner.display} takes only one positional argument, and it comes first`, {
             notes: [`the positional argument of ${owner.display} is '${owner.primary}'; the others are named`],
-            help: `write it as name=${valueText(arg.value)}, with one of: ${owner.args
-              .filter((a) => a.name !== owner.primary)
-              .map((a) => a.name)
-              .join(", ")}`,
+            help: positionalHelp(owner, astArgs, arg),
           }),
         );
         return;
