@@ -42,16 +42,19 @@ export interface ChildResult {
   error?: string;
 }
 
-/** Adaptive timing: one warm-up call decides how many timed calls fit. */
+/**
+ * Adaptive timing: one warm-up call decides how many timed calls fit. Full
+ * mode: ≥ 10 timed calls unless one call takes > 5 s (then 2). Quick mode:
+ * ≤ 5 calls within ~1.5 s, at least 1.
+ */
 function measure(fn: () => unknown, quick: boolean): number[] {
   const t0 = performance.now();
   fn();
   const first = performance.now() - t0;
-  if (first > 5000) return timeIt(fn, { warmup: 0, iters: quick ? 1 : 2 });
-  const iters = quick ? 5 : 15;
-  const minIters = quick ? 1 : 10;
+  if (quick) return timeIt(fn, { warmup: first < 200 ? 2 : 0, iters: 5, minIters: 1, budgetMs: 1500 });
+  if (first > 5000) return timeIt(fn, { warmup: 0, iters: 2 });
   const warmup = first > 1000 ? 0 : first > 100 ? 2 : 5;
-  return timeIt(fn, { warmup, iters, minIters, budgetMs: quick ? 2500 : 20000 });
+  return timeIt(fn, { warmup, iters: 15, minIters: 10, budgetMs: 20000 });
 }
 
 function heapPerCall(fn: () => unknown, calls: number): number {

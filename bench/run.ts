@@ -114,6 +114,7 @@ function main() {
     }
   }
   const table = mainTable(rows, limit);
+  const build = buildTiming();
   const gemmLine = `JS limit (register-blocked f32 GEMM in plain JS, 256³, best variant): **${fmt(limit)} GFLOP/s** (${(gemm.gemm ?? []).map((g) => `${g.name} ${fmt(g.gflops)}`).join(", ")})`;
   const cmd = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
   const machine = `${cpus()[0]?.model ?? "unknown CPU"} (${cpus().length} cores), Node ${process.version}, ${process.platform}-${process.arch}`;
@@ -139,6 +140,10 @@ function main() {
     ),
     "",
     "The last column counts `new …`, `.slice(`, `.map(`, `Array.from(`, array/object literals and spreads in the emitted forward, loss and backward passes (thrown errors excluded): 0 means a training step allocates nothing. The `heap` note in the main table is the heap growth per call measured with GC off between calls; it includes V8's own JIT work, so it is an upper bound.",
+    "",
+    "## Build",
+    "",
+    build,
     "",
     "## Per-layer time of the generated training step",
     "",
@@ -180,6 +185,23 @@ function mainTable(rows: Row[], limit: number): string {
     ]);
   }
   return markdownTable(["workload", "mode", "contender", "ms/batch", "images/s", "GFLOP/s", "cnnc ×", "% JS limit", "n", "peak RSS", "notes"], out);
+}
+
+/** `cnnc build examples/vgg16.cnn` as a user runs it (wall time includes Node and tsx start-up), and its output size. */
+function buildTiming(): string {
+  const out = `${ROOT}.tmp/bench/vgg16/`;
+  try {
+    const t0 = performance.now();
+    execFileSync(`${ROOT}bin/cnnc`, ["build", "examples/vgg16.cnn", "-o", out], { cwd: ROOT, stdio: "ignore" });
+    const ms = performance.now() - t0;
+    const t1 = performance.now();
+    execFileSync(`${ROOT}bin/cnnc`, ["explain", "E0301"], { cwd: ROOT, stdio: "ignore" });
+    const startup = performance.now() - t1;
+    const bytes = readFileSync(`${out}VGG16.ts`).length;
+    return `\`cnnc build examples/vgg16.cnn\`: ${fmt(ms)} ms wall (of which ~${fmt(startup)} ms is Node + tsx start-up, timed as \`cnnc explain E0301\`); VGG16.ts ${fmtBytes(bytes)} (${bytes} bytes). Targets: < 1 s, < 300 KB.`;
+  } catch (e) {
+    return `cnnc build examples/vgg16.cnn failed: ${(e as Error).message.split("\n")[0]}`;
+  }
 }
 
 /**
