@@ -1,0 +1,239 @@
+// The gradient-check harness (src/emit/gradcheck.ts): it passes on every
+// example (in-process, small batches and few entries so the file stays fast;
+// AlexNet and VGG-16 at 224×224 take minutes per f64 pass and are checked by
+// the CLI outside the test run, see the README), it FAILS on a deliberately
+// wrong backward of every op kind (emitModule's `perturb` hook), it skips
+// rather than passes kink crossings, and `cnnc gradcheck` / the harness run
+// directly have the exit codes of SPEC §2.
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { emitGradcheck } from "../src/emit/gradcheck.ts";
+import type { Model, OpName } from "../src/ir.ts";
+import { compile } from "../src/pipeline.ts";
+import { cnnc } from "./cli-helpers.ts";
+import { ModuleFolder } from "./reference/generated.ts";
+
+interface Row {
+  name: string;
+  shape: number[];
+  checked: number;
+  skipped: number;
+  maxRelError: number;
+  pass: boolean;
+}
+interface Report {
+  rows: Row[];
+  pass: boolean;
+  floor: number;
+}
+interface Harness {
+  gradcheck(opts?: {
+    batch?: number;
+    seed?: number;
+    tol?: number;
+    samples?: number;
+    h?: number;
+    only?: string[];
+  }): Report;
+  formatGradcheck(r: Report): string;
+}
+
+const folder = new ModuleFolder("cnnc-gctest-");
+afterAll(() => folder.remove());
+let files = 0;
+
+function modelsOf(text: string, file: string): Model[] {
+  const r = compile(text, file);
+  expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return r.models;
+}
+
+async function harness(model: Model, perturb?: OpName): Promise<Harness> {
+  const text = emitGradcheck(model, { sourceName: `${model.name}.cnn`, perturb });
+  return folder.load<Harness>(`${model.name}_${files++}.gradcheck.ts`, text);
+}
+
+describe("gradcheck passes on every example", () => {
+  // per model: batch, entries per tensor and (for the heavy ones) which tensors
+  const plans: Record<string, { batch: number; samples: number; only?: string[] }> = {
+    LeNet5: { batch: 3, samples: 4 },
+    MnistMlp: { batch: 2, samples: 4 },
+    ThreeLayerConvNet: { batch: 2, samples: 2 },
+    GroupNormNet: { batch: 2, samples: 2 },
+    DilatedFeatures: { batch: 2, samples: 2 },
+    VggBn: {
+      batch: 2,
+      samples: 2,
+      only: ["conv1.weight", "batchnorm1.weight", "batchnorm4.bias", "affine1.weight", "dx"],
+    },
+  };
+  const heavy = new Set(["AlexNet", "VGG16"]);
+  const examples = ["lenet5", "mlp-mnist", "cs231n-convnet", "norms-and-pools", "vgg-bn", "alexnet", "vgg16"];
+
+  it("has a plan for every model of every example", () => {
+    for (const ex of examples) {
+      const text = readFileSync(new URL(`../examples/${ex}.cnn`, import.meta.url), "utf8");
+      for (const m of modelsOf(text, `${ex}.cnn`)) expect(m.name in plans || heavy.has(m.name), m.name).toBe(true);
+    }
+  });
+
+  for (const ex of examples.filter((e) => e !== "alexnet" && e !== "vgg16")) {
+    it(ex, async () => {
+      const text = readFileSync(new URL(`../examples/${ex}.cnn`, import.meta.url), "utf8");
+      for (const model of modelsOf(text, `${ex}.cnn`)) {
+        const plan = plans[model.name];
+        const report = (await harness(model)).gradcheck({ ...plan, seed: 3 });
+        const table = (await harness(model)).formatGradcheck(report);
+        expect(report.pass, table).toBe(true);
+        const expected = plan.only ?? [...model.layers.flatMap((l) => l.params.map((p) => p.name)), "dx"];
+        const names = report.rows.map((r) => r.name).filter((n) => n !== "loss");
+        expect(names).toEqual(expected);
+        for (const row of report.rows) expect(row.checked, `${model.name} ${row.name}`).toBeGreaterThan(0);
+        if (model.loss !== null) expect(report.rows[0].name).toBe("loss");
+      }
+    });
+  }
+});
+
+/** One small model per op kind, the op right after the input so its dx is checked too. */
+function opModel(op: OpName): string {
+  const layer: Record<OpName, string> = {
+    conv: "conv(3, kernel=3, stride=(2, 1), pad=(1, 0, 1, 1), dilation=(1, 2), groups=1)",
+    maxpool: "maxpool(2, stride=1)",
+    avgpool: "avgpool(3, stride=2, pad=1, count_pad=false, rounding=ceil)",
+    globalavgpool: "globalavgpool",
+    pad: "pad((1, 0, 2, 1))",
+    batchnorm: "batchnorm(momentum=0.2)",
+    layernorm: "layernorm",
+    groupnorm: "groupnorm(2)",
+    affine: "affine(5)",
+    flatten: "flatten",
+    relu: "relu",
+    leakyrelu: "leakyrelu(0.1)",
+    sigmoid: "sigmoid",
+    tanh: "tanh",
+    dropout: "dropout(0.3)",
+  };
+  return `model Op_${op} {
+  input [4, 5, 5]
+  x: ${layer[op]}
+  t: tanh
+  fc: affine(3)
+  loss softmax
+}
+`;
+}
+
+const OPS: OpName[] = [
+  "conv",
+  "maxpool",
+  "avgpool",
+  "globalavgpool",
+  "pad",
+  "batchnorm",
+  "layernorm",
+  "groupnorm",
+  "affine",
+  "flatten",
+  "relu",
+  "leakyrelu",
+  "sigmoid",
+  "tanh",
+  "dropout",
+];
+
+describe("gradcheck catches a wrong backward of every op kind", () => {
+  for (const op of OPS) {
+    it(op, async () => {
+      const [model] = modelsOf(opModel(op), `${op}.cnn`);
+      const good = (await harness(model)).gradcheck({ samples: 6 });
+      expect(good.pass, `unperturbed ${op}`).toBe(true);
+      const h = await harness(model, op);
+      const bad = h.gradcheck({ samples: 6 });
+      expect(bad.pass, h.formatGradcheck(bad)).toBe(false);
+      // the wrong gradient shows where it is: dx (and this layer's parameters) fail
+      expect(bad.rows.find((r) => r.name === "dx")?.pass).toBe(false);
+      for (const p of model.layers[0].params) expect(bad.rows.find((r) => r.name === p.name)?.pass, p.name).toBe(false);
+      // and no entry is skipped to hide it
+      expect(bad.rows.every((r) => r.checked > 0)).toBe(true);
+    });
+  }
+});
+
+describe("kinks", () => {
+  const piecewiseLinear = `model Kinks {
+  input [2, 6, 6]
+  c: conv(4, kernel=3)
+  relu
+  m: maxpool(2)
+  fc: affine(4)
+  leakyrelu(0.1)
+  out: affine(3)
+  loss svm
+}
+`;
+  it("an entry whose difference crosses a kink at every step is skipped and counted, never passed or failed", async () => {
+    const [model] = modelsOf(piecewiseLinear, "kinks.cnn");
+    const h = await harness(model);
+    // with a huge step almost every difference crosses a ReLU, max-pool or hinge kink
+    const coarse = h.gradcheck({ samples: 10, h: 3 });
+    const skipped = coarse.rows.reduce((a, r) => a + r.skipped, 0);
+    expect(skipped, h.formatGradcheck(coarse)).toBeGreaterThan(0);
+    expect(h.formatGradcheck(coarse)).toMatch(/skipped/);
+    // what it did check is exact (the model is piecewise linear), so nothing that crossed slipped through
+    for (const r of coarse.rows) if (r.checked > 0) expect(r.maxRelError, r.name).toBeLessThanOrEqual(1e-6);
+    // with the default step the same model passes with nothing skipped
+    const fine = h.gradcheck({ samples: 10 });
+    expect(fine.pass, h.formatGradcheck(fine)).toBe(true);
+  });
+});
+
+describe("the harness and the CLI", () => {
+  const tsx = fileURLToPath(import.meta.resolve("tsx"));
+
+  it("run directly, a wrong backward prints FAIL and exits 1; a right one exits 0", async () => {
+    const [model] = modelsOf(opModel("conv"), "conv.cnn");
+    const bad = folder.write("Bad.gradcheck.ts", emitGradcheck(model, { sourceName: "conv.cnn", perturb: "conv" }));
+    const r = spawnSync(process.execPath, ["--import", tsx, bad, "--samples", "3"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^x\.weight\s+\[3, 4, 3, 3\]\s+3\s+0\s+\S+\s+FAIL$/m);
+    expect(r.stdout).toMatch(/^FAIL: /m);
+    const good = folder.write("Good.gradcheck.ts", emitGradcheck(model, { sourceName: "conv.cnn" }));
+    const g = spawnSync(process.execPath, ["--import", tsx, good, "--samples", "3", "--batch", "3"], {
+      encoding: "utf8",
+    });
+    expect(g.status, g.stderr).toBe(0);
+    expect(g.stdout).toMatch(/batch 3/);
+    expect(g.stdout).toMatch(/^PASS: /m);
+  });
+
+  it("cnnc gradcheck builds, runs and cleans up; exit 0 with the table", async () => {
+    const temps = () => readdirSync(tmpdir()).filter((d) => d.startsWith("cnnc-gradcheck-"));
+    const before = temps();
+    const r = await cnnc("gradcheck", "examples/lenet5.cnn", "--samples", "2", "--seed", "5");
+    expect(r.code, r.stderr).toBe(0);
+    expect(temps()).toEqual(before);
+    expect(r.stdout).toMatch(/^checked c1\.weight: 2 entries/m);
+    expect(r.stdout).toMatch(/^c1\.weight\s+\[6, 1, 5, 5\]\s+2\s+0\s+\S+\s+pass$/m);
+    expect(r.stdout).toMatch(/^dx\s+\[2, 1, 28, 28\]\s+2\s+0\s+\S+\s+pass$/m);
+    expect(r.stdout).toMatch(/^PASS: /m);
+  });
+
+  it("usage errors exit 2, a file with an error exits 1, never a stack trace", async () => {
+    expect((await cnnc("gradcheck", "examples/lenet5.cnn", "--batch", "0")).code).toBe(2);
+    expect((await cnnc("gradcheck", "examples/lenet5.cnn", "--tol", "-1")).code).toBe(2);
+    expect((await cnnc("gradcheck", "examples/lenet5.cnn", "--model", "LeNet")).code).toBe(2);
+    expect((await cnnc("gradcheck", "examples/no-such-file.cnn")).code).toBe(2);
+    const unknownTensor = await cnnc("gradcheck", "examples/lenet5.cnn", "--tensors", "c9.weight");
+    expect(unknownTensor.code).toBe(2);
+    expect(unknownTensor.stderr).toMatch(/no tensor named c9\.weight/);
+    expect(unknownTensor.stderr).not.toMatch(/^\s+at /m);
+    const bad = folder.write("bad.cnn", "model Bad {\n  input [1, 4, 4]\n  conv(2, kernel=9)\n}\n");
+    const r = await cnnc("gradcheck", bad);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/E03\d\d/);
+  });
+});
