@@ -275,11 +275,15 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
       }
       return unexpected(
         `expected a statement or '}', found ${found}`,
-        e.token.tokenType === NumberLit || e.token.tokenType === LParen
-          ? "a layer is written op or op(arguments), e.g. relu or conv(6, kernel=5)"
-          : e.token.tokenType === RParen || e.token.tokenType === RSquare
-            ? `remove the unmatched '${e.token.image}'`
-            : undefined,
+        e.token.tokenType === LSquare && prev?.tokenType === Ident
+          ? `arguments go in parentheses: ${prev.image}(...)`
+          : e.token.tokenType === NumberLit || e.token.tokenType === LParen
+            ? "a layer is written op or op(arguments), e.g. relu or conv(6, kernel=5)"
+            : e.token.tokenType === RParen || e.token.tokenType === RSquare
+              ? `remove the unmatched '${e.token.image}'`
+              : e.token.image === ","
+                ? "statements are separated by new lines or ';', not ','"
+                : undefined,
       );
     case "stmt":
       return unexpected(`expected a statement (input, rounding, a layer, repeat or loss), found ${found}`);
@@ -301,8 +305,13 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
       );
     case "args": {
       const op = enclosingOp(tokens, index);
-      const startsArg = missingSpan === foundSpan && [Ident, NumberLit, LParen].includes(e.token.tokenType);
-      return message(`expected ')' after the arguments of ${op}, found ${found}`, startsArg ? "separate arguments with ','" : undefined);
+      const sameLine = missingSpan === foundSpan;
+      const glued = prev !== undefined && prev.startOffset + prev.image.length === e.token.startOffset;
+      let help: string | undefined;
+      if (glued && prev.tokenType === NumberLit && /^x[0-9]+$/.test(e.token.image)) help = `write a pair as (${prev.image}, ${e.token.image.slice(1)})`;
+      else if (e.token.image === ":" && prev?.tokenType === Ident) help = `an argument is written name=value: ${prev.image}=...`;
+      else if (sameLine && [Ident, NumberLit, LParen].includes(e.token.tokenType)) help = "separate arguments with ','";
+      return message(`expected ')' after the arguments of ${op}, found ${found}`, help);
     }
     case "arg":
     case "value": {
@@ -310,7 +319,9 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
       const argName = prev?.image === "=" && index >= 2 ? `'${tokens[index - 2].image}'` : "an argument";
       return message(
         `expected a value for ${argName} of ${op}, found ${found}`,
-        "a value is a number (3, 0.5, 1e-5), a tuple like (2, 2), or one of same, valid, floor, ceil, exact, true, false",
+        prev?.image === "," && e.token.tokenType === RParen
+          ? "remove the trailing ','"
+          : "a value is a number (3, 0.5, 1e-5), a tuple like (2, 2), or one of same, valid, floor, ceil, exact, true, false",
       );
     }
     case "tuple":
@@ -320,7 +331,12 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
       if (e.name === "EarlyExitException") {
         return message(`a tuple holds at least two numbers, found ${found}`, "write a single number without parentheses, e.g. kernel=3");
       }
-      if (expects("Number") && !expects("RParen")) return message(`expected a number in the tuple, found ${found}`, "a tuple holds numbers only, e.g. (2, 2) or (1, 1, 0, 0)");
+      if (expects("Number") && !expects("RParen")) {
+        return message(
+          `expected a number in the tuple, found ${found}`,
+          prev?.image === "," && e.token.tokenType === RParen ? "remove the trailing ','" : "a tuple holds numbers only, e.g. (2, 2) or (1, 1, 0, 0)",
+        );
+      }
       return message(`expected ',' or ')' in the tuple, found ${found}`);
     default:
       return message(`unexpected ${found}`);

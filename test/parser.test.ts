@@ -264,6 +264,24 @@ describe("syntax errors", () => {
     }
   });
 
+  it("gives a help for the usual slips", () => {
+    const cases: [string, string][] = [
+      ["model A { input [1] conv(6, kernel: 5) }", "an argument is written name=value: kernel=..."],
+      ["model A { input [1] conv(6,) }", "remove the trailing ','"],
+      ["model A { input [1] pad((1, 1,)) }", "remove the trailing ','"],
+      ["model A { input [1] conv(6, kernel=3x3) }", "write a pair as (3, 3)"],
+      ["model A { input [1] conv(6 kernel=3) }", "separate arguments with ','"],
+      ["model A { input [1] relu, relu }", "statements are separated by new lines or ';', not ','"],
+      ["model A { input [1] conv[6] }", "arguments go in parentheses: conv(...)"],
+      ["model A { input [1] conv 6 }", "a layer is written op or op(arguments), e.g. relu or conv(6, kernel=5)"],
+    ];
+    for (const [src, help] of cases) {
+      const d = front(src).diagnostics;
+      expect(d.map((x) => x.code), src).toEqual(["E0105"]);
+      expect(d[0].help, src).toBe(help);
+    }
+  });
+
   it("reports an unterminated construct (E0106) with a label where it opened", () => {
     const cases: [string, string, [number, number]][] = [
       ["model A {\n  input [1]\n  relu\n", "unterminated model 'A': expected '}' before the end of the file", [1, 9]],
