@@ -76,11 +76,12 @@ export const shapeCodes = {
   W0401: {
     title: "input rows or columns never read",
     explanation:
-      "Under `rounding floor` (the default), when the windows of a conv or pool do not tile the " +
+      "Under `rounding floor` (the default) or `pad=same`, when the windows of a conv or pool do not tile the " +
       "padded input exactly, the last real rows or columns of the input are read by no window and " +
       "silently ignored. That is what PyTorch and TensorFlow do, but it is rarely intended. The " +
       "warning names how many are lost; the help gives a padding that reads them (or, for pools, " +
-      "`rounding=ceil`, which adds a last partial window). `pad=same` never loses anything.",
+      "`rounding=ceil`, which adds a last partial window). With `pad=same` rows are lost only when the stride is larger than the " +
+      "kernel; the help then gives a kernel that reads them.",
     example: "model Net {\n  input [1, 5, 5]\n  maxpool(2)  # ~ W0401\n}",
     fix: "Pad the bottom/right so the windows tile the input:\n\nmodel Net {\n  input [1, 5, 5]\n  maxpool(2, pad=(0, 1, 0, 1))\n}",
   },

@@ -210,11 +210,7 @@ export function inferWindow(
 ): { out: Pair; pad: Pad4 } | undefined {
   const [, h, w] = input;
   const sizes: Pair = [h, w];
-  if (d.pad.kind === "same") {
-    const [t, b] = samePadding(h, d.kernel[0], d.stride[0], d.dilation[0]);
-    const [l, r] = samePadding(w, d.kernel[1], d.stride[1], d.dilation[1]);
-    return { out: [Math.ceil(h / d.stride[0]), Math.ceil(w / d.stride[1])], pad: [t, b, l, r] };
-  }
+  if (d.pad.kind === "same") return inferSame(d, sizes, ctx);
   const pad = d.pad.pad;
   const form = d.pad.form;
   const pads = padPair(pad);
@@ -261,6 +257,50 @@ export function inferWindow(
     if (lossy.length > 0) ctx.report(lostDiagnostic(d, axes, out, lost, lossy, pad, form, ctx, notesWithContext));
   }
   return { out, pad };
+}
+
+/**
+ * `same`: ceil(in / stride) windows, whatever the rounding. Rows can still go
+ * unread at the end when the stride is larger than the (effective) kernel, or
+ * between dilated taps; that is W0401 too, fixed by a larger kernel.
+ */
+function inferSame(d: WindowDraft, sizes: Pair, ctx: InferContext): { out: Pair; pad: Pad4 } {
+  const axisFor = (i: number, kernel: number): { axis: Axis; out: number } => {
+    const [before, after] = samePadding(sizes[i], kernel, d.stride[i], d.dilation[i]);
+    const axis = { size: sizes[i], kernel, stride: d.stride[i], dilation: d.dilation[i], before, after };
+    return { axis, out: floorDiv(sizes[i] + d.stride[i] - 1, d.stride[i]) };
+  };
+  const axes = [0, 1].map((i) => axisFor(i, d.kernel[i]));
+  const lost = axes.map((a) => lostAtEnd(a.axis, a.out));
+  const lossy = [0, 1].filter((i) => lost[i] > 0);
+  if (lossy.length > 0) {
+    const kernelFix: Pair = [...d.kernel];
+    let found = true;
+    for (const i of lossy) {
+      let k = d.kernel[i] + 1;
+      const limit = d.kernel[i] + Math.min(d.stride[i] * d.dilation[i], 10_000);
+      while (k <= limit && lostAtEnd(axisFor(i, k).axis, axes[i].out) > 0) k++;
+      if (k > limit) found = false;
+      kernelFix[i] = k;
+    }
+    const parts = lossy.map((i) => plural(lost[i], UNIT[AXES[i]]));
+    ctx.report(
+      diag("W0401", ctx.span, `${ctx.display} never reads ${joinAnd(parts)} of its input`, {
+        notes: [
+          ...lossy.map(
+            (i) =>
+              `${AXES[i]}: pad=same gives ceil(${sizes[i]} / ${d.stride[i]}) = ${axes[i].out} windows; they read up to ${UNIT[AXES[i]][0]} ${sizes[i] - lost[i]} of ${sizes[i]}`,
+          ),
+          ...ctx.contextNotes,
+        ],
+        help: found
+          ? `kernel=${renderPair(kernelFix)} reads ${lossy.reduce((n, i) => n + lost[i], 0) === 1 ? "it" : "them"} with the same output size`
+          : "a kernel at least as large as the stride reads them",
+      }),
+    );
+  }
+  const pad: Pad4 = [axes[0].axis.before, axes[0].axis.after, axes[1].axis.before, axes[1].axis.after];
+  return { out: [axes[0].out, axes[1].out], pad };
 }
 
 /** "pad=(2, 2) gives width 4": the nearest padding (else stride) that makes each listed axis divide exactly. */
