@@ -25,7 +25,7 @@ export interface ParsedSource {
   file: string;
   text: string;
   lines: LineMap;
-  /** significant tokens, in order */
+  /** significant tokens, in order, with startLine/startColumn (1-based) */
   tokens: IToken[];
   /** `#` and `//` comments, in order */
   comments: IToken[];
@@ -67,6 +67,9 @@ export function parseSource(text: string, file: string): ParsedSource {
     );
     return result([]);
   }
+
+  addPositions(tokens, lines);
+  addPositions(comments, lines);
 
   // Invalid characters come as tokens of their own group (grammar/tokens.ts);
   // the lexer itself cannot fail, but its errors would be reported the same way.
@@ -340,6 +343,21 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
       return message(`expected ',' or ')' in the tuple, found ${found}`);
     default:
       return message(`unexpected ${found}`);
+  }
+}
+
+/**
+ * Sets startLine/startColumn/endLine/endColumn (1-based, inclusive end, as
+ * chevrotain's "full" tracking would) from the one line table, in one pass.
+ */
+function addPositions(tokens: IToken[], lines: LineMap): void {
+  for (const t of tokens) {
+    const start = lines.position(t.startOffset);
+    const end = lines.position(t.startOffset + Math.max(t.image.length - 1, 0));
+    t.startLine = start.line;
+    t.startColumn = start.column;
+    t.endLine = end.line;
+    t.endColumn = end.column;
   }
 }
 
