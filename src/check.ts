@@ -134,28 +134,20 @@ class ModelChecker {
     const badNames = tooMany ? new Set<number>() : this.checkNames(expanded);
     const loss = this.resolveLoss();
 
-    let shape: Shape | undefined = input;
-    let complete = !tooMany && input !== undefined;
-    if (input !== undefined) {
-      for (let i = 0; i < expanded.length; i++) {
-        const r = resolved.get(expanded[i].stmt);
-        if (badNames.has(i) || r === undefined) {
-          complete = false;
-          break;
-        }
-        const layer = this.inferLayer(expanded[i], r, shape as Shape);
-        if (layer === undefined) {
-          complete = false;
-          break;
-        }
-        this.layers.push(layer);
-        shape = layer.output;
-      }
+    // Shapes: layer by layer until the first layer that failed anywhere (names, arguments, shapes).
+    let shape = input;
+    for (let i = 0; shape !== undefined && !tooMany && i < expanded.length; i++) {
+      const r = resolved.get(expanded[i].stmt);
+      const layer = badNames.has(i) || r === undefined ? undefined : this.inferLayer(expanded[i], r, shape);
+      if (layer !== undefined) this.layers.push(layer);
+      shape = layer?.output;
     }
-    if (complete && shape !== undefined) this.checkTotals();
-    if (complete && shape !== undefined && this.m.loss !== undefined && loss !== undefined) this.checkLossInput(shape);
+    if (shape !== undefined && !tooMany) {
+      this.checkTotals();
+      if (loss !== undefined) this.checkLossInput(shape);
+    }
 
-    if (this.failed || !complete || shape === undefined || (this.m.loss !== undefined && loss === undefined)) {
+    if (this.failed || input === undefined || shape === undefined || tooMany) {
       const partial = {
         name: this.m.name,
         file: this.ast.file,
