@@ -16,6 +16,14 @@ import { compile } from "../src/pipeline.ts";
 import { emitDir, emitFormatted, type Generated, load, testRandom } from "./emit-harness.ts";
 import { everyOp, handModels, lenet, noLoss, smooth, wide } from "./emit-models.ts";
 
+/** The text of one top-level function of a generated module. */
+function functionText(text: string, name: string): string {
+  const start = text.indexOf(`function ${name}(`);
+  if (start < 0) throw new Error(`no function ${name}`);
+  const end = text.indexOf("\nfunction ", start + 1);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
 const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -107,18 +115,32 @@ describe("generated text", () => {
     }
   });
 
-  it("writes interior kernel windows as straight-line code with literal offsets and no bounds test", () => {
-    const text = emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn" });
+  it("window strategy: interior windows are straight-line code with literal offsets and no bounds test", () => {
+    const text = emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn", strategy: "window" });
     // c1: 5×5 over a 28-wide input: the last tap is 4·28 + 4 = 116 past the window origin
     expect(text).toContain("acc += inp[i + 116] * w[wf + 24];");
-    // c3 is a valid conv (no padding): its forward block has no border code at all
-    const c3 = text.slice(text.indexOf("// c3: conv"), text.indexOf("// relu2"));
+    // c3 is a valid conv (no padding): its forward has no border code at all
+    const c3 = functionText(text, "forward_c3");
     expect(c3).toContain("acc += inp[i + 60] * w[k + 24];"); // 4·14 + 4 on the 14-wide input
     expect(c3).not.toMatch(/r < 0|q < 0|continue/);
     // with a budget of 4 multiply-adds, the same windows become loops
-    const looped = emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn", unrollBudget: 4 });
+    const looped = emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn", strategy: "window", unrollBudget: 4 });
     expect(looped).not.toContain("inp[i + 116]");
     expect(looped.length).toBeLessThan(text.length);
+  });
+
+  it("direct strategy (stride 1): a zero-bordered input copy, sliding rows of literal loads, no bounds test", () => {
+    const text = emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn" });
+    const c1 = functionText(text, "forward_c1");
+    expect(c1).toContain("const xp = ws.l1_xpad;"); // pad 2: the 28×28 input copied into 32×32
+    // kernel row 4 of a 4-column block loads 4 + 5 − 1 inputs at 4·32 + 0 … 4·32 + 7
+    expect(c1).toMatch(/x0 = xp\[xo \+ 128\].*x7 = xp\[xo \+ 135\]/s);
+    expect(c1).toContain("const v = W[wo + 24];");
+    for (const name of ["forward_c1", "backward_c1", "forward_c3", "backward_c3"]) {
+      expect(functionText(text, name)).not.toMatch(/< 0|continue|Math\.(min|max)/);
+    }
+    // OW = 10 for c3: two blocks of 4 columns and a literal tail of 2
+    expect(functionText(text, "forward_c3")).toContain("const ox = 8;");
   });
 
   it("allocates nothing in forward, lossAndGrad, backward and the passes they call", () => {
@@ -151,9 +173,13 @@ describe("generated text", () => {
     }
   });
 
-  it("keeps accumulators in locals: conv weight gradients sum into one local per tap", () => {
-    const text = emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn" });
-    expect(text).toMatch(/let g0 = 0, g1 = 0, g2 = 0/);
+  it("keeps accumulators in locals: conv weight gradients sum into locals, stored once", () => {
+    const window = emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn", strategy: "window" });
+    expect(functionText(window, "backward_c1")).toMatch(/let g0 = 0, g1 = 0, g2 = 0/);
+    const direct = functionText(emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn" }), "backward_c3");
+    // 4 filters × 3 kernel columns (5 = 3 + 2) of accumulators
+    expect(direct).toContain("let a00 = 0, a01 = 0, a02 = 0, a10 = 0");
+    expect(direct).not.toMatch(/gw\[[^\]]*\] \+=/);
   });
 });
 

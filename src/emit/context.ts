@@ -59,6 +59,8 @@ export interface LayerContext<O extends OpName = OpName> {
   hasParam(suffix: string): boolean;
   /** the largest number of multiply-adds written out as straight-line code per window */
   unrollBudget: number;
+  /** "auto": each layer's fastest applicable strategy; "window": the general window code only (for comparisons) */
+  strategy: "auto" | "window";
   dtype: Dtype;
 }
 

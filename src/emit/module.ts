@@ -20,6 +20,8 @@ export interface EmitOptions {
   perturb?: OpName;
   /** the most multiply-adds per window written out as straight-line code (default 64) */
   unrollBudget?: number;
+  /** "auto" (default): each layer's fastest applicable kernel; "window": the general window code everywhere (for benchmarks) */
+  strategy?: "auto" | "window";
 }
 
 export const DEFAULT_UNROLL_BUDGET = 64;
@@ -83,8 +85,7 @@ function planOf(model: Model, opts: EmitOptions): Plan {
   const buffers: WorkspaceBuffer[] = [];
   const unrollBudget = opts.unrollBudget ?? DEFAULT_UNROLL_BUDGET;
   const layers = model.layers.map((layer, i) => {
-    const ctx = layerContext(layer, i + 1, act[i]!, act[i + 1]!, grad[i]!, grad[i + 1]!, opts.dtype, unrollBudget);
-    return ctx;
+    return layerContext(layer, i + 1, act[i]!, act[i + 1]!, grad[i]!, grad[i + 1]!, opts.dtype, unrollBudget, opts.strategy ?? "auto");
   });
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   model.layers.forEach((layer, i) => {
@@ -143,6 +144,7 @@ function layerContext(
   dOut: string,
   dtype: Dtype,
   unrollBudget: number,
+  strategy: "auto" | "window",
 ): LayerContext {
   const key = (list: Tensor[], suffix: string, what: string): string => {
     const name = `${layer.name}.${suffix}`;
@@ -166,6 +168,7 @@ function layerContext(
     bufferName: (suffix) => `l${index}_${suffix}`,
     hasParam: (suffix) => layer.params.some((t) => t.name === `${layer.name}.${suffix}`),
     unrollBudget,
+    strategy,
     dtype,
   };
 }

@@ -4,6 +4,7 @@
 // is small enough for the unroll budget); border windows loop with tests.
 import { type LayerContext, type OpEmitter, plus } from "../context.ts";
 import { borderTaps, type Geometry, insideTapLoops, pixelLoop, tapsOf } from "../window.ts";
+import { directConvBackward, directConvBuffers, directConvForward, directConvOf } from "./conv-direct.ts";
 
 type Conv = LayerContext<"conv">;
 
@@ -88,7 +89,17 @@ function borderCode(p: ConvPlan, line: (i: string, k: string) => string): string
   }`;
 }
 
+/**
+ * Two strategies, chosen per layer from its shape: the direct sliding kernels
+ * of ./conv-direct.ts for stride-1, undilated, ungrouped convs whose window
+ * fits the unroll budget, and otherwise the general window code below.
+ */
 export const conv: OpEmitter<"conv"> = {
+  buffers(l) {
+    const direct = directConvOf(l);
+    return direct === undefined ? [] : directConvBuffers(l, direct);
+  },
+
   init(l, _param, suffix) {
     if (suffix === "weight") {
       return { kind: "he", fanIn: (l.input.c / l.args.groups) * l.args.kernel[0] * l.args.kernel[1] };
@@ -97,6 +108,8 @@ export const conv: OpEmitter<"conv"> = {
   },
 
   forward(l) {
+    const direct = directConvOf(l);
+    if (direct !== undefined) return directConvForward(l, direct);
     const p = planOf(l);
     const bias = l.args.bias ? "b[f]" : "0";
     return `const w = ${l.param("weight")};
@@ -116,6 +129,8 @@ export const conv: OpEmitter<"conv"> = {
   },
 
   backward(l) {
+    const direct = directConvOf(l);
+    if (direct !== undefined) return directConvBackward(l, direct);
     const p = planOf(l);
     const biasGrad = l.args.bias
       ? `const gb = ${l.grad("bias")};
