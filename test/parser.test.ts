@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodeSource, MAX_SOURCE_BYTES } from "../src/source.ts";
-import { parse } from "../src/parse.ts";
+import { parse, parseSource } from "../src/parse.ts";
 import { syntaxCodes } from "../src/codes/syntax.ts";
 import type { Diagnostic } from "../src/diagnostics.ts";
 
@@ -198,6 +198,21 @@ model LeNet5 {
     expect(layer.args[1].nameSpan).toMatchObject({ line: 3, column: 15, endColumn: 21 });
     expect(m.input.span).toMatchObject({ line: 2, column: 3, endColumn: 12 });
     expect(r.value!.text).toBe(decoded);
+  });
+
+  it("gives tokens and comments 1-based line:column positions (for --emit tokens)", () => {
+    const p = parseSource("model A {\r\n  input [4] # c\n}", "f");
+    expect(p.tokens.map((t) => [t.image, t.startLine, t.startColumn, t.endColumn])).toEqual([
+      ["model", 1, 1, 5],
+      ["A", 1, 7, 7],
+      ["{", 1, 9, 9],
+      ["input", 2, 3, 7],
+      ["[", 2, 9, 9],
+      ["4", 2, 10, 10],
+      ["]", 2, 11, 11],
+      ["}", 3, 1, 1],
+    ]);
+    expect(p.comments.map((t) => [t.image, t.startLine, t.startColumn])).toEqual([["# c", 2, 13]]);
   });
 
   it("treats keywords as whole words only", () => {
