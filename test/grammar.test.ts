@@ -3,7 +3,8 @@
 // scope (its regexes run here through a small TextMate interpreter).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { grammarArtefacts } from "../grammar/artefacts.ts";
+import { grammarArtefacts, lossNames, opNames } from "../grammar/artefacts.ts";
+import { losses, ops } from "../src/ops/index.ts";
 
 describe("generated artefacts", () => {
   it.each(Object.entries(grammarArtefacts()))("%s is up to date (run `npm run grammar` after changing the grammar)", (path, content) => {
@@ -193,6 +194,11 @@ model Net {  // the name
     const ops = ["conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm", "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout"];
     const toks = tokenize(`model A {\n${ops.map((op) => `  ${op}\n`).join("")}}`, grammar);
     for (const op of ops) expect(toks.find((t) => t.text === op)?.scopes, op).toContain("support.function.op.cnn");
+  });
+
+  it("highlights exactly the ops and losses of the checker's registry (a new op must be added here too)", () => {
+    expect([...opNames].sort()).toEqual(Object.keys(ops).sort());
+    expect([...lossNames].sort()).toEqual(Object.keys(losses).sort());
   });
 
   it("does not scope a keyword inside a longer identifier, nor inside a comment", () => {
