@@ -66,7 +66,7 @@ function readValue(
     report(diag("E0206", arg.span, `${what} takes ${typeDescription(t)}, got ${valueText(v)}`, extra));
     return undefined;
   };
-  const intOf = (n: NumberValue, min: number): number | undefined => {
+  const intOf = (n: NumberValue, min: number, fixed = `${spec.name}=${min} or more`): number | undefined => {
     if (!n.isInt) {
       const rounded = Math.max(min, Math.round(n.value));
       report(
@@ -79,7 +79,7 @@ function readValue(
     if (n.value < min) {
       report(
         diag("E0207", n.span, `${what} must be at least ${min}, got ${n.text}`, {
-          help: `use ${spec.name}=${min} or more`,
+          help: `use ${fixed}`,
         }),
       );
       return undefined;
@@ -91,7 +91,7 @@ function readValue(
     report(
       diag("E0213", v.span, `${what} does not accept '${name}'`, {
         notes: [`'${spec.name}' takes ${typeDescription(t)}`],
-        help: guess !== undefined ? `did you mean '${guess}'?` : undefined,
+        help: guess !== undefined ? `did you mean '${guess}'?` : `write ${allowed.map((a) => `${spec.name}=${a}`).join(" or ")}`,
       }),
     );
     return undefined;
@@ -119,8 +119,9 @@ function readValue(
         return k === undefined ? undefined : [k, k];
       }
       if (v.kind === "tuple" && v.items.length === 2) {
-        const h = intOf(v.items[0], t.min);
-        const w = intOf(v.items[1], t.min);
+        const fixed = `${spec.name}=(${v.items.map((i) => (i.isInt && i.value >= t.min ? i.text : String(t.min))).join(", ")}): each value is at least ${t.min}`;
+        const h = intOf(v.items[0], t.min, fixed);
+        const w = intOf(v.items[1], t.min, fixed);
         return h === undefined || w === undefined ? undefined : [h, w];
       }
       if (v.kind === "tuple") {
@@ -266,7 +267,7 @@ export function readArgs(
       ok = false;
       return;
     }
-    given.set(name, { read: { value, span: arg.span, valueSpan: arg.value.span }, arg });
+    given.set(name, { read: { value, span: arg.span }, arg });
   });
 
   const values = new Map<string, ReadArg>();

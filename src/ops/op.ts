@@ -45,7 +45,6 @@ export interface ReadArg {
   value: ArgValue;
   /** the whole `name=value` (or the positional value); absent when defaulted */
   span?: Span;
-  valueSpan?: Span;
 }
 
 /** Typed access to a layer's checked arguments, defaults filled in. */
@@ -59,9 +58,6 @@ export class Args {
     const arg = this.values.get(name);
     if (arg === undefined) throw new Error(`internal error: argument '${name}' read but not declared`);
     return arg.value;
-  }
-  has(name: string): boolean {
-    return this.values.has(name);
   }
   /** given by the user (not a default) */
   given(name: string): boolean {
