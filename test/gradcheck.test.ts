@@ -196,18 +196,41 @@ describe("the harness and the CLI", () => {
 
   it("run directly, a wrong backward prints FAIL and exits 1; a right one exits 0", async () => {
     const [model] = modelsOf(opModel("conv"), "conv.cnn");
-    const bad = folder.write("Bad.gradcheck.ts", emitGradcheck(model, { sourceName: "conv.cnn", perturb: "conv" }));
+    // the harness runs itself only under the name cnnc build gives it
+    const bad = folder.write("Op_conv.gradcheck.ts", emitGradcheck(model, { sourceName: "conv.cnn", perturb: "conv" }));
     const r = spawnSync(process.execPath, ["--import", tsx, bad, "--samples", "3"], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^x\.weight\s+\[3, 4, 3, 3\]\s+3\s+0\s+\S+\s+FAIL$/m);
     expect(r.stdout).toMatch(/^FAIL: /m);
-    const good = folder.write("Good.gradcheck.ts", emitGradcheck(model, { sourceName: "conv.cnn" }));
+    const good = folder.write("Op_conv.gradcheck.ts", emitGradcheck(model, { sourceName: "conv.cnn" }));
     const g = spawnSync(process.execPath, ["--import", tsx, good, "--samples", "3", "--batch", "3"], {
       encoding: "utf8",
     });
     expect(g.status, g.stderr).toBe(0);
     expect(g.stdout).toMatch(/batch 3/);
     expect(g.stdout).toMatch(/^PASS: /m);
+  });
+
+  it("the harness type-checks under tsc --strict on its own (imports nothing)", () => {
+    const [model] = modelsOf(opModel("dropout"), "dropout.cnn");
+    const text = emitGradcheck(model, { sourceName: "dropout.cnn" });
+    expect(text).not.toMatch(/^\s*import\s/m);
+    const file = folder.write("Strict.gradcheck.ts", text);
+    // plain ES2022 (no DOM, no Node types: the harness must not need them); the
+    // module's safetensors helpers use TextEncoder/TextDecoder, declared here
+    const globals = folder.write(
+      "text-codec.d.ts",
+      "declare class TextEncoder { encode(s: string): Uint8Array; }\n" +
+        "declare class TextDecoder { constructor(label?: string, opts?: { fatal?: boolean }); decode(b: Uint8Array): string; }\n",
+    );
+    const tsc = fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url));
+    const flags = ["--strict", "--noEmit", "--target", "ES2022", "--module", "ESNext", "--moduleResolution", "bundler"];
+    // run in the temporary folder, so no @types of this package are picked up
+    const r = spawnSync(process.execPath, [tsc, ...flags, "--lib", "ES2022", globals, file], {
+      encoding: "utf8",
+      cwd: folder.dir,
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
   });
 
   it("cnnc gradcheck builds, runs and cleans up; exit 0 with the table", async () => {

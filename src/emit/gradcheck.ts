@@ -353,8 +353,10 @@ function gcMain(proc: GcProcess): void {
   proc.exitCode = report.pass ? 0 : 1;
 }
 
-if (gcProcess !== undefined && typeof gcProcess.argv[1] === "string" &&
-    import.meta.url.endsWith("/" + gcProcess.argv[1].split(/[\\\\/]/).pop())) {
+// Run directly (the script node was given is this file, by the name cnnc build
+// gives it): check and exit. Imported, it only exports. (No import.meta, which
+// a plain ES2022 lib without DOM or Node types does not declare.)
+if (gcProcess !== undefined && /(^|[\\\\/])${model.name}\\.gradcheck\\.[cm]?[jt]s$/.test(gcProcess.argv[1] ?? "")) {
   gcMain(gcProcess);
 }
 `;
