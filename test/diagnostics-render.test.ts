@@ -363,3 +363,19 @@ describe("labels in another file", () => {
     );
   });
 });
+
+describe("control characters", () => {
+  it("are shown as control pictures, never written raw (no terminal escapes from a hostile file)", () => {
+    const text = "model B {\x00\x01\x1b[2J\x7f\n}";
+    const diagnostic = d("E0390", span(text, 1, 10, 1, 11), "bad byte \x1b[31m", { notes: ["n\x07"], help: "h\x1b" });
+    const out = renderDiagnostic(diagnostic, new Map([[file, text]]));
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(out).toContain(" 1 | model B {␀␁␛[2J␡");
+    expect(out).toContain("   |          ^");
+    expect(out).toContain("error[E0390]: bad byte ␛[31m");
+    expect(out).toContain("= n␇");
+    const github = renderGithubDiagnostic(diagnostic);
+    expect(github).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(github).toContain("::bad byte ␛[31m%0A= n␇%0A= help: h␛");
+  });
+});

@@ -2,6 +2,7 @@
 // github`), one line each, so a failing check annotates the pull request at
 // the offending line. Notes and help are folded into the message with %0A.
 import type { Diagnostic } from "../diagnostics.ts";
+import { visible } from "./text.ts";
 
 /** Escaping of a command's message, as in @actions/core (toCommandValue + escapeData). */
 function escapeData(text: string): string {
@@ -26,5 +27,6 @@ export function renderGithubDiagnostic(d: Diagnostic): string {
     `title=${escapeProperty(d.code)}`,
   ].join(",");
   const body = [d.message, ...d.notes.map((n) => `= ${n}`), ...(d.help !== undefined ? [`= help: ${d.help}`] : [])];
-  return `::${d.severity} ${properties}::${escapeData(body.join("\n"))}`;
+  // parts are made visible one by one, so the joining newlines survive as %0A
+  return `::${d.severity} ${properties}::${escapeData(body.map(visible).join("\n"))}`;
 }

@@ -15,6 +15,15 @@ interface Mark {
   message: string;
 }
 
+/**
+ * Control characters (NUL, ESC, ...) shown as their Unicode control pictures
+ * (␀, ␛): a binary or hostile file must not write raw control bytes or escape
+ * sequences to the terminal. One UTF-16 unit each, so columns do not move.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\x00-\x08\x0B-\x1F\x7F]/g, (c) => String.fromCharCode(c === "\x7F" ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+}
+
 /** Splits decoded source into lines the way spans count them (LF or CRLF). */
 export function sourceLines(text: string): string[] {
   return text.split(/\r?\n/);
@@ -52,11 +61,11 @@ export function renderDiagnostic(
   const style = options.style ?? plainStyle;
   const paint = d.severity === "error" ? style.error : style.warning;
   const out: string[] = [];
-  out.push(`${paint(`${d.severity}[${d.code}]`)}${style.bold(`: ${d.message}`)}`);
+  out.push(`${paint(`${d.severity}[${d.code}]`)}${style.bold(`: ${visible(d.message)}`)}`);
 
   const marks: Mark[] = [
     { span: d.span, primary: true, message: "" },
-    ...d.labels.map((l: Label) => ({ span: l.span, primary: false, message: l.message })),
+    ...d.labels.map((l: Label) => ({ span: l.span, primary: false, message: visible(l.message) })),
   ];
   const sameFile = marks.filter((m) => m.span.file === d.span.file);
   const otherFiles = marks.filter((m) => m.span.file !== d.span.file);
@@ -66,7 +75,7 @@ export function renderDiagnostic(
   const pad = " ".repeat(width + 1);
   const gutter = style.accent(`${pad} |`);
 
-  const where = text === undefined ? d.span.file : `${d.span.file}:${d.span.line}:${d.span.column}`;
+  const where = visible(text === undefined ? d.span.file : `${d.span.file}:${d.span.line}:${d.span.column}`);
   out.push(`${pad}${style.accent("-->")} ${where}`);
   if (text !== undefined) {
     out.push(...frame(sameFile, sourceLines(text), width, style));
@@ -76,8 +85,8 @@ export function renderDiagnostic(
     const other = sources.get(m.span.file);
     if (other !== undefined) out.push(...frame([m], sourceLines(other), width, style));
   }
-  const tail = [...d.notes.map((n) => `${pad} ${style.accent("=")} ${n}`)];
-  if (d.help !== undefined) tail.push(`${pad} ${style.accent("=")} ${style.bold("help")}: ${d.help}`);
+  const tail = [...d.notes.map((n) => `${pad} ${style.accent("=")} ${visible(n)}`)];
+  if (d.help !== undefined) tail.push(`${pad} ${style.accent("=")} ${style.bold("help")}: ${visible(d.help)}`);
   if (tail.length > 0 && text === undefined && otherFiles.length === 0) out.push(gutter);
   out.push(...tail);
   return out.join("\n");
@@ -100,7 +109,7 @@ function frame(marks: Mark[], lines: string[], width: number, style: Style): str
     // the primary mark first, then labels left to right
     const ordered = byLine.get(lineNo)!.sort((a, b) => Number(b.primary) - Number(a.primary) || a.span.column - b.span.column);
     const underlines = ordered.map((m) => underline(m.span, lineNo, line));
-    const view = clip(line.replace(/\t/g, TAB), underlines[0].start);
+    const view = clip(visible(line.replace(/\t/g, TAB)), underlines[0].start);
     out.push(`${style.accent(` ${String(lineNo).padStart(width)} |`)}${view.text === "" ? "" : ` ${view.text}`}`);
     for (const [i, m] of ordered.entries()) {
       const { start, width: w } = view.place(underlines[i]);
