@@ -350,6 +350,7 @@ class ModelChecker {
       report: this.report,
       inputLabel: (message) => this.inputLabel(message),
       contextNotes: notes,
+      atModelInput: this.layers.length === 0,
     };
     const inferred = r.def.infer(r.draft, input, ctx);
     if (inferred === undefined) return undefined;

@@ -8,7 +8,7 @@ export const globalavgpool = defineOp<"globalavgpool", null>({
   args: [],
   resolve: () => null,
   infer(_d, input, ctx) {
-    if (!requireImage(input, ctx)) return undefined;
+    if (!requireImage(input, ctx, "remove it: the input is already a vector")) return undefined;
     return { args: { op: "globalavgpool" }, output: [input[0]] };
   },
   params: noTensors,

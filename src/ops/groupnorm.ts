@@ -16,7 +16,7 @@ export const groupnorm = defineOp<"groupnorm", ArgsOf<"groupnorm">>({
   ],
   resolve: (a) => ({ op: "groupnorm", groups: a.int("groups"), eps: a.number("eps") }),
   infer(d, input, ctx) {
-    if (!requireImage(input, ctx)) return undefined;
+    if (!requireImage(input, ctx, "use layernorm or batchnorm, which work on vectors")) return undefined;
     const channels = input[0];
     if (channels % d.groups !== 0) {
       ctx.report(

@@ -115,6 +115,8 @@ export interface InferContext {
   inputLabel(message: string): Label;
   /** context facts appended to every note list (e.g. which copy of a repeat) */
   contextNotes: string[];
+  /** the input is the model's `input` (no layer before this one) */
+  atModelInput: boolean;
 }
 
 export interface TensorSpec {
@@ -222,14 +224,22 @@ export function resolveRounding(
   return { mode: model.mode, source: "model" };
 }
 
-/** Spatial layers need [C, H, W]; reports E0303 on a vector input. */
-export function requireImage(input: Shape, ctx: InferContext): input is [number, number, number] {
+/** Spatial layers need [C, H, W]; reports E0303 on a vector input. `vectorHelp` names an alternative that works on vectors. */
+export function requireImage(input: Shape, ctx: InferContext, vectorHelp?: string): input is [number, number, number] {
   if (input.length === 3) return true;
+  const fix = ctx.atModelInput
+    ? "give the model an image input, `input [C, H, W]`"
+    : "move this layer before the first affine, flatten or globalavgpool";
   ctx.report(
     diag("E0303", ctx.span, `${ctx.display} needs a [C, H, W] input, got ${formatShape(input)}`, {
       labels: [ctx.inputLabel(`${formatShape(input)} comes from here`)],
-      notes: ["after affine, flatten or globalavgpool the tensor is a vector with no spatial axes", ...ctx.contextNotes],
-      help: "move this layer before the first affine, flatten or globalavgpool",
+      notes: [
+        ctx.atModelInput
+          ? "the model's input is a vector, with no spatial axes"
+          : "after affine, flatten or globalavgpool the tensor is a vector with no spatial axes",
+        ...ctx.contextNotes,
+      ],
+      help: vectorHelp !== undefined ? `${fix}, or ${vectorHelp}` : fix,
     }),
   );
   return false;
