@@ -8,7 +8,7 @@ import { basename, join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { emitGradcheck } from "../emit/gradcheck.ts";
 import { formatTs } from "../emit/format.ts";
-import { DEFAULT_UNROLL_BUDGET, emitModule } from "../emit/module.ts";
+import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/module.ts";
 import type { Model } from "../ir.ts";
 import { parseSource } from "../parse.ts";
 import { styleFor } from "../render/style.ts";
@@ -83,7 +83,10 @@ export async function runBuild(path: string, options: BuildOptions, io: CliIo): 
     }
   }
   if (options.emit === "ir") {
-    io.stdout(JSON.stringify(models.map((m) => ({ ...m, unroll: options.unroll })), null, 2) + "\n");
+    // the checked IR plus the code generator's choices: unroll budget and per-layer kernel strategy
+    const emitOptions = { dtype: options.dtype, sourceName: basename(path), unrollBudget: options.unroll };
+    const shown = models.map((m) => ({ ...m, codegen: { unroll: options.unroll, strategies: layerStrategies(m, emitOptions) } }));
+    io.stdout(JSON.stringify(shown, null, 2) + "\n");
     return EXIT.ok;
   }
   const sourceName = basename(path);

@@ -85,6 +85,8 @@ export interface OpEmitter<O extends OpName> {
    * that writes them at `pat[k + j]` for j in [0, N·perSample) (k is in scope).
    */
   pattern?(l: LayerContext<O>): { perSample: number; fill: string };
+  /** the kernel strategy this layer gets, when the op has a choice (shown by `cnnc build --emit ir`) */
+  strategy?(l: LayerContext<O>): string;
   /** a RangeError condition checked before any work in training mode, e.g. batchnorm with one value per channel */
   trainingGuard?(l: LayerContext<O>): { condition: string; message: string } | undefined;
 }

@@ -69,6 +69,17 @@ export function emitModule(model: Model, opts: EmitOptions): string {
     .join("\n\n");
 }
 
+/** Per layer, the kernel strategy emitModule chooses (for `cnnc build --emit ir`). */
+export function layerStrategies(model: Model, opts: EmitOptions): Record<string, string> {
+  const plan = planOf(model, opts);
+  const out: Record<string, string> = {};
+  for (const l of plan.layers) {
+    const strategy = emitterFor(l.layer).strategy?.(l);
+    if (strategy !== undefined) out[l.layer.name] = strategy;
+  }
+  return out;
+}
+
 function planOf(model: Model, opts: EmitOptions): Plan {
   const count = model.layers.length;
   // Activation and gradient buffer names; flatten aliases its input's.

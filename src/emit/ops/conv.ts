@@ -100,6 +100,16 @@ export const conv: OpEmitter<"conv"> = {
     return direct === undefined ? [] : directConvBuffers(l, direct);
   },
 
+  strategy(l) {
+    if (directConvOf(l) !== undefined) return "direct: padded input, 1 filter × 4 columns, sliding rows";
+    const p = planOf(l);
+    return p.unrollChannels
+      ? `window: ${p.taps.length} taps unrolled over the group's channels`
+      : p.unrollTaps
+        ? `window: ${p.kk} taps unrolled per channel`
+        : "window: loops (over the unroll budget)";
+  },
+
   init(l, _param, suffix) {
     if (suffix === "weight") {
       return { kind: "he", fanIn: (l.input.c / l.args.groups) * l.args.kernel[0] * l.args.kernel[1] };
