@@ -386,8 +386,8 @@ function tooSmallDiagnostic(
     const a = axes[i];
     const total = effectiveKernel(a.kernel, a.dilation) - a.size;
     const [before, after] = splitPad(total, a.before, form);
-    // Padding more than the input itself would mostly convolve zeros: not a fix worth offering.
-    if (total > a.size || (d.isPool && !poolPadOk(a.kernel, before, after))) padOk = false;
+    // Padding much larger than the input would mostly convolve zeros: not a fix worth offering.
+    if (total > 2 * a.size || (d.isPool && !poolPadOk(a.kernel, before, after))) padOk = false;
     pad[2 * i] = before;
     pad[2 * i + 1] = after;
     // Fix 2: the largest kernel that fits (and, under exact, divides).
