@@ -78,6 +78,19 @@ export class LineMap {
 
   /** 1-based line and column (in UTF-16 code units) of an offset. */
   position(offset: number): { line: number; column: number } {
+    const i = this.lineIndex(offset);
+    return { line: i + 1, column: offset - this.starts[i] + 1 };
+  }
+
+  /** The span of [start, end) in `file`. */
+  span(file: string, start: number, end: number): Span {
+    const a = this.lineIndex(start);
+    const b = end === start ? a : this.lineIndex(end);
+    return { file, line: a + 1, column: start - this.starts[a] + 1, endLine: b + 1, endColumn: end - this.starts[b] + 1, start, end };
+  }
+
+  /** 0-based index of the line holding `offset` (binary search over line starts). */
+  private lineIndex(offset: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -85,14 +98,7 @@ export class LineMap {
       if (this.starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
-  }
-
-  /** The span of [start, end) in `file`. */
-  span(file: string, start: number, end: number): Span {
-    const a = this.position(start);
-    const b = end === start ? a : this.position(end);
-    return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, start, end };
+    return lo;
   }
 }
 
