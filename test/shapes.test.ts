@@ -255,3 +255,89 @@ function checkAgainstBrute(src: string, axes: AxisCase[], rounding: "floor" | "c
     }
   }
 }
+
+describe("the help's concrete fix works", () => {
+  type Args = Record<string, string>;
+  const source = (op: string, size: [number, number], rounding: string, args: Args) =>
+    `model A { input [1, ${size[0]}, ${size[1]}]; rounding ${rounding}; ${op}(${op === "conv" ? "2, " : ""}${Object.entries(args)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ")}) }`;
+  /** "pad=(0, 1, 0, 1) with stride=2" → { pad: "(0, 1, 0, 1)", stride: "2" } */
+  const changes = (text: string): Args =>
+    Object.fromEntries(text.split(" with ").map((c) => [c.slice(0, c.indexOf("=")), c.slice(c.indexOf("=") + 1)]));
+  /** "height 3 and width 4" → expected output dims by axis */
+  const announced = (text: string) => Object.fromEntries([...text.matchAll(/(height|width) (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  const caseArb = fc.record({
+    op: fc.constantFrom("conv", "maxpool"),
+    h: axisArb,
+    w: axisArb,
+  }).map(({ op, h, w }) => {
+    const pool = op === "maxpool";
+    const clamp = (a: AxisCase) => (pool ? { ...a, dilation: 1, before: Math.min(a.before, a.kernel >> 1), after: Math.min(a.after, a.kernel >> 1) } : a);
+    const [ch, cw] = [clamp(h), clamp(w)];
+    const args: Args = {
+      kernel: `(${ch.kernel}, ${cw.kernel})`,
+      stride: `(${ch.stride}, ${cw.stride})`,
+      pad: `(${ch.before}, ${ch.after}, ${cw.before}, ${cw.after})`,
+    };
+    if (!pool) args.dilation = `(${ch.dilation}, ${cw.dilation})`;
+    return { op, size: [ch.size, cw.size] as [number, number], args };
+  });
+
+  const expectOutput = (src: string, gives: string) => {
+    const r = run(src);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const out = r.models[0].output;
+    const want = announced(gives);
+    if (want.height !== undefined) expect(out[1]).toBe(want.height);
+    if (want.width !== undefined) expect(out[2]).toBe(want.width);
+    return r;
+  };
+
+  it("E0301 (exact): the suggested pad or stride divides exactly and gives the announced size", () => {
+    fc.assert(
+      fc.property(caseArb, ({ op, size, args }) => {
+        const d = run(source(op, size, "exact", args)).diagnostics.find((x) => x.code === "E0301");
+        if (d === undefined) return;
+        const m = /^(.*?) gives (.*?), or `rounding floor` floors it/.exec(d.help ?? "");
+        expect(m).not.toBeNull();
+        expectOutput(source(op, size, "exact", { ...args, ...changes(m![1]) }), m![2]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("E0302 (window does not fit): each suggested pad or kernel fits and gives the announced size", () => {
+    fc.assert(
+      fc.property(caseArb, fc.constantFrom("floor", "exact"), ({ op, size, args }, rounding) => {
+        const d = run(source(op, size, rounding, args)).diagnostics.find((x) => x.code === "E0302");
+        if (d === undefined) return;
+        const fixes = (d.help ?? "").split("; or downsample")[0].split(", or ");
+        for (const f of fixes.filter((x) => x.includes(" gives "))) {
+          const [change, gives] = f.split(" gives ");
+          const fixed = run(source(op, size, rounding, { ...args, ...changes(change) }));
+          expect(fixed.diagnostics.map((x) => x.code)).not.toContain("E0302");
+          if (fixed.models.length === 1) expectOutput(source(op, size, rounding, { ...args, ...changes(change) }), gives);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("W0401 (rows lost under floor): the suggested pad reads every row and column", () => {
+    fc.assert(
+      fc.property(caseArb, ({ op, size, args }) => {
+        const d = run(source(op, size, "floor", args)).diagnostics.find((x) => x.code === "W0401");
+        if (d === undefined) return;
+        const m = /^(pad=\S+(?: \S+)*?) reads (?:it|them) \((.*?)\)/.exec(d.help ?? "");
+        if (m === null) {
+          expect(d.help).toMatch(/rounding=ceil|stride no larger/);
+          return;
+        }
+        const r = expectOutput(source(op, size, "floor", { ...args, ...changes(m[1]) }), m[2]);
+        expect(r.diagnostics).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
