@@ -2,6 +2,7 @@
 // limits, and one test per code it owns (the examples/invalid fixtures and the
 // registry's own example/fix pairs).
 import { readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FileAst } from "../src/ast.ts";
 import { check } from "../src/check.ts";
@@ -181,6 +182,50 @@ describe("arguments", () => {
     expect(codesOf("model A { input [1, 8, 8]; maxpool(3, pad=same, stride=1) }")).toEqual([]);
     expect(codesOf("model A { input [1, 9, 9]; rounding ceil; conv(1, kernel=3, stride=2) }")).toEqual([]);
     expect(codesOf("model A { input [4, 8, 8]; conv(6, kernel=1, groups=4) }")).toEqual(["E0211"]);
+  });
+});
+
+describe("the help's fix for group and pool-padding errors works", () => {
+  it("E0211 / E0304: each suggested filters= or groups= checks", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 8 }), (channels, filters, groups) => {
+        const src = (f: number, g: number) => `model A { input [${channels}, 4, 4]; conv(${f}, kernel=1, groups=${g}) }`;
+        const d = run(src(filters, groups)).diagnostics[0];
+        if (d === undefined) return;
+        expect(["E0211", "E0304"]).toContain(d.code);
+        const suggestions = [...(d.help ?? "").matchAll(/(filters|groups)=(\d+)/g)];
+        expect(suggestions.length).toBeGreaterThan(0);
+        for (const [, name, value] of suggestions) {
+          const fixed = name === "filters" ? src(Number(value), groups) : src(filters, Number(value));
+          // a fix for E0211 may still meet E0304 (that one depends on the input), never E0211 again
+          expect(codesOf(fixed)).not.toContain(d.code);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("E0304 (groupnorm): the suggested group count divides the channels", () => {
+    for (const [c, g] of [[6, 4], [10, 3], [7, 2], [12, 5]]) {
+      const d = run(`model A { input [${c}, 2, 2]; groupnorm(${g}) }`).diagnostics[0];
+      const fixed = /groupnorm\((\d+)\)/.exec(d.help ?? "")![1];
+      expect(codesOf(`model A { input [${c}, 2, 2]; groupnorm(${fixed}) }`)).toEqual([]);
+    }
+  });
+
+  it("E0209: both the clamped padding and the larger kernel are accepted", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5), fc.nat(5)), (k, p) => {
+        const src = (kernel: string, pad: string) => `model A { input [1, 40, 40]; maxpool(${kernel}, pad=${pad}) }`;
+        const d = run(src(String(k), `(${p.join(", ")})`)).diagnostics.find((x) => x.code === "E0209");
+        if (d === undefined) return;
+        const m = /^pad=(\S+|\(.*?\)) is the most this kernel allows, or kernel=(\S+|\(.*?\)) allows this padding$/.exec(d.help ?? "");
+        expect(m).not.toBeNull();
+        expect(codesOf(src(String(k), m![1]))).not.toContain("E0209");
+        expect(codesOf(src(m![2], `(${p.join(", ")})`))).not.toContain("E0209");
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
