@@ -61,8 +61,11 @@ describe("usage errors exit 2 with commander's message, never a stack", () => {
     const help = await cnnc("--help");
     expect(help.code).toBe(0);
     for (const command of ["check", "summary", "explain"]) expect(help.stdout).toContain(command);
-    const checkHelp = await cnnc("check", "--help");
-    expect(checkHelp.stdout).toMatch(/--deny-warnings[\s\S]*--max-params <N>[\s\S]*--max-macs <N>/);
+    for (const argv of [["check", "--help"], ["help", "check"]]) {
+      const checkHelp = await cnnc(...argv);
+      expect(checkHelp.code).toBe(0);
+      expect(checkHelp.stdout).toMatch(/--deny-warnings[\s\S]*--max-params <N>[\s\S]*--max-macs <N>/);
+    }
     const version = await cnnc("--version");
     expect(version).toEqual({ code: 0, stdout: `${JSON.parse(readFileSync("package.json", "utf8")).version}\n`, stderr: "" });
   });

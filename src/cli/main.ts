@@ -51,7 +51,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander has already printed the message (or the help / version)
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? EXIT.ok : EXIT.usage;
+      // exit code 0 for --help, `help <command>` and --version; anything else is a usage error
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     io.stderr(internalError(error, io.env));
     return EXIT.internal;
