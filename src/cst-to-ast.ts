@@ -3,8 +3,9 @@
 // (E0108–E0114), statements inside repeat (E0123), integers where the SPEC says
 // INT (E0115), repeat counts and bodies (E0116, E0117), input shapes (E0121, E0122).
 // A model whose text holds a syntax error is still visited for these local
-// checks, but it is left out of the AST and its order is not checked (recovery
-// may have dropped statements, so order errors there would be noise).
+// checks (except inside the damaged shape or repeat body), but it is left out
+// of the AST and its order is not checked: recovery may have dropped or
+// inserted tokens there, so those errors would be noise.
 import type { IToken } from "chevrotain";
 import type {
   ArgCstNode,
@@ -53,6 +54,12 @@ class AstBuilder {
 
   private span(first: IToken, last: IToken): Span {
     return this.ctx.lines.span(this.ctx.file, first.startOffset, last.startOffset + last.image.length);
+  }
+
+  /** Whether a syntax error was reported between these tokens (checks there would see recovery's guesses). */
+  private damaged(first: IToken, last: IToken): boolean {
+    const end = last.startOffset + last.image.length;
+    return this.ctx.errorOffsets.some((o) => o >= first.startOffset && o <= end);
   }
 
   private error(...args: Parameters<typeof diag>): void {
@@ -222,6 +229,7 @@ class AstBuilder {
     const tokens = node.children.Number ?? [];
     if (!open || !close || tokens.some((t) => !real(t))) return undefined;
     const dims = tokens.map((t) => this.number(t));
+    if (this.damaged(open, close)) return dims; // recovery may have dropped or inserted dims
     for (const d of dims) {
       if (!this.requireInt(d, "an input dimension")) continue;
       if (d.value === 0) {
@@ -278,7 +286,7 @@ class AstBuilder {
     }
     if (!close) return undefined;
     const span = this.span(kw, close);
-    if (!any && !(block.children.stmt ?? []).some((s) => Object.keys(s.children).some((k) => k !== "Semicolon"))) {
+    if (!any && !this.damaged(open, close) && !(block.children.stmt ?? []).some((s) => Object.keys(s.children).some((k) => k !== "Semicolon"))) {
       this.error("E0117", this.span(open, close), "repeat body is empty", {
         labels: [{ span: this.span(kw, countTok), message: "this repeat" }],
         help: "put at least one layer inside, or delete the repeat",

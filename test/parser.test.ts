@@ -334,6 +334,10 @@ describe("syntax errors", () => {
     expect(codesOf(r.diagnostics)).toEqual(["E0105"]);
   });
 
+  it("does not check a shape that recovery repaired, but does check the rest of the model", () => {
+    expect(codesOf(front("model A {\n input [1, 28 28]\n repeat 0 { relu }\n}").diagnostics)).toEqual(["E0105", "E0116"]);
+  });
+
   it("does not check statement order in a model with a syntax error (recovery may have dropped statements)", () => {
     expect(codesOf(front("model A { input [1, 2, 3] conv(6 kernel=5) input [1] }").diagnostics)).toEqual(["E0105"]);
   });
