@@ -116,9 +116,11 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
   const ctx = `${text}batch ${batch}, seed ${seed}`;
 
   // eval mode: running statistics, no dropout
-  const evalOut = Float64Array.from(gen.forward(params(), state(), inp.x, ws, false));
+  const sEval = state();
+  const evalOut = Float64Array.from(gen.forward(params(), sEval, inp.x, ws, false));
   const refEval = refForward(model, inp.params, inp.state, inp.x, batch, false);
   compareAll(`${ctx}\neval forward`, { out: evalOut }, { out: refEval.out }, 1e-9);
+  expect(sEval, `${ctx}\neval mode leaves the running statistics alone`).toEqual(inp.state);
 
   // training mode
   const single = model.layers.some(
@@ -155,8 +157,13 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
   compareAll(`${ctx}\ngradient`, { dx: got.dx }, { dx: ref.dx }, floor);
   compareAll(`${ctx}\nrunning statistics`, sGen, ref.state, 1e-9);
   if (model.loss) compareAll(`${ctx}\nloss`, { loss: [got.loss] }, { loss: [ref.loss] }, 1e-9);
-  // the training-mode output with the same masks
+  // a second call with the same masks gives the same gradients (nothing accumulates across calls)
   ws.freezeDropout = true;
+  const again = train();
+  for (const [k, v] of Object.entries(again.grads))
+    expect(Float64Array.from(v), `${ctx}\nsecond call ${k}`).toEqual(got.grads[k]);
+  expect(Float64Array.from(again.dx), `${ctx}\nsecond call dx`).toEqual(got.dx);
+  // the training-mode output with the same masks
   const trainOut = Float64Array.from(gen.forward(params(), state(), inp.x, ws, true));
   compareAll(`${ctx}\ntraining forward`, { out: trainOut }, { out: ref.out }, 1e-9);
 }
