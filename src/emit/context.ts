@@ -78,7 +78,12 @@ export interface OpEmitter<O extends OpName> {
   alias?: boolean;
   buffers?(l: LayerContext<O>): WorkspaceBuffer[];
   forward(l: LayerContext<O>): string;
-  backward(l: LayerContext<O>): string;
+  /**
+   * The backward code, or named parts (e.g. weight and input gradients) that
+   * become separate functions run in order: smaller functions let V8
+   * optimise each loop nest on its own and profiles show each part.
+   */
+  backward(l: LayerContext<O>): string | { part: string; code: string }[];
   init?(l: LayerContext<O>, param: Tensor, suffix: string): ParamInit;
   /**
    * Entries this layer adds to activationPattern per sample, and the code

@@ -446,15 +446,22 @@ function emitBackward(plan: Plan): string {
   const m = plan.model;
   const layers: string[] = [];
   const calls = [...plan.layers].reverse().map((l) => {
-    const code = emitterFor(l.layer).backward(l);
+    const emitted = emitterFor(l.layer).backward(l);
+    const parts = typeof emitted === "string" ? [{ part: "", code: emitted }] : emitted;
     const perturbed = plan.opts.perturb === l.layer.args.op ? perturbCode(l) : "";
-    if (code === "" && perturbed === "") return `  ${layerComment(plan, l)}: no code (its gradient is its output's)`;
-    layers.push(`${layerComment(plan, l)}
-function ${layerFunction("backward", l)}(p: Params, s: State, inp: FloatArray, out: FloatArray, dIn: FloatArray, dOut: FloatArray, ws: Workspace, N: number): void {
+    if (perturbed !== "") parts.push({ part: "perturbed", code: perturbed });
+    const live = parts.filter((x) => x.code !== "");
+    if (live.length === 0) return `  ${layerComment(plan, l)}: no code (its gradient is its output's)`;
+    return live
+      .map(({ part, code }) => {
+        const name = layerFunction("backward", l) + (part === "" ? "" : `_${part}`);
+        layers.push(`${layerComment(plan, l)}${part === "" ? "" : ` (${part})`}
+function ${name}(p: Params, s: State, inp: FloatArray, out: FloatArray, dIn: FloatArray, dOut: FloatArray, ws: Workspace, N: number): void {
   ${code}
-  ${perturbed}
 }`);
-    return `  ${layerFunction("backward", l)}(p, s, ${l.inp}, ${l.out}, ${l.dIn}, ${l.dOut}, ws, N);`;
+        return `  ${name}(p, s, ${l.inp}, ${l.out}, ${l.dIn}, ${l.dOut}, ws, N);`;
+      })
+      .join("\n");
   });
   const pass = `${layers.join("\n\n")}
 

@@ -276,10 +276,16 @@ function dWeight(l: Conv, d: DirectConv): string {
   ${parts.join("\n")}`;
 }
 
-export function directConvBackward(l: Conv, d: DirectConv): string {
+export function directConvBackward(l: Conv, d: DirectConv): { part: string; code: string }[] {
   const ohw = d.oh * d.ow;
-  const bias = l.args.bias
-    ? `const gb = ${l.grad("bias")};
+  const parts = [
+    { part: "weight", code: dWeight(l, d) },
+    { part: "input", code: `const W = ${l.param("weight")};\n${dInput(l, d)}` },
+  ];
+  if (l.args.bias) {
+    parts.unshift({
+      part: "bias",
+      code: `const gb = ${l.grad("bias")};
     for (let f = 0; f < ${d.f}; f++) {
       let acc = 0;
       for (let n = 0; n < N; n++) {
@@ -287,10 +293,8 @@ export function directConvBackward(l: Conv, d: DirectConv): string {
         for (let j = yf; j < yf + ${ohw}; j++) acc += dOut[j];
       }
       gb[f] = acc;
-    }`
-    : "";
-  return `const W = ${l.param("weight")};
-  ${bias}
-  ${dWeight(l, d)}
-  ${dInput(l, d)}`;
+    }`,
+    });
+  }
+  return parts;
 }
