@@ -79,9 +79,13 @@ export function parseSource(text: string, file: string): ParsedSource {
   ];
   // Token-level problems, each capped at MAX_SYNTAX_ERRORS so that a file made
   // of nothing else stays fast and its report readable.
-  const tokenProblems: Diagnostic[] = invalid.map((e) => invalidCharacter(text, e.offset, e.length, lines, file));
+  // (the first MAX_SYNTAX_ERRORS + 1 of each kind hold the first of both together)
+  const tokenProblems: Diagnostic[] = invalid
+    .slice(0, MAX_SYNTAX_ERRORS + 1)
+    .map((e) => invalidCharacter(text, e.offset, e.length, lines, file));
+  const invalidCount = tokenProblems.length;
   for (const t of tokens) {
-    if (tokenProblems.length > MAX_SYNTAX_ERRORS) break;
+    if (tokenProblems.length - invalidCount > MAX_SYNTAX_ERRORS) break;
     if (t.tokenType === Ident && t.image.length > MAX_IDENT_LENGTH) {
       tokenProblems.push(
         diag("E0119", tokenSpan(t), `identifier is ${t.image.length} characters long; the limit is ${MAX_IDENT_LENGTH}`, {
