@@ -144,7 +144,7 @@ export function parseSource(text: string, file: string): ParsedSource {
   if (stoppedEarly) {
     const last = syntax[syntax.length - 1];
     diagnostics.push(
-      diag("E0105", last?.span ?? pointSpan(file), `too many syntax errors: stopped after ${MAX_SYNTAX_ERRORS} (the limit)`, {
+      diag("E0105", last?.span ?? pointSpan(file), `too many syntax errors: the parser stopped at the limit of ${MAX_SYNTAX_ERRORS}`, {
         help: "fix the first errors and run again; later ones are often consequences",
       }),
     );

@@ -136,7 +136,7 @@ describe("pathological inputs finish fast", () => {
     const text = Array.from({ length: 300 }, () => "relu =").join("\n");
     const ds = front(`model A { input [1]\n${text}\n}`);
     expect(ds.length).toBe(MAX_SYNTAX_ERRORS + 1);
-    expect(ds[ds.length - 1].message).toBe(`too many syntax errors: stopped after ${MAX_SYNTAX_ERRORS} (the limit)`);
+    expect(ds[ds.length - 1].message).toBe(`too many syntax errors: the parser stopped at the limit of ${MAX_SYNTAX_ERRORS}`);
   });
 
   it("keeps the bounded re-sync override in effect (chevrotain internals it relies on exist)", () => {
