@@ -71,7 +71,7 @@ function readValue(
       const rounded = Math.max(min, Math.round(n.value));
       report(
         diag("E0206", n.span, `${what} must be a whole number, got ${n.text}`, {
-          help: Number.isSafeInteger(rounded) ? `write ${rounded}` : undefined,
+          help: Number.isSafeInteger(rounded) ? `write ${rounded} instead of ${n.text}` : undefined,
         }),
       );
       return undefined;
@@ -97,18 +97,18 @@ function readValue(
     return undefined;
   };
 
+  const numberHelp = { help: `write a number, e.g. ${spec.name}=${spec.example ?? String(spec.default ?? (t.kind === "int" ? 1 : 0.5))}` };
   switch (t.kind) {
     case "int":
-      return v.kind === "number" ? intOf(v, t.min) : wrongType();
+      return v.kind === "number" ? intOf(v, t.min) : wrongType(numberHelp);
     case "number": {
-      if (v.kind !== "number") return wrongType();
+      if (v.kind !== "number") return wrongType(numberHelp);
       const x = v.value;
       const tooLow = t.minExclusive ? x <= t.min : x < t.min;
       const tooHigh = t.max !== undefined && (t.maxExclusive ? x >= t.max : x > t.max);
       if (tooLow || tooHigh) {
-        report(diag("E0207", v.span, `${what} must be ${rangeDescription(t)}, got ${v.text}`, {
-            help: spec.default !== undefined ? `use a value ${rangeDescription(t)}, e.g. the default ${String(spec.default)}` : undefined,
-          }));
+        const help = spec.default !== undefined ? `use a value ${rangeDescription(t)}, e.g. the default ${String(spec.default)}` : undefined;
+        report(diag("E0207", v.span, `${what} must be ${rangeDescription(t)}, got ${v.text}`, { help }));
         return undefined;
       }
       return x;
@@ -161,7 +161,7 @@ function readValue(
       if (v.name === "false") return false;
       return unknownKeyword(v.name, ["true", "false"]);
     case "enum":
-      if (v.kind !== "ident") return wrongType();
+      if (v.kind !== "ident") return wrongType({ help: `write ${t.values.map((x) => `${spec.name}=${x}`).join(" or ")}` });
       if (t.values.includes(v.name)) return v.name;
       return unknownKeyword(v.name, t.values);
   }
