@@ -317,7 +317,17 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
       let help: string | undefined;
       if (glued && prev.tokenType === NumberLit && /^x[0-9]+$/.test(e.token.image)) help = `write a pair as (${prev.image}, ${e.token.image.slice(1)})`;
       else if (e.token.image === ":" && prev?.tokenType === Ident) help = `an argument is written name=value: ${prev.image}=...`;
-      else if (sameLine && [Ident, NumberLit, LParen].includes(e.token.tokenType)) help = "separate arguments with ','";
+      else if (sameLine && [Ident, NumberLit, LParen].includes(e.token.tokenType)) {
+        // `relu(` then `affine(10)` on the next line: the name was read as an
+        // argument value, but it starts a line and opens its own arguments, so
+        // the ')' is missing at the end of the line before it
+        const beforeName = index >= 2 ? tokens[index - 2] : undefined;
+        if (e.token.tokenType === LParen && prev?.tokenType === Ident && beforeName && lines.position(beforeName.startOffset).line < lines.position(prev.startOffset).line) {
+          const end = beforeName.startOffset + beforeName.image.length;
+          return diag("E0105", lines.span(file, end, end), `expected ')' after the arguments of ${op}, found '${prev.image}'`);
+        }
+        help = "separate arguments with ','";
+      }
       return message(`expected ')' after the arguments of ${op}, found ${found}`, help);
     }
     case "arg":

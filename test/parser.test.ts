@@ -297,6 +297,13 @@ describe("syntax errors", () => {
     }
   });
 
+  it("points at the end of the line when a ')' is missing before a layer on the next line", () => {
+    const d = front("model A {\n  input [1]\n  relu(\n  affine(10)\n}").diagnostics;
+    expect(d.map((x) => [x.code, x.span.line, x.span.column, x.message, x.help])).toEqual([
+      ["E0105", 3, 8, "expected ')' after the arguments of 'relu', found 'affine'", undefined],
+    ]);
+  });
+
   it("reports an unterminated construct (E0106) with a label where it opened", () => {
     const cases: [string, string, [number, number]][] = [
       ["model A {\n  input [1]\n  relu\n", "unterminated model 'A': expected '}' before the end of the file", [1, 9]],
