@@ -87,8 +87,9 @@ export function lostAtEnd(a: Axis, out: number): number {
     const g = gcd(a.stride, d);
     const count = last - first + 1;
     let gap: number;
-    if (count >= d / g || count > 1e7) {
-      // A whole period of starts (or too many to walk): the residues reach their minimum, lastReal mod g.
+    if (count >= d / g || count > 100_000) {
+      // A whole period of starts: the residues reach their minimum, lastReal mod g. (Past 100,000
+      // starts, only reachable with absurd dilations, that minimum is used as a bound to stay fast.)
       gap = ((lastReal % g) + g) % g;
     } else {
       gap = d;
@@ -344,7 +345,8 @@ function readAllPadFix(
   const results: string[] = [];
   for (const i of which) {
     const a = axes[i];
-    const limit = Math.min(a.stride + effectiveKernel(a.kernel, a.dilation), 10_000);
+    // Bounded search: each step may walk up to 100,000 windows when the kernel is dilated.
+    const limit = Math.min(a.stride + effectiveKernel(a.kernel, a.dilation), a.dilation > 1 ? 1_000 : 10_000);
     let found: Axis | undefined;
     for (let extra = 1; extra <= limit && found === undefined; extra++) {
       const b = { ...a, after: a.after + extra };
