@@ -1,7 +1,21 @@
 // affine: PyTorch Linear, y = W·x + b with W [M, D]; a [C, H, W] input is
 // read as D = C·H·W in NCHW order (no copy). Inner loops run along D with
-// unit stride.
+// unit stride, and samples go in blocks of 4 so that each weight loaded
+// feeds 4 multiply-adds (the batch tail runs one sample at a time).
 import type { OpEmitter } from "../context.ts";
+
+/** `body(k)` for k samples at n, n+1, …: a 4-sample block loop, then the tail. */
+function sampleBlocks(body: (k: number) => string): string {
+  return `let n = 0;
+  for (; n + 4 <= N; n += 4) {
+    ${body(4)}
+  }
+  for (; n < N; n++) {
+    ${body(1)}
+  }`;
+}
+
+const range = (k: number) => Array.from({ length: k }, (_, s) => s);
 
 export const affine: OpEmitter<"affine"> = {
   init(l, _param, suffix) {
@@ -13,15 +27,18 @@ export const affine: OpEmitter<"affine"> = {
     const m = l.args.features;
     return `const w = ${l.param("weight")};
     ${l.args.bias ? `const b = ${l.param("bias")};` : ""}
-    for (let n = 0; n < N; n++) {
-      const xn = n * ${d}, yn = n * ${m};
+    ${sampleBlocks(
+      (k) => `const ${range(k).map((s) => `x${s} = (n + ${s}) * ${d}`).join(", ")};
       for (let j = 0; j < ${m}; j++) {
-        const wj = j * ${d};
-        let acc = ${l.args.bias ? "b[j]" : "0"};
-        for (let i = 0; i < ${d}; i++) acc += w[wj + i] * inp[xn + i];
-        out[yn + j] = acc;
-      }
-    }`;
+        const wj = j * ${d}, bj = ${l.args.bias ? "b[j]" : "0"};
+        let ${range(k).map((s) => `a${s} = bj`).join(", ")};
+        for (let i = 0; i < ${d}; i++) {
+          const v = w[wj + i];
+          ${range(k).map((s) => `a${s} += v * inp[x${s} + i];`).join(" ")}
+        }
+        ${range(k).map((s) => `out[(n + ${s}) * ${m} + j] = a${s};`).join(" ")}
+      }`,
+    )}`;
   },
 
   backward(l) {
@@ -35,25 +52,32 @@ export const affine: OpEmitter<"affine"> = {
         gb[j] = acc;
       }`
       : "";
-    return `const w = ${l.param("weight")}, gw = ${l.grad("weight")};
-    ${bias}
+    const weight = `const gw = ${l.grad("weight")};
     gw.fill(0);
-    for (let n = 0; n < N; n++) {
-      const xn = n * ${d}, yn = n * ${m};
-      for (let j = 0; j < ${m}; j++) {
-        const g = dOut[yn + j], wj = j * ${d};
-        if (g === 0) continue;
-        for (let i = 0; i < ${d}; i++) gw[wj + i] += g * inp[xn + i];
-      }
-    }
-    dIn.fill(0);
-    for (let n = 0; n < N; n++) {
-      const xn = n * ${d}, yn = n * ${m};
-      for (let j = 0; j < ${m}; j++) {
-        const g = dOut[yn + j], wj = j * ${d};
-        if (g === 0) continue;
-        for (let i = 0; i < ${d}; i++) dIn[xn + i] += g * w[wj + i];
-      }
+    for (let j = 0; j < ${m}; j++) {
+      const wj = j * ${d};
+      ${sampleBlocks(
+        (k) => `const ${range(k).map((s) => `g${s} = dOut[(n + ${s}) * ${m} + j], x${s} = (n + ${s}) * ${d}`).join(", ")};
+        for (let i = 0; i < ${d}; i++) gw[wj + i] += ${range(k).map((s) => `g${s} * inp[x${s} + i]`).join(" + ")};`,
+      )}
     }`;
+    const input = `const w = ${l.param("weight")};
+    dIn.fill(0);
+    ${sampleBlocks(
+      (k) => `const ${range(k).map((s) => `x${s} = (n + ${s}) * ${d}`).join(", ")};
+      for (let j = 0; j < ${m}; j++) {
+        const wj = j * ${d}, ${range(k).map((s) => `g${s} = dOut[(n + ${s}) * ${m} + j]`).join(", ")};
+        for (let i = 0; i < ${d}; i++) {
+          const v = w[wj + i];
+          ${range(k).map((s) => `dIn[x${s} + i] += g${s} * v;`).join(" ")}
+        }
+      }`,
+    )}`;
+    const parts = [
+      { part: "weight", code: weight },
+      { part: "input", code: input },
+    ];
+    if (bias !== "") parts.unshift({ part: "bias", code: bias });
+    return parts;
   },
 };
