@@ -156,14 +156,10 @@ export interface AnyOpDef {
   args: readonly ArgSpec[];
   aliases?: readonly string[];
   resolve(args: Args, ctx: ResolveContext): unknown;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  infer(draft: any, input: Shape, ctx: InferContext): { args: LayerArgs; output: Shape } | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  params(args: any, input: Shape): TensorSpec[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  state(args: any, input: Shape): TensorSpec[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  macs(args: any, input: Shape, output: Shape): number;
+  infer(draft: unknown, input: Shape, ctx: InferContext): { args: LayerArgs; output: Shape } | undefined;
+  params(args: LayerArgs, input: Shape): TensorSpec[];
+  state(args: LayerArgs, input: Shape): TensorSpec[];
+  macs(args: LayerArgs, input: Shape, output: Shape): number;
 }
 
 export function defineOp<O extends OpName, D>(def: OpDef<O, D>): OpDef<O, D> {
