@@ -301,7 +301,7 @@ export function formatGradcheck(r: GradcheckReport): string {
     String(row.checked),
     String(row.skipped),
     row.maxRelError.toExponential(2),
-    row.pass ? "pass" : "FAIL",
+    row.pass ? "pass" : row.checked === 0 ? "FAIL (every entry crossed a kink; try another --seed)" : "FAIL",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string =>
