@@ -5,7 +5,6 @@ import { defineOp, noTensors, product } from "./op.ts";
 
 export const affine = defineOp<"affine", ArgsOf<"affine">>({
   name: "affine",
-  summary: "fully connected layer (PyTorch Linear), flattening a [C, H, W] input",
   primary: "features",
   aliases: ["linear", "dense", "fc", "fullyconnected", "fully_connected", "innerproduct"],
   args: [

@@ -10,7 +10,6 @@ interface AvgPoolDraft extends WindowDraft {
 
 export const avgpool = defineOp<"avgpool", AvgPoolDraft>({
   name: "avgpool",
-  summary: "average pooling (PyTorch AvgPool2d)",
   primary: "kernel",
   aliases: ["avgpool2d", "averagepooling2d", "avg_pool", "averagepool", "meanpool"],
   args: [

@@ -6,7 +6,6 @@ import { defineOp, noMacs, sameShape } from "./op.ts";
 
 export const batchnorm = defineOp<"batchnorm", ArgsOf<"batchnorm">>({
   name: "batchnorm",
-  summary: "batch normalisation (PyTorch BatchNorm2d on [C, H, W], BatchNorm1d on [D])",
   aliases: ["batchnorm2d", "batchnorm1d", "batchnormalization", "bn", "batch_norm"],
   args: [
     epsArg,

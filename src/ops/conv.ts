@@ -13,7 +13,6 @@ interface ConvDraft extends WindowDraft {
 
 export const conv = defineOp<"conv", ConvDraft>({
   name: "conv",
-  summary: "2-D convolution (PyTorch Conv2d)",
   primary: "filters",
   aliases: ["conv2d", "convolution", "convolution2d"],
   args: [

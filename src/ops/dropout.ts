@@ -5,7 +5,6 @@ import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
 
 export const dropout = defineOp<"dropout", ArgsOf<"dropout">>({
   name: "dropout",
-  summary: "inverted dropout in training, identity in eval",
   primary: "p",
   aliases: ["dropout2d"],
   args: [

@@ -3,7 +3,6 @@ import { defineOp, noMacs, noTensors, product } from "./op.ts";
 
 export const flatten = defineOp<"flatten", null>({
   name: "flatten",
-  summary: "reshape [C, H, W] to [C·H·W] (NCHW order)",
   aliases: ["reshape", "view"],
   args: [],
   resolve: () => null,

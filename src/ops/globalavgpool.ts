@@ -3,7 +3,6 @@ import { defineOp, noMacs, noTensors, requireImage } from "./op.ts";
 
 export const globalavgpool = defineOp<"globalavgpool", null>({
   name: "globalavgpool",
-  summary: "mean of each channel over height and width (PyTorch AdaptiveAvgPool2d(1) + flatten)",
   aliases: ["globalaveragepooling2d", "adaptiveavgpool2d", "gap", "globalpool", "global_avg_pool"],
   args: [],
   resolve: () => null,

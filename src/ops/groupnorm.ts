@@ -7,7 +7,6 @@ import { defineOp, formatShape, noMacs, noTensors, requireImage } from "./op.ts"
 
 export const groupnorm = defineOp<"groupnorm", ArgsOf<"groupnorm">>({
   name: "groupnorm",
-  summary: "group normalisation (PyTorch GroupNorm)",
   primary: "groups",
   aliases: ["groupnormalization", "gn", "group_norm"],
   args: [

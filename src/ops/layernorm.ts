@@ -6,7 +6,6 @@ import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
 
 export const layernorm = defineOp<"layernorm", ArgsOf<"layernorm">>({
   name: "layernorm",
-  summary: "layer normalisation per sample, per-channel (or per-feature) scale and shift",
   aliases: ["layernormalization", "ln", "layer_norm"],
   args: [epsArg],
   resolve: (a) => ({ op: "layernorm", eps: a.number("eps") }),

@@ -4,7 +4,6 @@ import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
 
 export const leakyrelu = defineOp<"leakyrelu", ArgsOf<"leakyrelu">>({
   name: "leakyrelu",
-  summary: "x for x > 0, alpha·x otherwise (PyTorch LeakyReLU)",
   primary: "alpha",
   aliases: ["leaky_relu", "lrelu", "prelu"],
   args: [{ name: "alpha", type: { kind: "number", min: 0 }, default: 0.01, doc: "slope for x < 0; default 0.01", aliases: ["negative_slope", "slope"] }],

@@ -6,7 +6,6 @@ import { inferWindow, type WindowDraft } from "./window.ts";
 
 export const maxpool = defineOp<"maxpool", WindowDraft>({
   name: "maxpool",
-  summary: "max pooling (PyTorch MaxPool2d)",
   primary: "kernel",
   aliases: ["maxpool2d", "maxpooling2d", "max_pool", "pool", "maxpooling"],
   args: poolArgs,

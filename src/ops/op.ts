@@ -127,8 +127,6 @@ export interface TensorSpec {
 
 export interface OpDef<O extends OpName, D> {
   name: O;
-  /** one line for docs and summaries */
-  summary: string;
   /** the positional argument, which may also be given by name */
   primary?: string;
   args: readonly ArgSpec[];
@@ -151,7 +149,6 @@ export interface OpDef<O extends OpName, D> {
  */
 export interface AnyOpDef {
   name: OpName;
-  summary: string;
   primary?: string;
   args: readonly ArgSpec[];
   aliases?: readonly string[];
@@ -170,7 +167,6 @@ export type LossName = LossArgs["op"];
 
 export interface LossDef<L extends LossName> {
   name: L;
-  summary: string;
   primary?: string;
   args: readonly ArgSpec[];
   aliases?: readonly string[];
@@ -179,7 +175,6 @@ export interface LossDef<L extends LossName> {
 
 export interface AnyLossDef {
   name: LossName;
-  summary: string;
   primary?: string;
   args: readonly ArgSpec[];
   aliases?: readonly string[];

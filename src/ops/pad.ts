@@ -3,7 +3,6 @@ import { defineOp, noMacs, noTensors, requireImage, type Pad4 } from "./op.ts";
 
 export const pad = defineOp<"pad", Pad4>({
   name: "pad",
-  summary: "zero padding (PyTorch ZeroPad2d)",
   primary: "pad",
   aliases: ["zeropad2d", "zeropadding2d", "padding", "zeropad"],
   args: [

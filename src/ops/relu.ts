@@ -3,7 +3,6 @@ import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
 
 export const relu = defineOp<"relu", null>({
   name: "relu",
-  summary: "max(0, x), elementwise",
   aliases: ["rectifier", "relu6"],
   args: [],
   resolve: () => null,

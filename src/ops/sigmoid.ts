@@ -3,7 +3,6 @@ import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
 
 export const sigmoid = defineOp<"sigmoid", null>({
   name: "sigmoid",
-  summary: "1 / (1 + e^-x), elementwise",
   aliases: ["logistic"],
   args: [],
   resolve: () => null,

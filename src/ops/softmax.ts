@@ -3,7 +3,6 @@ import { defineLoss } from "./op.ts";
 
 export const softmax = defineLoss({
   name: "softmax",
-  summary: "softmax cross-entropy, mean over the batch; labels are class indices",
   aliases: ["crossentropy", "cross_entropy", "ce", "softmax_cross_entropy", "logsoftmax", "nll"],
   args: [],
   resolve: () => ({ op: "softmax" }),

@@ -3,7 +3,6 @@ import { defineLoss } from "./op.ts";
 
 export const svm = defineLoss({
   name: "svm",
-  summary: "multiclass hinge loss (CS231n), mean over the batch",
   primary: "margin",
   aliases: ["hinge", "multimargin", "multi_margin", "multiclass_hinge"],
   args: [{ name: "margin", type: { kind: "number", min: 0 }, default: 1, doc: "the hinge margin Δ; default 1", aliases: ["delta"] }],

@@ -3,7 +3,6 @@ import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
 
 export const tanh = defineOp<"tanh", null>({
   name: "tanh",
-  summary: "hyperbolic tangent, elementwise",
   args: [],
   resolve: () => null,
   infer: (_d, input) => sameShape({ op: "tanh" }, input),
