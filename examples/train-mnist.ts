@@ -4,7 +4,7 @@
 // and the weights saved as safetensors (PyTorch names) at the end.
 //
 //   npm run train:mnist                       # 8,000 train / 2,000 held out
-//   npm run train:mnist -- --epochs 3 --lr 0.05 --batch 32 --out out/lenet5.safetensors
+//   npm run train:mnist -- --epochs 3 --lr 0.03 --batch 32 --out out/lenet5.safetensors
 //
 // The split: `mnist.set(8000, 2000)` would return only 1,756 held-out digits
 // (it clamps each digit's range and digit 5 has only 863 samples), so this
@@ -275,7 +275,7 @@ function parseArgs(argv: string[]): Partial<TrainOptions> {
 export const defaults: Omit<TrainOptions, "write" | "progress"> = {
   epochs: 8,
   batch: 32,
-  lr: 0.04,
+  lr: 0.02,
   momentum: 0.9,
   weightDecay: 5e-4,
   shift: 2,
