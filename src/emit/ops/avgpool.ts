@@ -3,7 +3,7 @@
 // (clipped at in + pad_after, as PyTorch clips ceil-mode windows); without
 // count_pad, only its cells inside the real input.
 import { type OpEmitter, plus } from "../context.ts";
-import { type Geometry, pixelLoop, tapsOf } from "../window.ts";
+import { type Geometry, insideTapLoops, pixelLoop, tapsOf } from "../window.ts";
 import { poolGeometry } from "./pool-geometry.ts";
 
 /** Border window bounds: real rows [r0, r1), real columns [q0, q1), and its divisor `div`. */
@@ -22,10 +22,11 @@ export const avgpool: OpEmitter<"avgpool"> = {
     const kk = g.kh * g.kw;
     const hw = l.input.h * l.input.w;
     const ohw = l.output.h * l.output.w;
-    const inside = [
-      "const i = xc + i0;",
-      `out[o] = (${tapsOf(g).map((t) => `inp[${plus("i", t.offset)}]`).join(" + ")}) / ${kk};`,
-    ].join("\n");
+    // straight-line taps within the unroll budget, else loops (still without bounds tests)
+    const inside =
+      kk <= l.unrollBudget
+        ? `const i = xc + i0;\nout[o] = (${tapsOf(g).map((t) => `inp[${plus("i", t.offset)}]`).join(" + ")}) / ${kk};`
+        : `const i = xc + i0;\nlet acc = 0;\n${insideTapLoops(g, "acc += inp[i + t];")}\nout[o] = acc / ${kk};`;
     const border = `${borderWindow(g, l.args.count_pad)}
     let acc = 0;
     for (let r = r0; r < r1; r++) {
@@ -46,10 +47,11 @@ export const avgpool: OpEmitter<"avgpool"> = {
     const kk = g.kh * g.kw;
     const hw = l.input.h * l.input.w;
     const ohw = l.output.h * l.output.w;
-    const inside = [
-      `const i = xc + i0, d = dOut[o] / ${kk};`,
-      ...tapsOf(g).map((t) => `dIn[${plus("i", t.offset)}] += d;`),
-    ].join("\n");
+    const inside =
+      `const i = xc + i0, d = dOut[o] / ${kk};\n` +
+      (kk <= l.unrollBudget
+        ? tapsOf(g).map((t) => `dIn[${plus("i", t.offset)}] += d;`).join("\n")
+        : insideTapLoops(g, "dIn[i + t] += d;"));
     const border = `${borderWindow(g, l.args.count_pad)}
     const d = dOut[o] / div;
     for (let r = r0; r < r1; r++) {

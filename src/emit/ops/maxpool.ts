@@ -3,7 +3,7 @@
 // winner's index within the sample is kept for the backward pass and for
 // activationPattern (gradient-check tie detection).
 import { type OpEmitter, plus } from "../context.ts";
-import { borderTaps, pixelLoop, tapsOf } from "../window.ts";
+import { borderTaps, insideTapLoops, pixelLoop, tapsOf } from "../window.ts";
 import { poolGeometry } from "./pool-geometry.ts";
 
 export const maxpool: OpEmitter<"maxpool"> = {
@@ -23,12 +23,12 @@ export const maxpool: OpEmitter<"maxpool"> = {
     const taps = tapsOf(g);
     const hw = l.input.h * l.input.w;
     const ohw = l.output.h * l.output.w;
-    const inside = [
-      "const i = xc + i0;",
-      "let m = inp[i], a = i, v = 0;",
-      ...taps.slice(1).map((t) => `v = inp[${plus("i", t.offset)}]; if (v > m) { m = v; a = ${plus("i", t.offset)}; }`),
-      "out[o] = m; arg[o] = a - xn;",
-    ].join("\n");
+    // straight-line taps within the unroll budget, else loops (still without bounds tests)
+    const compare =
+      taps.length <= l.unrollBudget
+        ? taps.slice(1).map((t) => `v = inp[${plus("i", t.offset)}]; if (v > m) { m = v; a = ${plus("i", t.offset)}; }`)
+        : [insideTapLoops(g, "v = inp[i + t]; if (v > m) { m = v; a = i + t; }")];
+    const inside = ["const i = xc + i0;", "let m = inp[i], a = i, v = 0;", ...compare, "out[o] = m; arg[o] = a - xn;"].join("\n");
     const border = `let m = -Infinity, a = -1;
     ${borderTaps(g, `const j = xc + r * ${g.w} + q, v = inp[j]; if (a < 0 || v > m) { m = v; a = j; }`)}
     out[o] = m; arg[o] = a - xn;`;
