@@ -100,4 +100,8 @@ export const smooth = model({
   loss: { op: "softmax" },
 });
 
-export const handModels: Model[] = [lenet, everyOp, noLoss, wide, smooth];
+/** Degenerate but valid: no layers at all (the loss reads the input), and a lone flatten without a loss. */
+export const empty = model({ name: "Empty", input: [10], layers: [], loss: { op: "softmax" } });
+export const onlyFlatten = model({ name: "OnlyFlatten", input: [2, 3, 3], layers: [L("flat", "flatten")], loss: null });
+
+export const handModels: Model[] = [lenet, everyOp, noLoss, wide, smooth, empty, onlyFlatten];

@@ -201,8 +201,11 @@ function emitHeader(plan: Plan): string {
 }
 
 function emitTypes(plan: Plan): string {
+  // An empty record is typed as an index signature so generic code (keyof, for-in) still type-checks.
   const fields = (list: Tensor[]) =>
-    list.map((t) => `  /** ${shapeText(t.shape)} */\n  ${JSON.stringify(t.name)}: FloatArray;`).join("\n");
+    list.length === 0
+      ? "  /** none in this model */\n  [name: string]: FloatArray;"
+      : list.map((t) => `  /** ${shapeText(t.shape)} */\n  ${JSON.stringify(t.name)}: FloatArray;`).join("\n");
   const wsFields = plan.buffers
     .map((b) => `  /** ${b.doc} */\n  ${b.name}: ${b.kind === "float" ? "FloatArray" : "Int32Array"};`)
     .join("\n");
