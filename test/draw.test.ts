@@ -168,6 +168,11 @@ describe("drawSvg on the examples, through the real front end", () => {
     await expect(svg).toMatchFileSnapshot("fixtures/draw/lenet5.svg");
   });
 
+  it("the pictures in docs/interop/ are current (vgg16, lenet5)", async () => {
+    await expect(drawExample("vgg16.cnn")).toMatchFileSnapshot("../docs/interop/vgg16.svg");
+    await expect(drawExample("lenet5.cnn")).toMatchFileSnapshot("../docs/interop/lenet5.svg");
+  });
+
   it("every example draws as well-formed SVG with a card per layer", () => {
     for (const file of readdirSync("examples").filter((f) => f.endsWith(".cnn"))) {
       const result = compile(readFileSync(`examples/${file}`), `examples/${file}`);
