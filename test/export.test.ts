@@ -142,6 +142,8 @@ describe("exportPytorch", () => {
     expect(text).toContain("class F_(nn.Module):");
     expect(text).toContain("class None_(nn.Module):");
     expect(text).toContain('MODELS = {"F": F_, "None": None_}');
+    const clash = exportPytorch([handModel("F", [4], [["fc", affine(2)]]), handModel("F_", [4], [["fc", affine(2)]])], { sourceName: "f.cnn" });
+    expect(clash).toContain('MODELS = {"F": F__, "F_": F_}');
     compilePython("renamed", text);
   });
 });

@@ -25,7 +25,17 @@ const moduleAttributes = new Set(
 const fileNames = new Set(["torch", "nn", "F", "svm_loss", "save_safetensors", "load_safetensors", "MODELS"]);
 
 const isPlainAttribute = (name: string) => !name.startsWith("_") && !pythonKeywords.has(name) && !moduleAttributes.has(name);
-const className = (name: string) => (pythonKeywords.has(name) || fileNames.has(name) ? `${name}_` : name);
+/** Python class names for the models, in order: a keyword or a module-level name gets `_` until it is free. */
+function classNames(models: readonly Model[]): string[] {
+  const taken = new Set(models.map((m) => m.name));
+  return models.map((m) => {
+    if (!pythonKeywords.has(m.name) && !fileNames.has(m.name)) return m.name;
+    let name = `${m.name}_`;
+    while (taken.has(name) || fileNames.has(name)) name += "_";
+    taken.add(name);
+    return name;
+  });
+}
 
 /** A float or int literal valid in Python (JS prints 1e-7 and 0.00001, both fine). */
 const num = (x: number) => String(x);
@@ -158,7 +168,7 @@ function shapeComment(shape: readonly number[]): string {
 /** Source text on one comment line (a layer's arguments may span lines). */
 const oneLine = (text: string) => text.trim().replace(/\s+/g, " ");
 
-function emitModelClass(model: Model, sourceName: string): string {
+function emitModelClass(model: Model, name: string, sourceName: string): string {
   const init: string[] = [];
   const forward: string[] = [];
   for (const layer of model.layers) {
@@ -176,7 +186,6 @@ function emitModelClass(model: Model, sourceName: string): string {
     if (code.forward.length === 0) forward.push("        pass  # identity on [D]");
     for (const line of code.forward) forward.push(`        ${line}`);
   }
-  const name = className(model.name);
   const loss = model.loss?.args;
   const lossMethod =
     loss === undefined
@@ -246,7 +255,8 @@ def load_safetensors(model, path):
 
 /** The Python module for every model of one .cnn file. */
 export function exportPytorch(models: readonly Model[], opts: PytorchExportOptions): string {
-  const classes = models.map((m) => emitModelClass(m, opts.sourceName));
-  const registry = `MODELS = {${models.map((m) => `${JSON.stringify(m.name)}: ${className(m.name)}`).join(", ")}}`;
+  const names = classNames(models);
+  const classes = models.map((m, i) => emitModelClass(m, names[i]!, opts.sourceName));
+  const registry = `MODELS = {${models.map((m, i) => `${JSON.stringify(m.name)}: ${names[i]}`).join(", ")}}`;
   return [header(opts.sourceName), ...classes, registry].join("\n\n\n") + "\n";
 }
