@@ -254,6 +254,18 @@ describe("the harness and the CLI", () => {
     expect(unknownTensor.code).toBe(2);
     expect(unknownTensor.stderr).toMatch(/no tensor named c9\.weight/);
     expect(unknownTensor.stderr).not.toMatch(/^\s+at /m);
+    // batch statistics of one value (PyTorch refuses them too): the harness says why, exit 2
+    const single = await cnnc(
+      "gradcheck",
+      "examples/norms-and-pools.cnn",
+      "--model",
+      "DilatedFeatures",
+      "--batch",
+      "1",
+    );
+    expect(single.code).toBe(2);
+    expect(single.stderr).toMatch(/batchnorm 'batchnorm1' in training mode needs more than one value per channel/);
+    expect(single.stderr).not.toMatch(/^\s+at /m);
     const bad = folder.write("bad.cnn", "model Bad {\n  input [1, 4, 4]\n  conv(2, kernel=9)\n}\n");
     const r = await cnnc("gradcheck", bad);
     expect(r.code).toBe(1);
