@@ -177,9 +177,9 @@ function emitModelClass(model: Model, name: string, sourceName: string): string 
     const code = layerCode(layer, call);
     const where = `${oneLine(sourceName)}:${layer.span.line}`;
     if (code.init !== undefined) {
-      const written = oneLine(layer.source);
-      const labelled = written.startsWith(`${layer.name}:`) ? written : `${layer.name}: ${written}`;
-      init.push(`        # ${labelled} — ${where}`);
+      // the statement as written, under the layer's full name (a label in `repeat` gains _i)
+      const statement = oneLine(layer.source).replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
+      init.push(`        # ${layer.name}: ${statement} — ${where}`);
       init.push(plain ? `        self.${layer.name} = ${code.init}` : `        self.add_module(${JSON.stringify(layer.name)}, ${code.init})`);
     }
     forward.push(`        # ${oneLine(layer.name)}: ${layer.args.op} → ${shapeComment(layer.output)}`);
