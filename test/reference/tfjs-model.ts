@@ -26,6 +26,8 @@ export interface TfResult {
 }
 
 export async function tfReady(): Promise<void> {
+  // silences the cpu backend's "install tfjs-node" banner (TF.js warns only outside tests)
+  tf.env().set("IS_TEST", true);
   await tf.setBackend("cpu");
   await tf.ready();
 }
