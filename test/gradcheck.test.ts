@@ -163,6 +163,26 @@ describe("gradcheck catches a wrong backward of every op kind", () => {
   }
 });
 
+describe("gradcheck with other scalars", () => {
+  const variants: [string, string][] = [
+    ["no loss (a fixed random projection of the output)", ""],
+    ["svm loss", "  loss svm(margin=0.5)\n"],
+  ];
+  for (const [what, loss] of variants) {
+    it(`${what}: passes, and fails on a wrong backward`, async () => {
+      const text = `model Other {\n  input [3, 5, 5]\n  c: conv(4, kernel=2, stride=2, pad=same)\n  r: leakyrelu(0.1)\n  fc: affine(4)\n${loss}}\n`;
+      const [model] = modelsOf(text, "other.cnn");
+      expect(model.loss === null).toBe(loss === "");
+      const good = (await harness(model)).gradcheck({ samples: 5, batch: 3 });
+      expect(good.pass).toBe(true);
+      expect(good.rows.some((r) => r.name === "loss")).toBe(loss !== "");
+      const bad = (await harness(model, "conv")).gradcheck({ samples: 5, batch: 3 });
+      expect(bad.rows.find((r) => r.name === "c.weight")?.pass).toBe(false);
+      expect(bad.pass).toBe(false);
+    });
+  }
+});
+
 describe("kinks", () => {
   const piecewiseLinear = `model Kinks {
   input [2, 6, 6]
