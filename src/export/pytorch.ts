@@ -64,7 +64,6 @@ type Pad4 = readonly [number, number, number, number];
 const fPad = (pad: Pad4, value?: string) =>
   `x = F.pad(x, (${pad[2]}, ${pad[3]}, ${pad[0]}, ${pad[1]})${value === undefined ? "" : `, value=${value}`})`;
 const symmetric = (pad: Pad4) => pad[0] === pad[1] && pad[2] === pad[3];
-const isZero = (pad: Pad4) => pad.every((p) => p === 0);
 
 /** Pools: symmetric padding goes to the torch module; asymmetric padding is applied first with F.pad. */
 function poolCode(layer: Layer, args: PoolArgs, call: string): LayerCode {
