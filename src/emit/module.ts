@@ -186,7 +186,12 @@ function layerContext(
 
 /** `// c1: conv(6, kernel=5, pad=2) — lenet5.cnn:5` */
 function layerComment(plan: Plan, l: LayerContext): string {
-  return `// ${l.layer.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${l.layer.span.line}`;
+  return `// ${l.layer.name}: ${layerCall(l.layer)} — ${plan.opts.sourceName}:${l.layer.span.line}`;
+}
+
+/** The layer's source without its label (a label inside \`repeat\` names several layers): "conv(6, kernel=5, pad=2)". */
+export function layerCall(layer: Layer): string {
+  return layer.source.replace(/\s+/g, " ").replace(/^\s*[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
 }
 
 const shapeText = (shape: number[]) => `[${shape.join(", ")}]`;
@@ -412,18 +417,75 @@ ${guards.length > 0 ? "  const N = ws.batch;\n" + guards.join("\n") : "  void ws
 }${labels}${dout}`;
 }
 
+/**
+ * Layer functions, deduplicated: a body is generated against local names
+ * (`param_weight`, `buf_xpad`) that the call site binds to the layer's
+ * tensors, so layers of identical shape (VGG's repeated convs) share one
+ * function, listed under every layer's comment.
+ */
+class LayerFunctions {
+  private readonly byText = new Map<string, { name: string; comments: string[]; text: string }>();
+  private readonly order: { name: string; comments: string[]; text: string }[] = [];
+
+  /** Emits (or reuses) the function and returns the statement that calls it; undefined when the body is empty. */
+  call(
+    name: string,
+    comment: string,
+    l: LayerContext,
+    fixed: { params: string; args: string },
+    body: (ctx: LayerContext) => string,
+  ): string | undefined {
+    const bound = new Map<string, { type: string; value: string }>();
+    const use = (local: string, type: string, value: string) => {
+      bound.set(local, { type, value });
+      return local;
+    };
+    const kinds = new Map((emitterFor(l.layer).buffers?.(l) ?? []).map((b) => [b.name, b.kind]));
+    const ctx: LayerContext = {
+      ...l,
+      param: (suffix) => use(`param_${suffix}`, "FloatArray", l.param(suffix)),
+      grad: (suffix) => use(`grad_${suffix}`, "FloatArray", l.grad(suffix)),
+      state: (suffix) => use(`state_${suffix}`, "FloatArray", l.state(suffix)),
+      buffer: (suffix) =>
+        use(`buf_${suffix}`, kinds.get(l.bufferName(suffix)) === "int32" ? "Int32Array" : "FloatArray", l.buffer(suffix)),
+    };
+    const code = body(ctx);
+    if (code === "") return undefined;
+    const locals = [...bound];
+    const params = [fixed.params, ...locals.map(([local, b]) => `${local}: ${b.type}`)].join(", ");
+    const text = `(${params}): void {\n  ${code}\n}`;
+    let fn = this.byText.get(text);
+    if (fn === undefined) {
+      fn = { name, comments: [comment], text };
+      this.byText.set(text, fn);
+      this.order.push(fn);
+    } else {
+      fn.comments.push(comment);
+    }
+    return `  ${fn.name}(${[fixed.args, ...locals.map(([, b]) => b.value)].join(", ")});`;
+  }
+
+  render(): string {
+    return this.order.map((fn) => `${fn.comments.join("\n")}\nfunction ${fn.name}${fn.text}`).join("\n\n");
+  }
+}
+
+const FORWARD_PARAMS = "inp: FloatArray, out: FloatArray, ws: Workspace, N: number, train: boolean";
+const BACKWARD_PARAMS = "inp: FloatArray, out: FloatArray, dIn: FloatArray, dOut: FloatArray, ws: Workspace, N: number";
+
 function emitForward(plan: Plan): string {
-  const layers: string[] = [];
+  const functions = new LayerFunctions();
   const calls = plan.layers.map((l) => {
-    const code = emitterFor(l.layer).forward(l);
-    if (code === "") return `  ${layerComment(plan, l)}: no code (its output is its input)`;
-    layers.push(`${layerComment(plan, l)}
-function ${layerFunction("forward", l)}(p: Params, s: State, inp: FloatArray, out: FloatArray, ws: Workspace, N: number, train: boolean): void {
-  ${code}
-}`);
-    return `  ${layerFunction("forward", l)}(p, s, ${l.inp}, ${l.out}, ws, N, train);`;
+    const call = functions.call(
+      layerFunction("forward", l),
+      layerComment(plan, l),
+      l,
+      { params: FORWARD_PARAMS, args: `${l.inp}, ${l.out}, ws, N, train` },
+      (ctx) => emitterFor(l.layer).forward(ctx),
+    );
+    return call ?? `  ${layerComment(plan, l)}: no code (its output is its input)`;
   });
-  return `${layers.join("\n\n")}
+  return `${functions.render()}
 
 /** The forward pass over the workspace's batch; \`train\` selects batch statistics and dropout. */
 function forwardPass(p: Params, s: State, x: FloatArray, ws: Workspace, train: boolean): void {
@@ -447,26 +509,29 @@ export function forward(p: Params, s: State, x: FloatArray, ws: Workspace, train
 
 function emitBackward(plan: Plan): string {
   const m = plan.model;
-  const layers: string[] = [];
+  const functions = new LayerFunctions();
   const calls = [...plan.layers].reverse().map((l) => {
-    const emitted = emitterFor(l.layer).backward(l);
-    const parts = typeof emitted === "string" ? [{ part: "", code: emitted }] : emitted;
-    const perturbed = plan.opts.perturb === l.layer.args.op ? perturbCode(l) : "";
-    if (perturbed !== "") parts.push({ part: "perturbed", code: perturbed });
-    const live = parts.filter((x) => x.code !== "");
-    if (live.length === 0) return `  ${layerComment(plan, l)}: no code (its gradient is its output's)`;
-    return live
-      .map(({ part, code }) => {
-        const name = layerFunction("backward", l) + (part === "" ? "" : `_${part}`);
-        layers.push(`${layerComment(plan, l)}${part === "" ? "" : ` (${part})`}
-function ${name}(p: Params, s: State, inp: FloatArray, out: FloatArray, dIn: FloatArray, dOut: FloatArray, ws: Workspace, N: number): void {
-  ${code}
-}`);
-        return `  ${name}(p, s, ${l.inp}, ${l.out}, ${l.dIn}, ${l.dOut}, ws, N);`;
-      })
-      .join("\n");
+    const emitter = emitterFor(l.layer);
+    const first = emitter.backward(l);
+    const parts = typeof first === "string" ? [""] : first.map((x) => x.part);
+    if (plan.opts.perturb === l.layer.args.op) parts.push("perturbed");
+    const lines = parts.flatMap((part, i) => {
+      const call = functions.call(
+        layerFunction("backward", l) + (part === "" ? "" : `_${part}`),
+        layerComment(plan, l) + (part === "" ? "" : ` (${part})`),
+        l,
+        { params: BACKWARD_PARAMS, args: `${l.inp}, ${l.out}, ${l.dIn}, ${l.dOut}, ws, N` },
+        (ctx) => {
+          if (part === "perturbed") return perturbCode(l);
+          const emitted = emitter.backward(ctx);
+          return typeof emitted === "string" ? emitted : emitted[i]!.code;
+        },
+      );
+      return call === undefined ? [] : [call];
+    });
+    return lines.length === 0 ? `  ${layerComment(plan, l)}: no code (its gradient is its output's)` : lines.join("\n");
   });
-  const pass = `${layers.join("\n\n")}
+  const pass = `${functions.render()}
 
 /** Backpropagates dTop (N × ${plan.outSize}) through the batch of the last training-mode forward pass. */
 function backwardPass(p: Params, s: State, x: FloatArray, dTop: FloatArray, ws: Workspace): void {
