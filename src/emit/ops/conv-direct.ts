@@ -116,6 +116,8 @@ function slideBlock(o: {
   tap: (ky: number, kx: number) => number;
   init: string;
   store: (j: number) => string;
+  /** a condition under which kernel row ky reads anything but zero padding (omitted: always) */
+  rowGuard?: (ky: number) => string | undefined;
 }): string {
   const acc = Array.from({ length: o.nb }, (_, j) => `a${j}`);
   const rows: string[] = [];
@@ -125,7 +127,9 @@ function slideBlock(o: {
     for (let kx = 0; kx < o.kw; kx++) {
       taps.push(`{ const v = W[${plus("wo", o.tap(ky, kx))}]; ${acc.map((a, j) => `${a} += v * x${j + kx};`).join(" ")} }`);
     }
-    rows.push(`{ const ${loads.join(", ")};\n${taps.join("\n")} }`);
+    const row = `{ const ${loads.join(", ")};\n${taps.join("\n")} }`;
+    const guard = o.rowGuard?.(ky);
+    rows.push(guard === undefined ? row : `if (${guard}) ${row}`);
   }
   return `let ${acc.map((a) => `${a} = ${o.init}`).join(", ")};
   let xo = xr + ox, wo = wb;
@@ -203,6 +207,14 @@ function dInput(l: Conv, d: DirectConv): string {
             wStep: d.c * kk,
             tap: (ky, kx) => (d.kh - 1 - ky) * d.kw + (d.kw - 1 - kx),
             init: "0",
+            rowGuard: (ky) => {
+              // rows top … top + OH − 1 of the padded gradient hold dOut; the rest are zero
+              const top = d.kh - 1 - d.pt;
+              const tests: string[] = [];
+              if (ky < top) tests.push(`oy >= ${top - ky}`);
+              if (d.h - 1 + ky >= top + d.oh) tests.push(`oy < ${top + d.oh - ky}`);
+              return tests.length === 0 ? undefined : tests.join(" && ");
+            },
             store: (j) => `dIn[${plus("yr + ox", j)}]`,
           }),
         )}
