@@ -559,7 +559,7 @@ export function backward(p: Params, s: State, x: FloatArray, dout: FloatArray, w
   }
   const lossArgs = m.loss.args;
   const body = (lossEmitterOf(lossArgs.op).body as (a: typeof lossArgs, k: number) => string)(lossArgs, plan.outSize);
-  return `// loss ${m.loss.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${m.loss.span.line}
+  return `// ${m.loss.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${m.loss.span.line}
 function lossPass(z: FloatArray, y: Int32Array, dz: FloatArray, ws: Workspace): number {
   const N = ws.batch;
   ${body}
