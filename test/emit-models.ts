@@ -104,4 +104,12 @@ export const smooth = model({
 export const empty = model({ name: "Empty", input: [10], layers: [], loss: { op: "softmax" } });
 export const onlyFlatten = model({ name: "OnlyFlatten", input: [2, 3, 3], layers: [L("flat", "flatten")], loss: null });
 
-export const handModels: Model[] = [lenet, everyOp, noLoss, wide, smooth, empty, onlyFlatten];
+/** Labels that look like the names of other layers' backward parts (c's weight part vs the layer c_weight). */
+export const lookalikes = model({
+  name: "Lookalikes",
+  input: [2, 6, 6],
+  layers: [L("c", "conv", { filters: 2, kernel: 3 }), L("c_weight", "relu"), L("c_input", "tanh"), L("fc", "affine", { features: 3 })],
+  loss: { op: "softmax" },
+});
+
+export const handModels: Model[] = [lenet, everyOp, noLoss, wide, smooth, empty, onlyFlatten, lookalikes];

@@ -143,7 +143,7 @@ describe("generated text", () => {
     // kernel row 4 of a 4-column block loads 4 + 5 − 1 inputs at 4·32 + 0 … 4·32 + 7
     expect(c1).toMatch(/x0 = xp\[xo \+ 128\].*x7 = xp\[xo \+ 135\]/s);
     expect(c1).toContain("const v = W[wo + 24];");
-    for (const name of ["forward_c1", "backward_c1_weight", "backward_c1_input", "forward_c3", "backward_c3_weight", "backward_c3_input"]) {
+    for (const name of ["forward_c1", "backwardWeight_c1", "backwardInput_c1", "forward_c3", "backwardWeight_c3", "backwardInput_c3"]) {
       expect(functionText(text, name)).not.toMatch(/< 0|continue|Math\.(min|max)/);
     }
     // OW = 10 for c3: two blocks of 4 columns and a literal tail of 2
@@ -193,7 +193,7 @@ describe("generated text", () => {
   it("keeps accumulators in locals: conv weight gradients sum into locals, stored once", () => {
     const window = emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn", strategy: "window" });
     expect(functionText(window, "backward_c1")).toMatch(/let g0 = 0, g1 = 0, g2 = 0/);
-    const direct = functionText(emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn" }), "backward_c3_weight");
+    const direct = functionText(emitModule(lenet, { dtype: "f32", sourceName: "lenet5.cnn" }), "backwardWeight_c3");
     // 4 filters × 3 kernel columns (5 = 3 + 2) of accumulators
     expect(direct).toContain("let a00 = 0, a01 = 0, a02 = 0, a10 = 0");
     expect(direct).not.toMatch(/gw\[[^\]]*\] \+=/);

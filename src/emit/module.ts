@@ -517,7 +517,7 @@ function emitBackward(plan: Plan): string {
     if (plan.opts.perturb === l.layer.args.op) parts.push("perturbed");
     const lines = parts.flatMap((part, i) => {
       const call = functions.call(
-        layerFunction("backward", l) + (part === "" ? "" : `_${part}`),
+        layerFunction("backward", l, part),
         layerComment(plan, l) + (part === "" ? "" : ` (${part})`),
         l,
         { params: BACKWARD_PARAMS, args: `${l.inp}, ${l.out}, ${l.dIn}, ${l.dOut}, ws, N` },
@@ -587,8 +587,11 @@ export function lossAndGrad(p: Params, s: State, x: FloatArray, y: Int32Array, w
 }
 
 /** One function per layer and pass (\`forward_c1\`): V8 optimises small functions sooner, and profiles show each layer. */
-function layerFunction(pass: "forward" | "backward", l: LayerContext): string {
-  return `${pass}_${l.layer.name}`;
+function layerFunction(pass: "forward" | "backward", l: LayerContext, part = ""): string {
+  // the label follows the first underscore, so no label can make two names collide
+  // ("backwardWeight_c1" for part "weight" of c1, never "backward_c1_weight")
+  const prefix = part === "" ? pass : `${pass}${part[0]!.toUpperCase()}${part.slice(1)}`;
+  return `${prefix}_${l.layer.name}`;
 }
 
 /** The test-only wrong backward: every gradient this layer writes, scaled by 1.01. */
