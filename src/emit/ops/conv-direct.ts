@@ -1,4 +1,4 @@
-// The fast conv strategy for stride 1, dilation 1, groups 1 (bench/KERNELS.md):
+// The fast conv strategy for stride 1 and dilation 1, any groups (bench/KERNELS.md):
 // - the input is copied once into a zero-bordered buffer, so no window needs a
 //   bounds test;
 // - forward = 1 filter × 4 output columns: per kernel row, the 4 + KW − 1
@@ -15,6 +15,10 @@ type Conv = LayerContext<"conv">;
 export interface DirectConv {
   c: number;
   f: number;
+  groups: number;
+  /** input channels and filters per group */
+  cg: number;
+  fg: number;
   h: number;
   w: number;
   kh: number;
@@ -44,7 +48,6 @@ export function directConvOf(l: Conv): DirectConv | undefined {
     a.stride[1] === 1 &&
     a.dilation[0] === 1 &&
     a.dilation[1] === 1 &&
-    a.groups === 1 &&
     Math.max(pt, pb) <= kh - 1 &&
     Math.max(pl, pr) <= kw - 1 &&
     kh * kw <= l.unrollBudget;
@@ -53,6 +56,9 @@ export function directConvOf(l: Conv): DirectConv | undefined {
   return {
     c,
     f: a.filters,
+    groups: a.groups,
+    cg: c / a.groups,
+    fg: a.filters / a.groups,
     h,
     w,
     kh,
@@ -158,9 +164,10 @@ export function directConvForward(l: Conv, d: DirectConv): string {
   for (let n = 0; n < N; n++) {
     const xn = n * ${d.c * d.hp * d.wp};
     for (let f = 0; f < ${d.f}; f++) {
-      const wb = f * ${d.c * kk}, bf = ${l.args.bias ? "b[f]" : "0"}, yf = (n * ${d.f} + f) * ${d.oh * d.ow};
+      const wb = f * ${d.cg * kk}, bf = ${l.args.bias ? "b[f]" : "0"}, yf = (n * ${d.f} + f) * ${d.oh * d.ow};
+      const xg = ${d.groups === 1 ? "xn" : `xn + ((f / ${d.fg}) | 0) * ${d.cg * d.hp * d.wp}`};
       for (let oy = 0; oy < ${d.oh}; oy++) {
-        const yr = yf + oy * ${d.ow}, xr = xn + oy * ${d.wp};
+        const yr = yf + oy * ${d.ow}, xr = xg + oy * ${d.wp};
         ${columns(d.ow, (nb) =>
           slideBlock({
             nb,
@@ -169,7 +176,7 @@ export function directConvForward(l: Conv, d: DirectConv): string {
             src,
             row: d.wp,
             plane: d.hp * d.wp,
-            channels: d.c,
+            channels: d.cg,
             wStep: kk,
             tap: (ky, kx) => ky * d.kw + kx,
             init: "bf",
@@ -192,9 +199,10 @@ function dInput(l: Conv, d: DirectConv): string {
   for (let n = 0; n < N; n++) {
     const xn = n * ${d.f * d.dh * d.dw};
     for (let c = 0; c < ${d.c}; c++) {
-      const wb = c * ${kk}, yf = (n * ${d.c} + c) * ${d.h * d.w};
+      ${d.groups === 1 ? `const wb = c * ${kk}, xg = xn;` : `const g = (c / ${d.cg}) | 0, wb = (g * ${d.fg * d.cg} + c - g * ${d.cg}) * ${kk}, xg = xn + g * ${d.fg * d.dh * d.dw};`}
+      const yf = (n * ${d.c} + c) * ${d.h * d.w};
       for (let oy = 0; oy < ${d.h}; oy++) {
-        const yr = yf + oy * ${d.w}, xr = xn + oy * ${d.dw};
+        const yr = yf + oy * ${d.w}, xr = xg + oy * ${d.dw};
         ${columns(d.w, (nb) =>
           slideBlock({
             nb,
@@ -203,8 +211,8 @@ function dInput(l: Conv, d: DirectConv): string {
             src,
             row: d.dw,
             plane: d.dh * d.dw,
-            channels: d.f,
-            wStep: d.c * kk,
+            channels: d.fg,
+            wStep: d.cg * kk,
             tap: (ky, kx) => (d.kh - 1 - ky) * d.kw + (d.kw - 1 - kx),
             init: "0",
             rowGuard: (ky) => {
@@ -238,11 +246,11 @@ function dWeightBlock(d: DirectConv, src: string, mb: number, kx0: number, kb: n
   const body = Array.from({ length: kb }, (_, k) => {
     return `{ const v = ${src}[${plus("xo + ox", kx0 + k)}]; ${names.map((row, m) => `${row[k]} += d${m} * v;`).join(" ")} }`;
   });
-  const stores = names.flatMap((row, m) => row.map((a, k) => `gw[${plus("g", m * d.c * kk + kx0 + k)}] = ${a};`));
+  const stores = names.flatMap((row, m) => row.map((a, k) => `gw[${plus("g", m * d.cg * kk + kx0 + k)}] = ${a};`));
   return `{
     let ${names.flat().map((a) => `${a} = 0`).join(", ")};
     for (let n = 0; n < N; n++) {
-      let dyo = (n * ${d.f} + f0) * ${ohw}, xo = (n * ${d.c} + c) * ${d.hp * d.wp} + ky * ${d.wp};
+      let dyo = (n * ${d.f} + f0) * ${ohw}, xo = (n * ${d.c} + ci) * ${d.hp * d.wp} + ky * ${d.wp};
       for (let oy = 0; oy < ${d.oh}; oy++, xo += ${d.wp}) {
         for (let ox = 0; ox < ${d.ow}; ox++, dyo++) {
           const ${dLoads.join(", ")};
@@ -250,17 +258,17 @@ function dWeightBlock(d: DirectConv, src: string, mb: number, kx0: number, kb: n
         }
       }
     }
-    const g = (f0 * ${d.c} + c) * ${kk} + ky * ${d.kw};
+    const g = (f0 * ${d.cg} + c) * ${kk} + ky * ${d.kw};
     ${stores.join(" ")}
   }`;
 }
 
 function dWeight(l: Conv, d: DirectConv): string {
   const src = isPadded(d) ? "xp" : "inp";
-  const blocks = chunks(d.kw, 4);
+  const columnBlocks = chunks(d.kw, 4);
   const forFilters = (mb: number) => {
     let kx0 = 0;
-    return blocks
+    return columnBlocks
       .map((kb) => {
         const code = dWeightBlock(d, src, mb, kx0, kb);
         kx0 += kb;
@@ -268,24 +276,29 @@ function dWeight(l: Conv, d: DirectConv): string {
       })
       .join("\n");
   };
-  const perRow = (mb: number) => `for (let c = 0; c < ${d.c}; c++) {
+  // c is the channel within the group, ci the input channel it reads
+  const perRow = (mb: number) => `for (let c = 0; c < ${d.cg}; c++) {
+      const ci = ${d.groups === 1 ? "c" : `gi * ${d.cg} + c`};
       for (let ky = 0; ky < ${d.kh}; ky++) {
         ${forFilters(mb)}
       }
     }`;
-  const full = d.f - (d.f % 4);
+  // blocks of 4 filters (then 2, then 1) that never straddle a group
+  const fb = d.groups === 1 ? "" : "fb + ";
+  const full = d.fg - (d.fg % 4);
   const parts: string[] = [];
-  if (full > 0) parts.push(`for (let f0 = 0; f0 < ${full}; f0 += 4) {\n${perRow(4)}\n}`);
+  if (full > 0) parts.push(`for (let f0 = ${fb}0; f0 < ${fb}${full}; f0 += 4) {\n${perRow(4)}\n}`);
   let f0 = full;
   for (const mb of [2, 1]) {
-    if (d.f - f0 >= mb) {
-      parts.push(`{\nconst f0 = ${f0};\n${perRow(mb)}\n}`);
+    if (d.fg - f0 >= mb) {
+      parts.push(`{\nconst f0 = ${fb}${f0};\n${perRow(mb)}\n}`);
       f0 += mb;
     }
   }
+  const blocks = d.groups === 1 ? parts.join("\n") : `for (let gi = 0; gi < ${d.groups}; gi++) {\nconst fb = gi * ${d.fg};\n${parts.join("\n")}\n}`;
   return `const gw = ${l.grad("weight")};
   ${isPadded(d) ? `const xp = ${l.buffer("xpad")};` : ""}
-  ${parts.join("\n")}`;
+  ${blocks}`;
 }
 
 export function directConvBackward(l: Conv, d: DirectConv): { part: string; code: string }[] {
