@@ -43,18 +43,22 @@ export interface ChildResult {
 }
 
 /**
- * Adaptive timing: one warm-up call decides how many timed calls fit. Full
+ * Adaptive timing after a first (warm-up) call that took `first` ms. Full
  * mode: ≥ 10 timed calls unless one call takes > 5 s (then 2). Quick mode:
- * ≤ 5 calls within ~1.5 s, at least 1.
+ * ≤ 5 calls within `quickBudget` ms, at least 1.
  */
-function measure(fn: () => unknown, quick: boolean): number[] {
-  const t0 = performance.now();
-  fn();
-  const first = performance.now() - t0;
-  if (quick) return timeIt(fn, { warmup: first < 200 ? 2 : 0, iters: 5, minIters: 1, budgetMs: 1500 });
+function measure(fn: () => unknown, quick: boolean, first: number, quickBudget = 1000): number[] {
+  if (quick) return timeIt(fn, { warmup: first < 200 ? 2 : 0, iters: 5, minIters: 1, budgetMs: quickBudget });
   if (first > 5000) return timeIt(fn, { warmup: 0, iters: 2 });
   const warmup = first > 1000 ? 0 : first > 100 ? 2 : 5;
   return timeIt(fn, { warmup, iters: 15, minIters: 10, budgetMs: 20000 });
+}
+
+/** Calls fn once and returns its result and duration in ms. */
+function timedOnce<T>(fn: () => T): [T, number] {
+  const t0 = performance.now();
+  const r = fn();
+  return [r, performance.now() - t0];
 }
 
 function heapPerCall(fn: () => unknown, calls: number): number {
@@ -82,7 +86,8 @@ async function main(): Promise<ChildResult> {
       const sub = layerModel(model, i);
       const data = makeData(sub, N, 2);
       const net = await loadGenerated(job.modules![i], data, N, sub.output.reduce((a, b) => a * b, 1));
-      const samples = measure(() => net.trainStep(), job.quick);
+      const [, first] = timedOnce(() => net.trainStep());
+      const samples = measure(() => net.trainStep(), job.quick, first, 300);
       out.layers.push({ name: model.layers[i].name, ms: median(samples), samples: samples.length });
     }
     return out;
@@ -111,10 +116,11 @@ async function main(): Promise<ChildResult> {
   }
   for (const mode of job.modes!) {
     const fn = mode === "forward" ? () => net.forward() : () => net.trainStep();
-    const first = mode === "forward" ? Array.from(net.forward().slice(0, 20)) : [net.trainStep()];
-    const samples = measure(fn, job.quick);
-    const t: Timing = { mode, samples, ms: median(samples), check: first };
-    if (c === "cnnc") t.heapPerCall = heapPerCall(fn, 5);
+    // the first call is the warm-up and gives the values compared across contenders
+    const [check, first] = timedOnce(() => (mode === "forward" ? Array.from(net.forward().slice(0, 20)) : [net.trainStep()]));
+    const samples = measure(fn, job.quick, first);
+    const t: Timing = { mode, samples, ms: median(samples), check };
+    if (c === "cnnc") t.heapPerCall = heapPerCall(fn, job.quick ? 1 : 5);
     out.timings.push(t);
   }
   return out;
