@@ -5,7 +5,7 @@
 import { median, timeIt } from "../stats.ts";
 import { maxAbsErr } from "./naive.ts";
 
-interface Shape {
+export interface Shape {
   name: string;
   N: number;
   D: number;
@@ -54,7 +54,7 @@ const list = (k: number, f: (i: number) => string, sep = ", ") => Array.from({ l
  * reduced over n; dX RN samples × RI inputs reduced over j. Tails (N % RN)
  * run the same code with a 1-sample block.
  */
-function genBlocked(s: Shape, RN: number, RM: number, RI: number): string {
+export function genBlocked(s: Shape, RN: number, RM: number, RI: number): string {
   const { D, M } = s;
   if (M % RM !== 0 || D % RI !== 0) throw new Error("blocks must divide M and D");
   const fwd = (rn: number, n0: string) => `
@@ -134,32 +134,37 @@ const SHAPES: Shape[] = [
   { name: "W3 affine 4096→10, N32", N: 32, D: 4096, M: 10 },
 ];
 
-const names = ["N", "x", "w", "b", "y", "dy", "gw", "gb", "dx"];
-for (const s of SHAPES) {
-  const variants: [string, string][] = [["emitted today", genToday(s)]];
-  for (const [RN, RM, RI] of [[2, 2, 4], [2, 4, 4], [1, 4, 4], [4, 2, 4], [2, 5, 4], [2, 2, 8]] as const) {
-    if (s.M % RM === 0) variants.push([`blocked ${RN}n×${RM}m, ${RM}m×${RI}i, ${RN}n×${RI}i`, genBlocked(s, RN, RM, RI)]);
-  }
-  const big = { x: rand(s.N * s.D, 1), w: rand(s.M * s.D, 2), b: rand(s.M, 3), dy: rand(s.N * s.M, 4) };
-  const Nv = 3; // odd, to exercise the tails
-  const ref = naive(s, Nv, big.x, big.w, big.b, big.dy);
-  const runs: { name: string; run: () => void; samples: number[] }[] = [];
-  for (const [name, body] of variants) {
-    const fn = new Function(...names, `"use strict";${body}`) as (...a: unknown[]) => void;
-    const mk = (N: number) => ({ y: new Float32Array(N * s.M), gw: new Float32Array(s.M * s.D), gb: new Float32Array(s.M), dx: new Float32Array(N * s.D) });
-    const o = mk(Nv);
-    fn(Nv, big.x, big.w, big.b, o.y, big.dy, o.gw, o.gb, o.dx);
-    const err = Math.max(maxAbsErr(o.y, ref.y), maxAbsErr(o.gw, ref.gw), maxAbsErr(o.dx, ref.dx), maxAbsErr(o.gb, ref.gb));
-    if (err > 1e-3) throw new Error(`${name}: error ${err}`);
-    const O = mk(s.N);
-    const run = () => fn(s.N, big.x, big.w, big.b, O.y, big.dy, O.gw, O.gb, O.dx);
-    run();
-    runs.push({ name: `${name} (err ${err.toExponential(1)})`, run, samples: [] });
-  }
-  for (let r = 0; r < 7; r++) for (const k of runs) k.samples.push(...timeIt(k.run, { warmup: 0, iters: 1 }));
-  const flops = 6 * s.N * s.D * s.M;
-  for (const k of runs) {
-    const ms = median(k.samples);
-    console.log(`${s.name} | ${k.name} | ${ms.toFixed(2)} ms | ${(flops / ms / 1e6).toFixed(2)} GFLOP/s | best ${Math.min(...k.samples).toFixed(2)} ms`);
+export const AFFINE_ARGS = ["N", "x", "w", "b", "y", "dy", "gw", "gb", "dx"];
+
+function main() {
+  for (const s of SHAPES) {
+    const variants: [string, string][] = [["emitted today", genToday(s)]];
+    for (const [RN, RM, RI] of [[2, 2, 4], [2, 4, 4], [1, 4, 4], [4, 2, 4], [2, 5, 4], [2, 2, 8]] as const) {
+      if (s.M % RM === 0) variants.push([`blocked ${RN}n×${RM}m, ${RM}m×${RI}i, ${RN}n×${RI}i`, genBlocked(s, RN, RM, RI)]);
+    }
+    const big = { x: rand(s.N * s.D, 1), w: rand(s.M * s.D, 2), b: rand(s.M, 3), dy: rand(s.N * s.M, 4) };
+    const Nv = 3; // odd, to exercise the tails
+    const ref = naive(s, Nv, big.x, big.w, big.b, big.dy);
+    const runs: { name: string; run: () => void; samples: number[] }[] = [];
+    for (const [name, body] of variants) {
+      const fn = new Function(...AFFINE_ARGS, `"use strict";${body}`) as (...a: unknown[]) => void;
+      const mk = (N: number) => ({ y: new Float32Array(N * s.M), gw: new Float32Array(s.M * s.D), gb: new Float32Array(s.M), dx: new Float32Array(N * s.D) });
+      const o = mk(Nv);
+      fn(Nv, big.x, big.w, big.b, o.y, big.dy, o.gw, o.gb, o.dx);
+      const err = Math.max(maxAbsErr(o.y, ref.y), maxAbsErr(o.gw, ref.gw), maxAbsErr(o.dx, ref.dx), maxAbsErr(o.gb, ref.gb));
+      if (err > 1e-3) throw new Error(`${name}: error ${err}`);
+      const O = mk(s.N);
+      const run = () => fn(s.N, big.x, big.w, big.b, O.y, big.dy, O.gw, O.gb, O.dx);
+      run();
+      runs.push({ name: `${name} (err ${err.toExponential(1)})`, run, samples: [] });
+    }
+    for (let r = 0; r < 7; r++) for (const k of runs) k.samples.push(...timeIt(k.run, { warmup: 0, iters: 1 }));
+    const flops = 6 * s.N * s.D * s.M;
+    for (const k of runs) {
+      const ms = median(k.samples);
+      console.log(`${s.name} | ${k.name} | ${ms.toFixed(2)} ms | ${(flops / ms / 1e6).toFixed(2)} GFLOP/s | best ${Math.min(...k.samples).toFixed(2)} ms`);
+    }
   }
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) main();

@@ -9,12 +9,15 @@ import { median, timeIt } from "../stats.ts";
 import { layerModel, loadModel, makeData, WORKLOADS } from "../workloads.ts";
 import { genBiasGrad, genDirect, genDirectDW, genPad } from "./conv.ts";
 import { maxAbsErr, naiveBackward, naiveForward } from "./naive.ts";
+import { AFFINE_ARGS, genBlocked } from "./affine.ts";
 
 interface Case {
   workload: string;
   layer: string;
 }
 const CASES: Case[] = [
+  { workload: "W2", layer: "affine1" },
+  { workload: "W1", layer: "f5" },
   { workload: "W2", layer: "conv1" },
   { workload: "W3", layer: "conv1" },
   { workload: "W3", layer: "conv2" },
@@ -51,6 +54,10 @@ async function main() {
     const idx = model.layers.findIndex((l) => l.name === c.layer);
     const sub = layerModel(model, idx);
     const l = model.layers[idx];
+    if (l.args.op === "affine") {
+      await compareAffine(c, w.batch, sub, l, rounds);
+      continue;
+    }
     if (l.args.op !== "conv") throw new Error("not a conv");
     const N = w.batch, [C, H, W] = l.input, F = l.args.filters, K = l.args.kernel[0], p = l.args.pad[0];
     const data = makeData(sub, N, 3);
@@ -104,6 +111,31 @@ async function main() {
       `${c.workload} ${l.name} ${l.source.replace(/\s+/g, " ")} [${l.input}]→[${l.output}] N${N}: emitted ${ma.toFixed(1)} ms (${(flops / ma / 1e6).toFixed(2)} GFLOP/s, best ${Math.min(...a).toFixed(1)}) | recommended ${mb.toFixed(1)} ms (${(flops / mb / 1e6).toFixed(2)} GFLOP/s, best ${Math.min(...b).toFixed(1)}) | ${(ma / mb).toFixed(1)}× faster`,
     );
   }
+}
+
+/** Affine: the emitted layer against `genBlocked` (verified in affine.ts), both forward + backward. */
+async function compareAffine(c: Case, N: number, sub: ReturnType<typeof layerModel>, l: ReturnType<typeof layerModel>["layers"][number], rounds: number) {
+  if (l.args.op !== "affine") return;
+  const M = l.args.features, D = l.input.reduce((a, b) => a * b, 1);
+  const data = makeData(sub, N, 3);
+  const gen = await loadGenerated(buildGenerated(sub, "bench").path, data, N, M);
+  const RM = M % 5 === 0 ? 5 : M % 4 === 0 ? 4 : M % 2 === 0 ? 2 : 1;
+  const fn = new Function(...AFFINE_ARGS, `"use strict";${genBlocked({ name: "", N, D, M }, 2, RM, 4)}`) as (...a: unknown[]) => void;
+  const o = { y: new Float32Array(N * M), dy: new Float32Array(N * M).fill(1 / N), gw: new Float32Array(M * D), gb: new Float32Array(M), dx: new Float32Array(N * D) };
+  const rec = () => fn(N, data.x, data.params[`${l.name}.weight`], data.params[`${l.name}.bias`], o.y, o.dy, o.gw, o.gb, o.dx);
+  const emitted = () => gen.trainStep();
+  rec();
+  emitted();
+  const a: number[] = [], b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    a.push(...timeIt(emitted, { warmup: 0, iters: 1 }));
+    b.push(...timeIt(rec, { warmup: 0, iters: 1 }));
+  }
+  const flops = 6 * l.macs * N;
+  const ma = median(a), mb = median(b);
+  console.log(
+    `${c.workload} ${l.name} ${l.source.replace(/\s+/g, " ")} D=${D} M=${M} N${N}: emitted ${ma.toFixed(1)} ms (${(flops / ma / 1e6).toFixed(2)} GFLOP/s) | blocked 2n×${RM}m/${RM}m×4i/2n×4i ${mb.toFixed(1)} ms (${(flops / mb / 1e6).toFixed(2)} GFLOP/s) | ${(ma / mb).toFixed(1)}× faster`,
+  );
 }
 
 main();
