@@ -235,6 +235,11 @@ describe("cnnc fmt", () => {
     expect((await cnnc("fmt", "--check", join(dir, "b.cnn"))).code).toBe(0);
   });
 
+  it("finds every shipped example already in the canonical layout", async () => {
+    const examples = readdirSync("examples").filter((f) => f.endsWith(".cnn")).map((f) => join("examples", f));
+    expect(await cnnc("fmt", "--check", ...examples)).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
   it("rewrites files in place, keeps the mode, leaves no temporary file, and exits 0", async () => {
     writeFileSync(join(dir, "c.cnn"), ugly);
     chmodSync(join(dir, "c.cnn"), 0o640);
