@@ -1,5 +1,6 @@
 // Loss emitters, keyed by loss op: the body of `lossPass(z, y, dz, ws)`,
-// which returns the mean loss over the batch and writes its gradient with
+// which stores the mean loss over the batch in ws.result.loss (a store from
+// optimised code, so no boxed number per step) and writes its gradient with
 // respect to the logits z (N × K) into dz. `N` is in scope.
 import type { LossArgs } from "../ir.ts";
 import { num } from "./context.ts";
@@ -25,7 +26,7 @@ const softmax: LossEmitter<"softmax"> = {
     for (let j = o; j < o + ${k}; j++) dz[j] = Math.exp(z[j] - lse) / N;
     dz[t] -= 1 / N;
   }
-  return total / N;`,
+  ws.result.loss = total / N;`,
 };
 
 /** CS231n's multiclass hinge: Σ_{j≠y} max(0, z_j − z_y + margin), mean over the batch. */
@@ -50,7 +51,7 @@ const svm: LossEmitter<"svm"> = {
     }
     dz[t] = -count / N;
   }
-  return total / N;`,
+  ws.result.loss = total / N;`,
   pattern: (k) => ({
     perSample: k,
     fill: "const a = ws.hinge; for (let j = 0; j < a.length; j++) pat[k + j] = a[j];",

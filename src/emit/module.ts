@@ -560,7 +560,7 @@ export function backward(p: Params, s: State, x: FloatArray, dout: FloatArray, w
   const lossArgs = m.loss.args;
   const body = (lossEmitterOf(lossArgs.op).body as (a: typeof lossArgs, k: number) => string)(lossArgs, plan.outSize);
   return `// ${m.loss.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${m.loss.span.line}
-function lossPass(z: FloatArray, y: Int32Array, dz: FloatArray, ws: Workspace): number {
+function lossPass(z: FloatArray, y: Int32Array, dz: FloatArray, ws: Workspace): void {
   const N = ws.batch;
   ${body}
 }
@@ -577,10 +577,9 @@ export function lossAndGrad(p: Params, s: State, x: FloatArray, y: Int32Array, w
   checkLabels(y, ws);
   checkTraining(ws);
   forwardPass(p, s, x, ws, true);
-  const loss = lossPass(${plan.top}, y, ws.dlogits, ws);
+  lossPass(${plan.top}, y, ws.dlogits, ws);
   backwardPass(p, s, x, ws.dlogits, ws);
   const r = ws.result;
-  r.loss = loss;
   r.dx = ${plan.dx === "dTop" ? "ws.dlogits" : plan.dx};
   return r;
 }`;
