@@ -56,7 +56,6 @@ export interface LayerContext<O extends OpName = OpName> {
   buffer(suffix: string): string;
   /** property name of this layer's own workspace buffer `suffix` */
   bufferName(suffix: string): string;
-  hasParam(suffix: string): boolean;
   /** the largest number of multiply-adds written out as straight-line code per window */
   unrollBudget: number;
   /** "auto": each layer's fastest applicable strategy; "window": the general window code only (for comparisons) */
@@ -114,12 +113,4 @@ export function plus(base: string, k: number): string {
 export function num(v: number): string {
   if (!Number.isFinite(v)) throw new Error(`internal: non-finite literal ${v}`);
   return Object.is(v, -0) ? "0" : String(v);
-}
-
-/** `for (let n = 0; n < N; n++) { ... }` with the sample offsets hoisted. */
-export function perSample(inSize: number, outSize: number, body: string): string {
-  return `for (let n = 0; n < N; n++) {
-    const xn = n * ${inSize}, yn = n * ${outSize};
-    ${body}
-  }`;
 }

@@ -8,8 +8,8 @@ import { num } from "./context.ts";
 export interface LossEmitter<O extends LossArgs["op"]> {
   body(args: Extract<LossArgs, { op: O }>, k: number): string;
   /** a pattern buffer for the gradient check (hinge active flags), per sample */
-  pattern?: (k: number) => { perSample: number; fill: string };
-  buffers?: (k: number) => { name: string; length: string; doc: string }[];
+  pattern?: (classes: number) => { perSample: number; fill: string };
+  buffers?: (classes: number) => { name: string; length: string; doc: string }[];
 }
 
 /** Softmax cross-entropy: log-sum-exp shifted by the row maximum. */
@@ -31,7 +31,7 @@ const softmax: LossEmitter<"softmax"> = {
 
 /** CS231n's multiclass hinge: Σ_{j≠y} max(0, z_j − z_y + margin), mean over the batch. */
 const svm: LossEmitter<"svm"> = {
-  buffers: (k) => [{ name: "hinge", length: `batch * ${k}`, doc: "1 where a hinge term is active (svm loss)" }],
+  buffers: (classes) => [{ name: "hinge", length: `batch * ${classes}`, doc: "1 where a hinge term is active (svm loss)" }],
   body: (args, k) => `const hinge = ws.hinge;
   let total = 0;
   for (let n = 0; n < N; n++) {
@@ -52,8 +52,8 @@ const svm: LossEmitter<"svm"> = {
     dz[t] = -count / N;
   }
   ws.result.loss = total / N;`,
-  pattern: (k) => ({
-    perSample: k,
+  pattern: (classes) => ({
+    perSample: classes,
     fill: "const a = ws.hinge; for (let j = 0; j < a.length; j++) pat[k + j] = a[j];",
   }),
 };

@@ -177,7 +177,6 @@ function layerContext(
     state: (suffix) => `s[${key(layer.state, suffix, "state tensor")}]`,
     buffer: (suffix) => `ws.l${index}_${suffix}`,
     bufferName: (suffix) => `l${index}_${suffix}`,
-    hasParam: (suffix) => layer.params.some((t) => t.name === `${layer.name}.${suffix}`),
     unrollBudget,
     strategy,
     dtype,
@@ -190,7 +189,7 @@ function layerComment(plan: Plan, l: LayerContext): string {
 }
 
 /** The layer's source without its label (a label inside \`repeat\` names several layers): "conv(6, kernel=5, pad=2)". */
-export function layerCall(layer: Layer): string {
+function layerCall(layer: Layer): string {
   return layer.source.replace(/\s+/g, " ").replace(/^\s*[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
 }
 
