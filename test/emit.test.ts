@@ -161,7 +161,7 @@ describe("generated text", () => {
   });
 
   it("allocates nothing in forward, lossAndGrad, backward and the passes they call", () => {
-    const hot = new Set(["forward", "lossAndGrad", "backward", "forwardPass", "backwardPass", "lossPass", "nextUniform", "mulberry32", "checkInput", "checkLabels", "checkDout", "checkTraining"]);
+    const hot = new Set(["forward", "lossAndGrad", "backward", "forwardPass", "backwardPass", "lossPass", "nextUniform", "mulberry32", "checkInput", "checkTensors", "checkLabels", "checkDout", "checkTraining"]);
     for (const m of handModels) {
       const source = ts.createSourceFile("m.ts", texts.get(key(m, "f32"))!, ts.ScriptTarget.ES2022, true);
       const found: string[] = [];
@@ -286,6 +286,8 @@ describe("generated module at run time", () => {
     expect(() => m.lossAndGrad!(p, s, x, Int32Array.of(0, -1, 1, 2), ws)).toThrow(RangeError);
     expect(out.every((v) => v === 7)).toBe(true); // no work was done
     expect(() => m.lossAndGrad!(p, s, x, y, ws)).not.toThrow();
+    expect(() => m.forward({ ...p, "c3.weight": new Float32Array(10) }, s, x, ws)).toThrow(/c3\.weight.*length 2400 = \[16, 6, 5, 5\]/);
+    expect(() => m.forward({}, s, x, ws)).toThrow(RangeError);
     expect(() => m.createWorkspace(0)).toThrow(RangeError);
     expect(() => m.createWorkspace(1.5)).toThrow(RangeError);
 

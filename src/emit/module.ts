@@ -404,11 +404,24 @@ function checkDout(dout: FloatArray, ws: Workspace): void {
     throw new RangeError(\`${m.name}: dout has length \${dout.length}; expected \${ws.batch * ${k}} = batch \${ws.batch} × ${shapeText(m.output)}\`);
   }
 }`;
+  const tensorCheck = (holder: "p" | "s", t: Tensor) => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const key = JSON.stringify(t.name);
+    const message = JSON.stringify(`${m.name}: ${holder}[${key}] must be a ${plan.floatCtor} of length ${n} = ${shapeText(t.shape)}`);
+    return `  if (${holder}[${key}]?.length !== ${n}) throw new RangeError(${message});`;
+  };
+  const checks = [...plan.params.map((t) => tensorCheck("p", t)), ...plan.state.map((t) => tensorCheck("s", t))];
+  const tensorChecks = checks.length > 0 ? checks.join("\n") : "  void p;\n  void s;";
   return `/** Wrong sizes are thrown as RangeError before any work. */
 function checkInput(x: FloatArray, ws: Workspace): void {
   if (x.length !== ws.batch * ${plan.inSize}) {
     throw new RangeError(\`${m.name}: x has length \${x.length}; expected \${ws.batch * ${plan.inSize}} = batch \${ws.batch} × ${shapeText(m.input)} (the workspace's batch)\`);
   }
+}
+
+/** A parameter or state tensor of the wrong length (e.g. loaded for another model) is a RangeError, not garbage. */
+function checkTensors(p: Params, s: State): void {
+${tensorChecks}
 }
 
 function checkTraining(ws: Workspace): void {
@@ -500,6 +513,7 @@ ${plan.hasDropout ? "  if (train) ws.masksDrawn = true;" : ""}
  */
 export function forward(p: Params, s: State, x: FloatArray, ws: Workspace, train = false): FloatArray {
   checkInput(x, ws);
+  checkTensors(p, s);
   if (train) checkTraining(ws);
   forwardPass(p, s, x, ws, train);
   return ${plan.top};
@@ -547,6 +561,7 @@ ${calls.join("\n")}
  */
 export function backward(p: Params, s: State, x: FloatArray, dout: FloatArray, ws: Workspace): Gradients {
   checkInput(x, ws);
+  checkTensors(p, s);
   checkDout(dout, ws);
   checkTraining(ws);
   forwardPass(p, s, x, ws, true);
@@ -573,6 +588,7 @@ ${pass}
  */
 export function lossAndGrad(p: Params, s: State, x: FloatArray, y: Int32Array, ws: Workspace): LossAndGrad {
   checkInput(x, ws);
+  checkTensors(p, s);
   checkLabels(y, ws);
   checkTraining(ws);
   forwardPass(p, s, x, ws, true);
