@@ -151,7 +151,7 @@ function main() {
       sizes.map((r) => (r.length === 5 ? r : [r[0], r[1], r[2], "—", r[3]])),
     ),
     "",
-    "The last column counts `new …`, `.slice(`, `.map(`, `Array.from(`, array/object literals and spreads in the emitted forward, loss and backward passes (thrown errors excluded): 0 means a training step allocates nothing. The `heap` note in the main table is the heap growth per call measured with GC off between calls; it includes V8's own JIT work, so it is an upper bound.",
+    "The last column counts `new …`, `.slice(`, `.map(`, `Array.from(`, array/object literals and spreads in the emitted forward, loss and backward passes (thrown errors excluded): 0 means a training step allocates nothing. The `heap` note in the main table is the heap growth per call with no GC between calls (smallest of 3 runs of 5 calls after the timing): a few hundred bytes is the measurement's own noise (the same loop around an empty function shows it); it also includes any V8 JIT work still going on, so it is an upper bound.",
     "",
     "## Build",
     "",
