@@ -55,6 +55,30 @@ describe("cnnc build", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
+  it("builds several files in one run, and writes nothing when any of them fails or two models would share a path", async () => {
+    const r = await cnnc("build", "examples/lenet5.cnn", "examples/mlp-mnist.cnn", "-o", join(dir, "out"));
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(dir, "out")).sort()).toEqual(["LeNet5.gradcheck.ts", "LeNet5.ts", "MnistMlp.gradcheck.ts", "MnistMlp.ts"]);
+
+    const bad = join(dir, "bad.cnn");
+    writeFileSync(bad, "model Bad {\n  input [1, 4, 4]\n  conv(2, kernel=7)\n}\n");
+    const failed = await cnnc("build", "examples/lenet5.cnn", bad, "-o", join(dir, "none"));
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("no file was written");
+    expect(existsSync(join(dir, "none"))).toBe(false);
+
+    const twin = join(dir, "twin.cnn");
+    writeFileSync(twin, readFileSync("examples/lenet5.cnn", "utf8"));
+    const clash = await cnnc("build", "examples/lenet5.cnn", twin, "-o", join(dir, "clash"));
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toContain("both define a model that writes");
+    expect(existsSync(join(dir, "clash"))).toBe(false);
+
+    const model = await cnnc("build", "examples/lenet5.cnn", twin, "--model", "LeNet5", "-o", join(dir, "m"));
+    expect(model.code).toBe(2);
+    expect(existsSync(join(dir, "m"))).toBe(false);
+  });
+
   it("a missing file is exit 2 and writes nothing", async () => {
     const r = await cnnc("build", join(dir, "nope.cnn"), "-o", join(dir, "out"));
     expect(r.code).toBe(2);

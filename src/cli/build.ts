@@ -1,20 +1,18 @@
-// `cnnc build FILE [-o DIR] [--model NAME] [--dtype f32|f64] [--unroll N] [--emit tokens|ast|ir|ts]`:
-// writes DIR/<Model>.ts and DIR/<Model>.gradcheck.ts per model, formatted by
-// prettier, and prints the bytes written per file. Everything is emitted in
-// memory first; any error in the file writes nothing, and the files are written
-// to temporaries and renamed into place. `--emit` prints a phase instead.
+// `cnnc build FILE... [-o DIR] [--model NAME] [--dtype f32|f64] [--unroll N] [--emit tokens|ast|ir|ts]`:
+// writes DIR/<Model>.ts and DIR/<Model>.gradcheck.ts per model of every file,
+// formatted by prettier, and prints the bytes written per file. Everything is
+// emitted in memory first; any error in any file (or two models of the same
+// name, which would write the same path) writes nothing, and the files are
+// written to temporaries and renamed into place. `--emit` prints a phase instead.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { emitGradcheck } from "../emit/gradcheck.ts";
 import { formatTs } from "../emit/format.ts";
 import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/module.ts";
-import type { Model } from "../ir.ts";
 import { parseSource } from "../parse.ts";
-import { styleFor } from "../render/style.ts";
-import { renderDiagnostic } from "../render/text.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
-import { noSuchModel, reportDiagnostics } from "./export.ts";
+import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile } from "./sources.ts";
 
 export interface BuildOptions {
@@ -37,7 +35,7 @@ export function register(program: Command, cli: CliContext): void {
   program
     .command("build")
     .description("emit <Model>.ts (forward, backward, init) and <Model>.gradcheck.ts for every model")
-    .argument("<file>", "a .cnn file")
+    .argument("<file...>", ".cnn files")
     .option("-o, --out <dir>", "output directory", ".")
     .option("--model <name>", "only the model with this name")
     .addOption(new Option("--dtype <dtype>", "float type of the generated module").choices(["f32", "f64"]).default("f32"))
@@ -50,12 +48,58 @@ export function register(program: Command, cli: CliContext): void {
     .addOption(
       new Option("--emit <phase>", "print a phase's output instead of writing files").choices(["tokens", "ast", "ir", "ts"]),
     )
-    .action(async (file: string, options: BuildOptions) => {
-      cli.exitCode = await runBuild(file, options, cli.io);
+    .action(async (files: string[], options: BuildOptions) => {
+      cli.exitCode = await runBuild(files, options, cli.io);
     });
 }
 
-export async function runBuild(path: string, options: BuildOptions, io: CliIo): Promise<number> {
+/** Builds every file; nothing is written unless every file and every model succeeds. */
+export async function runBuild(paths: readonly string[], options: BuildOptions, io: CliIo): Promise<number> {
+  if (options.model !== undefined && paths.length > 1) {
+    io.stderr(`error: --model selects a model of one file, but ${paths.length} files were given\n`);
+    return EXIT.usage;
+  }
+  const outputs: OutputFile[] = [];
+  let exitCode: number = EXIT.ok;
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    const built = await buildFile(path, options, io);
+    if (typeof built === "number") {
+      exitCode = Math.max(exitCode, built);
+      continue;
+    }
+    for (const file of built) {
+      const earlier = seen.get(file.path);
+      if (earlier !== undefined) {
+        io.stderr(`error: ${earlier} and ${file.source} both define a model that writes \`${file.path}\`; rename one (or build them to different -o folders)\n`);
+        exitCode = Math.max(exitCode, EXIT.failed);
+      }
+      seen.set(file.path, file.source);
+    }
+    outputs.push(...built);
+  }
+  if (exitCode !== EXIT.ok || options.emit !== undefined) {
+    if (exitCode !== EXIT.ok && options.emit === undefined && paths.length > 1) io.stderr("no file was written\n");
+    return exitCode;
+  }
+  const written = writeAll(outputs, options.out);
+  if (written !== undefined) {
+    io.stderr(`error: cannot write to \`${options.out}\`: ${written}; no file was written\n`);
+    return EXIT.usage;
+  }
+  for (const file of outputs) io.stdout(`wrote ${file.path} (${Buffer.byteLength(file.text)} bytes)\n`);
+  return EXIT.ok;
+}
+
+interface OutputFile {
+  path: string;
+  text: string;
+  /** the .cnn file it comes from */
+  source: string;
+}
+
+/** One file's outputs in memory, or the exit code of its failure. With --emit, prints the phase and returns []. */
+async function buildFile(path: string, options: BuildOptions, io: CliIo): Promise<OutputFile[] | number> {
   const f = compileFile(path);
   if (options.emit === "tokens" || options.emit === "ast") {
     if (f.text === undefined) return reportDiagnostics(f, io);
@@ -68,47 +112,36 @@ export async function runBuild(path: string, options: BuildOptions, io: CliIo): 
     } else {
       io.stdout(JSON.stringify(parsed.ast.models, null, 2) + "\n");
     }
-    return reportDiagnostics({ ...f, diagnostics: parsed.diagnostics }, { ...io, stdout: io.stderr });
+    const code = reportDiagnostics({ ...f, diagnostics: parsed.diagnostics }, { ...io, stdout: io.stderr });
+    return code === EXIT.ok ? [] : code;
   }
   // With --emit, diagnostics go to stderr so stdout stays the phase's output.
   const code = reportDiagnostics(f, options.emit === undefined ? io : { ...io, stdout: io.stderr });
   if (code !== EXIT.ok) return code;
-  let models: Model[] = f.models;
-  if (options.model !== undefined) {
-    models = f.models.filter((m) => m.name === options.model);
-    if (models.length === 0) {
-      const d = noSuchModel(path, options.model, f.models.map((m) => m.name));
-      io.stdout(renderDiagnostic(d, new Map(), { style: styleFor(io.colour) }) + "\n");
-      return EXIT.usage;
-    }
-  }
+  const models = selectModels(path, f.models, options.model, io);
+  if (models === undefined) return EXIT.usage;
   if (options.emit === "ir") {
     // the checked IR plus the code generator's choices: unroll budget and per-layer kernel strategy
     const emitOptions = { dtype: options.dtype, sourceName: basename(path), unrollBudget: options.unroll };
     const shown = models.map((m) => ({ ...m, codegen: { unroll: options.unroll, strategies: layerStrategies(m, emitOptions) } }));
     io.stdout(JSON.stringify(shown, null, 2) + "\n");
-    return EXIT.ok;
+    return [];
   }
   const sourceName = basename(path);
-  const files: { path: string; text: string }[] = [];
+  const files: OutputFile[] = [];
   for (const model of models) {
     const module = emitModule(model, { dtype: options.dtype, sourceName, unrollBudget: options.unroll });
-    files.push({ path: join(options.out, `${model.name}.ts`), text: await formatTs(module) });
+    files.push({ path: join(options.out, `${model.name}.ts`), text: await formatTs(module), source: path });
     if (options.emit === undefined) {
-      files.push({ path: join(options.out, `${model.name}.gradcheck.ts`), text: await formatTs(emitGradcheck(model, { sourceName })) });
+      const harness = await formatTs(emitGradcheck(model, { sourceName }));
+      files.push({ path: join(options.out, `${model.name}.gradcheck.ts`), text: harness, source: path });
     }
   }
   if (options.emit === "ts") {
     io.stdout(files.map((file) => file.text).join("\n"));
-    return EXIT.ok;
+    return [];
   }
-  const written = writeAll(files, options.out);
-  if (written !== undefined) {
-    io.stderr(`error: cannot write to \`${options.out}\`: ${written}; no file was written\n`);
-    return EXIT.usage;
-  }
-  for (const file of files) io.stdout(`wrote ${file.path} (${Buffer.byteLength(file.text)} bytes)\n`);
-  return EXIT.ok;
+  return files;
 }
 
 /** Writes every file to a temporary beside it, then renames them all into place; returns the error, if any. */

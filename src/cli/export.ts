@@ -10,9 +10,6 @@ import { EXIT, type CliContext, type CliIo } from "./context.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile } from "./sources.ts";
 
-// build.ts imported these from here before report.ts existed; kept until it imports report.ts.
-export { noSuchModel, reportDiagnostics } from "./report.ts";
-
 export interface ExportOptions {
   pytorch?: boolean;
   out: string;
