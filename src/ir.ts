@@ -59,6 +59,8 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];
 export type ArgsOf<O extends OpName> = Extract<LayerArgs, { op: O }>;
+/** Every layer op, in the schema's order. */
+export const OP_NAMES: readonly OpName[] = LayerArgsSchema.options.map((o) => o.shape.op.value);
 
 export const LossArgsSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("softmax") }),

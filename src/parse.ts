@@ -376,7 +376,7 @@ function addPositions(tokens: IToken[], lines: LineMap): void {
 }
 
 /** Index of the token starting at `offset` (tokens are sorted by offset). */
-function tokenIndexAt(tokens: IToken[], offset: number): number {
+export function tokenIndexAt(tokens: IToken[], offset: number): number {
   let lo = 0;
   let hi = tokens.length;
   while (lo < hi) {

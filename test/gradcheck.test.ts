@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitGradcheck } from "../src/emit/gradcheck.ts";
-import type { Model, OpName } from "../src/ir.ts";
+import { OP_NAMES, type Model, type OpName } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { cnnc } from "./cli-helpers.ts";
 import { ModuleFolder } from "./reference/generated.ts";
@@ -127,23 +127,7 @@ function opModel(op: OpName): string {
 `;
 }
 
-const OPS: OpName[] = [
-  "conv",
-  "maxpool",
-  "avgpool",
-  "globalavgpool",
-  "pad",
-  "batchnorm",
-  "layernorm",
-  "groupnorm",
-  "affine",
-  "flatten",
-  "relu",
-  "leakyrelu",
-  "sigmoid",
-  "tanh",
-  "dropout",
-];
+const OPS = OP_NAMES;
 
 describe("gradcheck catches a wrong backward of every op kind", () => {
   for (const op of OPS) {

@@ -8,7 +8,7 @@
 // the top of test/reference/tfjs-model.ts; nothing is left out.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emitModule } from "../src/emit/module.ts";
-import type { LayerArgs, Model } from "../src/ir.ts";
+import { OP_NAMES, type LayerArgs, type Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { randomInputs, relError, type OracleInputs } from "./reference/data.ts";
 import { dropoutKeep, type GeneratedModule, ModuleFolder } from "./reference/generated.ts";
@@ -17,23 +17,7 @@ import { refBackward, refLossAndGrad } from "./reference/reference.ts";
 import { tfReady, tfRun } from "./reference/tfjs-model.ts";
 
 const TOL = 1e-4;
-const OPS: LayerArgs["op"][] = [
-  "conv",
-  "maxpool",
-  "avgpool",
-  "globalavgpool",
-  "pad",
-  "batchnorm",
-  "layernorm",
-  "groupnorm",
-  "affine",
-  "flatten",
-  "relu",
-  "leakyrelu",
-  "sigmoid",
-  "tanh",
-  "dropout",
-];
+const OPS = OP_NAMES;
 const PER_OP = 10;
 
 const folder = new ModuleFolder("cnnc-oracle-tfjs-");

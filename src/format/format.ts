@@ -19,7 +19,7 @@ import type { IToken } from "chevrotain";
 import { LCurly, Semicolon } from "../../grammar/tokens.ts";
 import type { Arg, BodyStmt, LayerStmt, ModelAst, RepeatStmt, Value } from "../ast.ts";
 import { hasErrors, type Diagnostic } from "../diagnostics.ts";
-import { parseSource, type ParsedSource } from "../parse.ts";
+import { parseSource, tokenIndexAt, type ParsedSource } from "../parse.ts";
 
 const INDENT = "  ";
 /** Trailing comments start at least this many spaces after the code. */
@@ -157,13 +157,13 @@ class Layout {
   private tokensBetween(start: number, end: number): IToken[] {
     const tokens = this.src.tokens;
     const found: IToken[] = [];
-    for (let i = firstTokenAt(tokens, start); i < tokens.length && tokens[i].startOffset < end; i++) found.push(tokens[i]);
+    for (let i = tokenIndexAt(tokens, start); i < tokens.length && tokens[i].startOffset < end; i++) found.push(tokens[i]);
     return found;
   }
 
   private tokenAfter(offset: number, type: IToken["tokenType"]): IToken {
     const tokens = this.src.tokens;
-    for (let i = firstTokenAt(tokens, offset); i < tokens.length; i++) if (tokens[i].tokenType === type) return tokens[i];
+    for (let i = tokenIndexAt(tokens, offset); i < tokens.length; i++) if (tokens[i].tokenType === type) return tokens[i];
     throw new Error(`formatter: no ${type.name} after offset ${offset} in a file that parsed`);
   }
 }
@@ -212,13 +212,3 @@ function newlines(text: string, from: number, to: number): number {
   return n;
 }
 
-function firstTokenAt(tokens: IToken[], offset: number): number {
-  let lo = 0;
-  let hi = tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens[mid].startOffset < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

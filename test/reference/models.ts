@@ -3,7 +3,7 @@
 // arguments and output shapes, so a test can build the IR without the front end
 // and cross-check the checker's IR when it has one.
 import fc from "fast-check";
-import type { Layer, LayerArgs, Loss, LossArgs, Model } from "../../src/ir.ts";
+import { OP_NAMES, type Layer, type LayerArgs, type Loss, type LossArgs, type Model } from "../../src/ir.ts";
 
 type Pair = [number, number];
 type Pad4 = [number, number, number, number];
@@ -222,23 +222,7 @@ export interface GenOptions {
   layerRounding?: boolean;
 }
 
-const ALL_OPS: LayerArgs["op"][] = [
-  "conv",
-  "maxpool",
-  "avgpool",
-  "globalavgpool",
-  "pad",
-  "batchnorm",
-  "layernorm",
-  "groupnorm",
-  "affine",
-  "flatten",
-  "relu",
-  "leakyrelu",
-  "sigmoid",
-  "tanh",
-  "dropout",
-];
+const ALL_OPS = OP_NAMES;
 
 /** An arbitrary of valid model specs: small spatial sizes, every argument form exercised. */
 export function arbModelSpec(name: string, opts: GenOptions = {}): fc.Arbitrary<ModelSpec> {

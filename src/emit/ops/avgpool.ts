@@ -3,8 +3,8 @@
 // (clipped at in + pad_after, as PyTorch clips ceil-mode windows); without
 // count_pad, only its cells inside the real input.
 import { type OpEmitter, plus } from "../context.ts";
-import { type Geometry, insideTapLoops, pixelLoop, tapsOf } from "../window.ts";
-import { poolGeometry } from "./pool-geometry.ts";
+import { type Geometry, insideTapLoops, tapsOf } from "../window.ts";
+import { eachPoolWindow, windowGeometry } from "./window-geometry.ts";
 
 /** Border window bounds: real rows [r0, r1), real columns [q0, q1), and its divisor `div`. */
 function borderWindow(g: Geometry, countPad: boolean): string {
@@ -18,10 +18,8 @@ function borderWindow(g: Geometry, countPad: boolean): string {
 
 export const avgpool: OpEmitter<"avgpool"> = {
   forward(l) {
-    const g = poolGeometry(l);
+    const g = windowGeometry(l);
     const kk = g.kh * g.kw;
-    const hw = l.input.h * l.input.w;
-    const ohw = l.output.h * l.output.w;
     // straight-line taps within the unroll budget, else loops (still without bounds tests)
     const inside =
       kk <= l.unrollBudget
@@ -33,20 +31,12 @@ export const avgpool: OpEmitter<"avgpool"> = {
       for (let q = q0; q < q1; q++) acc += inp[xc + r * ${g.w} + q];
     }
     out[o] = acc / div;`;
-    return `for (let n = 0; n < N; n++) {
-      const xn = n * ${l.input.size}, yn = n * ${l.output.size};
-      for (let c = 0; c < ${l.input.c}; c++) {
-        const xc = xn + c * ${hw}, yc = yn + c * ${ohw};
-        ${pixelLoop(g, { before: "const o = yc + yr + ow;", inside, border, after: "" })}
-      }
-    }`;
+    return `${eachPoolWindow(l, g, inside, border)}`;
   },
 
   backward(l) {
-    const g = poolGeometry(l);
+    const g = windowGeometry(l);
     const kk = g.kh * g.kw;
-    const hw = l.input.h * l.input.w;
-    const ohw = l.output.h * l.output.w;
     const inside =
       `const i = xc + i0, d = dOut[o] / ${kk};\n` +
       (kk <= l.unrollBudget
@@ -58,12 +48,6 @@ export const avgpool: OpEmitter<"avgpool"> = {
       for (let q = q0; q < q1; q++) dIn[xc + r * ${g.w} + q] += d;
     }`;
     return `dIn.fill(0);
-    for (let n = 0; n < N; n++) {
-      const xn = n * ${l.input.size}, yn = n * ${l.output.size};
-      for (let c = 0; c < ${l.input.c}; c++) {
-        const xc = xn + c * ${hw}, yc = yn + c * ${ohw};
-        ${pixelLoop(g, { before: "const o = yc + yr + ow;", inside, border, after: "" })}
-      }
-    }`;
+    ${eachPoolWindow(l, g, inside, border)}`;
   },
 };

@@ -4,29 +4,10 @@
 // is small enough for the unroll budget); border windows loop with tests.
 import { type LayerContext, type OpEmitter, plus } from "../context.ts";
 import { borderTaps, type Geometry, insideTapLoops, pixelLoop, tapsOf } from "../window.ts";
+import { windowGeometry } from "./window-geometry.ts";
 import { directConvBackward, directConvBuffers, directConvForward, directConvOf } from "./conv-direct.ts";
 
 type Conv = LayerContext<"conv">;
-
-function geometryOf(l: Conv): Geometry {
-  const a = l.args;
-  return {
-    h: l.input.h,
-    w: l.input.w,
-    oh: l.output.h,
-    ow: l.output.w,
-    kh: a.kernel[0],
-    kw: a.kernel[1],
-    sh: a.stride[0],
-    sw: a.stride[1],
-    dh: a.dilation[0],
-    dw: a.dilation[1],
-    pt: a.pad[0],
-    pb: a.pad[1],
-    pl: a.pad[2],
-    pr: a.pad[3],
-  };
-}
 
 interface ConvPlan {
   g: Geometry;
@@ -44,7 +25,7 @@ interface ConvPlan {
 }
 
 function planOf(l: Conv): ConvPlan {
-  const g = geometryOf(l);
+  const g = windowGeometry(l);
   const groups = l.args.groups;
   const cg = l.input.c / groups;
   const fg = l.args.filters / groups;

@@ -3,8 +3,8 @@
 // winner's index within the sample is kept for the backward pass and for
 // activationPattern (gradient-check tie detection).
 import { type OpEmitter, plus } from "../context.ts";
-import { borderTaps, insideTapLoops, pixelLoop, tapsOf } from "../window.ts";
-import { poolGeometry } from "./pool-geometry.ts";
+import { borderTaps, insideTapLoops, tapsOf } from "../window.ts";
+import { eachPoolWindow, windowGeometry } from "./window-geometry.ts";
 
 export const maxpool: OpEmitter<"maxpool"> = {
   buffers(l) {
@@ -19,10 +19,8 @@ export const maxpool: OpEmitter<"maxpool"> = {
   },
 
   forward(l) {
-    const g = poolGeometry(l);
+    const g = windowGeometry(l);
     const taps = tapsOf(g);
-    const hw = l.input.h * l.input.w;
-    const ohw = l.output.h * l.output.w;
     // straight-line taps within the unroll budget, else loops (still without bounds tests)
     const compare =
       taps.length <= l.unrollBudget
@@ -33,13 +31,7 @@ export const maxpool: OpEmitter<"maxpool"> = {
     ${borderTaps(g, `const j = xc + r * ${g.w} + q, v = inp[j]; if (a < 0 || v > m) { m = v; a = j; }`)}
     out[o] = m; arg[o] = a - xn;`;
     return `const arg = ${l.buffer("argmax")};
-    for (let n = 0; n < N; n++) {
-      const xn = n * ${l.input.size}, yn = n * ${l.output.size};
-      for (let c = 0; c < ${l.input.c}; c++) {
-        const xc = xn + c * ${hw}, yc = yn + c * ${ohw};
-        ${pixelLoop(g, { before: "const o = yc + yr + ow;", inside, border, after: "" })}
-      }
-    }`;
+    ${eachPoolWindow(l, g, inside, border)}`;
   },
 
   backward(l) {
