@@ -8,7 +8,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { emitGradcheck } from "../emit/gradcheck.ts";
-import { formatTs } from "../emit/format.ts";
+import { formatTsAll, startFormatWorker } from "../emit/format.ts";
 import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/module.ts";
 import { parseSource } from "../parse.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
@@ -59,6 +59,8 @@ export async function runBuild(paths: readonly string[], options: BuildOptions, 
     io.stderr(`error: --model selects a model of one file, but ${paths.length} files were given\n`);
     return EXIT.usage;
   }
+  // prettier is most of a build's time; its second thread boots while we compile
+  if (options.emit === undefined) startFormatWorker();
   const outputs: OutputFile[] = [];
   let exitCode: number = EXIT.ok;
   const seen = new Map<string, string>();
@@ -131,12 +133,14 @@ async function buildFile(path: string, options: BuildOptions, io: CliIo): Promis
   const files: OutputFile[] = [];
   for (const model of models) {
     const module = emitModule(model, { dtype: options.dtype, sourceName, unrollBudget: options.unroll });
-    files.push({ path: join(options.out, `${model.name}.ts`), text: await formatTs(module), source: path });
+    files.push({ path: join(options.out, `${model.name}.ts`), text: module, source: path });
     if (options.emit === undefined) {
-      const harness = await formatTs(emitGradcheck(model, { sourceName }));
+      const harness = emitGradcheck(model, { sourceName });
       files.push({ path: join(options.out, `${model.name}.gradcheck.ts`), text: harness, source: path });
     }
   }
+  const formatted = await formatTsAll(files.map((file) => file.text));
+  files.forEach((file, i) => (file.text = formatted[i]!));
   if (options.emit === "ts") {
     io.stdout(files.map((file) => file.text).join("\n"));
     return [];
