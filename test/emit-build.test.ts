@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { cnnc } from "./cli-helpers.ts";
+import { cnnc, spawnCnnc } from "./cli-helpers.ts";
 
 const dir = resolve(".tmp/emit-build");
 
@@ -77,6 +77,17 @@ describe("cnnc build", () => {
     const model = await cnnc("build", "examples/lenet5.cnn", twin, "--model", "LeNet5", "-o", join(dir, "m"));
     expect(model.code).toBe(2);
     expect(existsSync(join(dir, "m"))).toBe(false);
+  });
+
+  it("a failing build run by bin/cnnc exits at once (the format worker never keeps the process alive)", () => {
+    const bad = join(dir, "bad.cnn");
+    writeFileSync(bad, "model A {\n  input [3, 8, 8]\n  conv(4, kernel=9)\n}\n");
+    // spawnCnnc kills the process after 20 s, which would give code -1
+    const failed = spawnCnnc(["build", bad, "-o", join(dir, "out")]);
+    expect(failed.code).toBe(1);
+    const unknown = spawnCnnc(["build", "examples/lenet5.cnn", "--model", "Nope", "-o", join(dir, "out")]);
+    expect(unknown.code).toBe(2);
+    expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
   it("a missing file is exit 2 and writes nothing", async () => {

@@ -8,7 +8,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { emitGradcheck } from "../emit/gradcheck.ts";
-import { formatTsAll, startFormatWorker } from "../emit/format.ts";
+import { formatTsAll, startFormatWorker, stopFormatWorker } from "../emit/format.ts";
 import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/module.ts";
 import { parseSource } from "../parse.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
@@ -59,8 +59,17 @@ export async function runBuild(paths: readonly string[], options: BuildOptions, 
     io.stderr(`error: --model selects a model of one file, but ${paths.length} files were given\n`);
     return EXIT.usage;
   }
-  // prettier is most of a build's time; its second thread boots while we compile
+  // prettier is most of a build's time; its second thread boots while we compile,
+  // and is stopped on every way out so a failed build exits at once
   if (options.emit === undefined) startFormatWorker();
+  try {
+    return await buildAll(paths, options, io);
+  } finally {
+    await stopFormatWorker();
+  }
+}
+
+async function buildAll(paths: readonly string[], options: BuildOptions, io: CliIo): Promise<number> {
   const outputs: OutputFile[] = [];
   let exitCode: number = EXIT.ok;
   const seen = new Map<string, string>();

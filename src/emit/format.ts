@@ -49,6 +49,10 @@ class FormatWorker {
     this.worker.on("exit", (code) => fail(new Error(`the format worker exited with code ${code}`)));
   }
 
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
   format(text: string): Promise<string> {
     if (this.failed !== undefined) return Promise.reject(this.failed);
     const id = this.nextId++;
@@ -67,6 +71,13 @@ let worker: FormatWorker | undefined;
  */
 export function startFormatWorker(): void {
   if (worker === undefined && availableParallelism() >= 2) worker = new FormatWorker();
+}
+
+/** Stops the format worker, if one runs, so that nothing keeps the process alive. */
+export async function stopFormatWorker(): Promise<void> {
+  const running = worker;
+  worker = undefined;
+  await running?.terminate();
 }
 
 /**
