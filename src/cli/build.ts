@@ -6,7 +6,8 @@
 // written to temporaries and renamed into place. `--emit` prints a phase instead.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
+import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
 import { formatTsAll, startFormatWorker, stopFormatWorker } from "../emit/format.ts";
 import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/module.ts";
@@ -23,14 +24,6 @@ export interface BuildOptions {
   emit?: "tokens" | "ast" | "ir" | "ts";
 }
 
-function unrollArgument(value: string): number {
-  const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidArgumentError("expected a whole number ≥ 1 (multiply-adds per window written out as straight-line code).");
-  }
-  return n;
-}
-
 export function register(program: Command, cli: CliContext): void {
   program
     .command("build")
@@ -42,7 +35,7 @@ export function register(program: Command, cli: CliContext): void {
     .option(
       "--unroll <n>",
       "the most multiply-adds per kernel window written out as straight-line code; larger windows become loops",
-      unrollArgument,
+      wholeNumberArgument(1),
       DEFAULT_UNROLL_BUDGET,
     )
     .addOption(

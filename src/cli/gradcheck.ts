@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
+import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
@@ -22,21 +23,6 @@ export interface GradcheckCliOptions {
   seed?: number;
   samples?: number;
   tensors?: string;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidArgumentError("expected a whole number ≥ 1.");
-  }
-  return n;
-}
-
-function seedArgument(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError("expected a whole number ≥ 0.");
-  return n;
 }
 
 function tolArgument(value: string): number {
@@ -53,10 +39,10 @@ export function register(program: Command, cli: CliContext): void {
     .description("build each model in f64 to a temporary folder and compare its backward pass with centred differences")
     .argument("<file>", "a .cnn file")
     .option("--model <name>", "only the model with this name")
-    .option("--batch <n>", "batch size (default 2)", positiveInt)
+    .option("--batch <n>", "batch size (default 2)", wholeNumberArgument(1))
     .option("--tol <t>", "the largest relative error that passes (default 1e-6)", tolArgument)
-    .option("--seed <s>", "seed for parameters, data and sampled entries (default 1)", seedArgument)
-    .option("--samples <k>", "entries checked per tensor (default 20)", positiveInt)
+    .option("--seed <s>", "seed for parameters, data and sampled entries (default 1)", wholeNumberArgument(0))
+    .option("--samples <k>", "entries checked per tensor (default 20)", wholeNumberArgument(1))
     .option("--tensors <names>", "check only these tensors, comma-separated (dx for the input)")
     .action(async (file: string, options: GradcheckCliOptions) => {
       cli.exitCode = await runGradcheck(file, options, cli.io);

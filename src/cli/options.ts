@@ -11,3 +11,14 @@ export function countArgument(value: string): number {
   }
   return n;
 }
+
+/** A parser for a plain whole number ≥ `min` (a batch, a seed, an unroll budget). */
+export function wholeNumberArgument(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected a whole number ≥ ${min}.`);
+    }
+    return n;
+  };
+}
