@@ -379,7 +379,8 @@ class ModelChecker {
       );
       return undefined;
     }
-    return { name: e.name, args, input, output, params, state, macs, span: e.stmt.span, source: this.source(e.stmt.span) };
+    const from = [this.layers.length - 1];
+    return { name: e.name, args, from, inputs: [input], input, output, params, state, macs, span: e.stmt.span, source: this.source(e.stmt.span) };
   }
 
   /** Totals over the model must be safe integers too (each layer's already is). */

@@ -79,7 +79,16 @@ export const LayerSchema = z.object({
   /** the given label or the automatic name (conv1, relu3, a_2_1) */
   name: z.string(),
   args: LayerArgsSchema,
-  /** one sample's input and output shape: [C, H, W] or [D] */
+  /**
+   * Where each operand comes from: the index in the model's `layers` of its
+   * producer, or -1 for the model's input. Layers are in topological order, so
+   * every index is smaller than the layer's own. In a plain stack layer i
+   * reads i − 1; merges (add, concat) read two or more.
+   */
+  from: z.array(z.number().int().min(-1)).min(1),
+  /** each operand's one-sample shape, in the order of `from` (inputs[0] equals `input`) */
+  inputs: z.array(Shape).min(1),
+  /** one sample's (first) input and output shape: [C, H, W] or [D] */
   input: Shape,
   output: Shape,
   params: z.array(TensorSchema),
@@ -110,7 +119,11 @@ export const ModelSchema = z.object({
   /** totals over layers */
   params: z.number().int().min(0),
   macs: z.number().int().min(0),
-});
+})
+  // The graph is acyclic and in order: every operand is produced before it is read.
+  .refine((m) => m.layers.every((l, i) => l.from.length === l.inputs.length && l.from.every((f) => f < i)), {
+    message: "a layer reads a value produced at or after it",
+  });
 export type Model = z.infer<typeof ModelSchema>;
 
 /** A model that failed to check: its layers up to (not including) the failing one. */

@@ -167,6 +167,8 @@ const mtext = "model Tiny {\n  input [1, 4, 4]\n  c1: conv(2, kernel=3)\n  relu\
 const conv: Layer = {
   name: "c1",
   args: { op: "conv", filters: 2, kernel: [3, 3], stride: [1, 1], pad: [0, 0, 0, 0], dilation: [1, 1], groups: 1, bias: true, rounding: "floor" },
+  from: [-1],
+  inputs: [[1, 4, 4]],
   input: [1, 4, 4],
   output: [2, 2, 2],
   params: [
@@ -181,6 +183,8 @@ const conv: Layer = {
 const relu: Layer = {
   name: "relu1",
   args: { op: "relu" },
+  from: [0],
+  inputs: [[2, 2, 2]],
   input: [2, 2, 2],
   output: [2, 2, 2],
   params: [],
@@ -192,6 +196,8 @@ const relu: Layer = {
 const fc: Layer = {
   name: "fc",
   args: { op: "affine", features: 3, bias: true },
+  from: [1],
+  inputs: [[2, 2, 2]],
   input: [2, 2, 2],
   output: [3],
   params: [

@@ -77,7 +77,7 @@ export function handModel(
   let shape = input;
   const built = layers.map(([label, args], i) => {
     const facts = layerFacts(label, args, shape);
-    const layer = { name: label, args, input: shape, ...facts, span: span(i + 3), source: `${label}: ${args.op}` };
+    const layer = { name: label, args, from: [i - 1], inputs: [shape], input: shape, ...facts, span: span(i + 3), source: `${label}: ${args.op}` };
     shape = facts.output;
     return layer;
   });

@@ -89,7 +89,7 @@ export function outSize(
 }
 
 /** Resolves a layer spec against its input shape: IR args, output shape, params, state. */
-export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floor" | "ceil"): Layer {
+export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floor" | "ceil", from = -1): Layer {
   const [C, H, W] = input.length === 3 ? input : [input[0], 1, 1];
   const params: { name: string; shape: number[] }[] = [];
   const state: { name: string; shape: number[] }[] = [];
@@ -190,7 +190,7 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
       output = input;
       break;
   }
-  return { name, args, input, output, params, state, macs, span, source: layerText(l) };
+  return { name, args, from: [from], inputs: [input], input, output, params, state, macs, span, source: layerText(l) };
 }
 
 /** The IR of a spec, computed here (not by the checker). */
@@ -198,7 +198,7 @@ export function specToModel(m: ModelSpec): Model {
   const layers: Layer[] = [];
   let shape = m.input;
   for (const l of m.layers) {
-    const layer = resolveLayer(l, shape, m.rounding ?? "floor");
+    const layer = resolveLayer(l, shape, m.rounding ?? "floor", layers.length - 1);
     if (layer.output.some((d) => !(d >= 1))) throw new Error(`bad shape at ${layerText(l)}`);
     layers.push(layer);
     shape = layer.output;
