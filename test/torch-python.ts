@@ -2,7 +2,7 @@
 // `python3` on PATH first, then Debian's /usr/bin/python3 (apt's python3-torch
 // installs there, while a pyenv or venv python3 may come first on PATH).
 // Under CI=true a missing torch is a failure, not a silent skip: CI installs
-// python3-torch (see the README's "Working on cnnc").
+// python3-torch (README, "Working on cnnc").
 import { execFileSync } from "node:child_process";
 
 function hasTorch(python: string): boolean {
