@@ -235,7 +235,11 @@ describe("shapes", () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual(["E0302"]);
     expect(r.partial[0].layers.map((l) => l.name)).toEqual(["c", "relu1"]);
     expect(r.diagnostics[0].labels[0]).toMatchObject({ message: "the input [2, 2, 2] comes from here" });
-    expect(r.diagnostics[0].help).toBe("pad=(0, 1, 0, 1) gives height 1 and width 1, or kernel=2 gives height 1 and width 1; or downsample less before this layer");
+    // the 3x3 pool on [2, 2, 2]: torch's MaxPool2d(3, ceil_mode=True) keeps one window there
+    expect(r.diagnostics[0].help).toBe(
+      "pad=(0, 1, 0, 1) gives height 1 and width 1, or kernel=2 gives height 1 and width 1, " +
+        "or rounding=ceil gives height 1 and width 1 (PyTorch's ceil_mode); or downsample less before this layer",
+    );
   });
 
   it("channels not divisible by groups suggests a group count that divides both", () => {

@@ -259,6 +259,29 @@ describe("summary", () => {
     expect(r.stdout).toContain(`${f}:5:3`);
   });
 
+  it("check, summary and draw accept PyTorch's ceil pools whose window is larger than the padded input", async () => {
+    // the shapes torch prints for nn.MaxPool2d(4, stride=2, ceil_mode=True)(torch.zeros(1, 1, 3, 3)) and the others
+    const f = tmpFile(
+      "ceil-windows.cnn",
+      "model MaxK4 {\n  input [1, 3, 3]\n  maxpool(4, stride=2, rounding=ceil)\n}\n" +
+        "model AvgK4 {\n  input [2, 3, 3]\n  avgpool(4, stride=2, rounding=ceil)\n}\n" +
+        "model MaxK5 {\n  input [1, 3, 8]\n  maxpool(5, stride=3, rounding=ceil)\n}\n" +
+        "model MaxK4Pad {\n  input [3, 1, 1]\n  maxpool(4, stride=3, pad=1, rounding=ceil)\n}\n",
+    );
+    const check = await cnnc("check", f);
+    expect(check.code).toBe(0);
+    expect(check.stdout.match(/→ \[[\d,]+\]/g)).toEqual(["→ [1,1,1]", "→ [2,1,1]", "→ [1,1,2]", "→ [3,1,1]"]);
+    const summary = await cnnc("summary", f, "--model", "MaxK5");
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toMatch(/^maxpool1 +maxpool\(5, stride=3, rounding=ceil\) +\[1,1,2\]/m);
+    const svg = join(tmp, "ceil-windows.svg");
+    const draw = await cnnc("draw", f, "-o", svg);
+    expect(draw.code).toBe(0);
+    const picture = readFileSync(svg, "utf8");
+    expect(picture).toContain("5×5, stride 3, ceil");
+    expect(picture).toContain("→ [1, 1, 2]");
+  });
+
   it("selects one model with --model, and exits 2 with a suggestion for a name the file lacks", async () => {
     const two = tmpFile("two.cnn", "model Alpha {\n  input [4]\n  affine(2)\n}\nmodel Beta {\n  input [4]\n  affine(3)\n}\n");
     const beta = await cnnc("summary", two, "--model", "Beta");

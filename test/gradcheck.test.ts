@@ -147,6 +147,25 @@ describe("gradcheck catches a wrong backward of every op kind", () => {
   }
 });
 
+describe("gradcheck on ceil windows larger than the padded input (PyTorch's ceil_mode keeps them)", () => {
+  // height: 2 + 1 + 1 = 4 padded rows under a 5-row window; width: two windows over 5 + 2 + 2 columns
+  const pools: [string, string][] = [
+    ["maxpool", "maxpool(kernel=(5, 6), stride=(2, 3), pad=(1, 2), rounding=ceil)"],
+    ["avgpool", "avgpool(kernel=(5, 6), stride=(2, 3), pad=(1, 2), rounding=ceil)"],
+    ["avgpool", "avgpool(kernel=(5, 6), stride=(2, 3), pad=(1, 2), count_pad=false, rounding=ceil)"],
+  ];
+  for (const [op, layer] of pools) {
+    it(`${layer}: passes, and fails on a wrong backward`, async () => {
+      const [model] = modelsOf(`model Huge {\n  input [2, 2, 5]\n  x: ${layer}\n  t: tanh\n  fc: affine(3)\n  loss softmax\n}\n`, "huge.cnn");
+      expect(model.layers[0].output).toEqual([2, 1, 2]);
+      const good = (await harness(model)).gradcheck({ samples: 6 });
+      expect(good.pass).toBe(true);
+      const bad = (await harness(model, op as OpName)).gradcheck({ samples: 6 });
+      expect(bad.rows.find((r) => r.name === "dx")?.pass).toBe(false);
+    });
+  }
+});
+
 describe("gradcheck with other scalars", () => {
   const variants: [string, string][] = [
     ["no loss (a fixed random projection of the output)", ""],

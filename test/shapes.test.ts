@@ -119,6 +119,28 @@ describe("known answers", () => {
     // starts in the right padding (real input is 1..5), so PyTorch keeps 3.
     expect(only("model A { input [1, 5, 5]; maxpool(2, pad=1, rounding=ceil) }").output).toEqual([1, 3, 3]);
   });
+
+  it("a ceil window may be larger than the padded input, as in PyTorch (shapes printed by torch 1.13)", () => {
+    // nn.MaxPool2d(4, stride=2, ceil_mode=True)(torch.zeros(1, 1, 3, 3)).shape == [1, 1, 1, 1], and so on
+    expect(only("model A { input [1, 3, 3]; maxpool(4, stride=2, rounding=ceil) }").output).toEqual([1, 1, 1]);
+    expect(only("model A { input [2, 3, 3]; avgpool(4, stride=2, rounding=ceil) }").output).toEqual([2, 1, 1]);
+    expect(only("model A { input [1, 3, 8]; maxpool(5, stride=3, rounding=ceil) }").output).toEqual([1, 1, 2]);
+    expect(only("model A { input [3, 1, 1]; maxpool(4, stride=3, pad=1, rounding=ceil) }").output).toEqual([3, 1, 1]);
+    expect(only("model A { input [1, 1, 1]; rounding ceil; maxpool(2) }").output).toEqual([1, 1, 1]);
+  });
+
+  it("under floor such a window is still E0302, and under ceil one that overhangs by the stride or more", () => {
+    const floor = run("model A { input [1, 3, 3]; maxpool(4, stride=2) }").diagnostics;
+    expect(floor.map((d) => d.code)).toEqual(["E0302"]);
+    expect(floor[0].message).toContain("the window does not fit in the input [1, 3, 3]");
+    expect(floor[0].help).toContain("rounding=ceil gives height 1 and width 1 (PyTorch's ceil_mode)");
+    // torch: MaxPool2d(5, stride=1, ceil_mode=True) on 1x1 is "Output size is too small" (-3), and so is stride 3 (0)
+    const ceil = run("model A { input [1, 1, 1]; maxpool(5, stride=(1, 3), rounding=ceil) }").diagnostics;
+    expect(ceil.map((d) => d.code)).toEqual(["E0302"]);
+    expect(ceil[0].message).toBe("maxpool 'maxpool1' output height and width would be less than 1: the window runs past the input [1, 1, 1] by the stride or more");
+    expect(ceil[0].notes[1]).toContain("under rounding ceil a window may run past it by at most stride - 1 = 2");
+    expect(ceil[0].help).not.toContain("rounding=ceil");
+  });
 });
 
 /** One axis, brute force: walk the windows of SPEC §1 and record which real rows their taps read. */
@@ -134,19 +156,18 @@ function bruteAxis(
 ): { kind: "nofit" } | { kind: "notwhole" } | { kind: "ok"; out: number; lost: number } {
   const padded = size + before + after;
   const extent = dilation * (kernel - 1) + 1;
-  if (extent > padded) return { kind: "nofit" };
   const starts: number[] = [];
   if (rounding === "ceil") {
-    // keep adding windows until one reaches the end of the padded input
-    for (let x = 0; ; x += stride) {
-      starts.push(x);
-      if (x + extent >= padded) break;
-    }
-    if (isPool && starts[starts.length - 1] >= before + size) starts.pop();
+    // PyTorch's ceil_mode: a window counts while it runs past the end of the padded input by less
+    // than the stride (so the first one may be larger than the whole padded input)...
+    for (let x = 0; x + extent - padded < stride; x += stride) starts.push(x);
+    // ...except a last one that would start in the end padding
+    if (isPool && starts.length > 0 && starts[starts.length - 1] >= before + size) starts.pop();
   } else {
     for (let x = 0; x + extent <= padded; x += stride) starts.push(x);
-    if (rounding === "exact" && starts[starts.length - 1] + extent !== padded) return { kind: "notwhole" };
   }
+  if (starts.length === 0) return { kind: "nofit" };
+  if (rounding === "exact" && starts[starts.length - 1] + extent !== padded) return { kind: "notwhole" };
   let lastRealRead = -1;
   for (const x of starts) {
     for (let j = 0; j < kernel; j++) {
@@ -307,14 +328,17 @@ describe("the help's concrete fix works", () => {
     );
   });
 
-  it("E0302 (window does not fit): each suggested pad or kernel fits and gives the announced size", () => {
+  it("E0302 (no window): each suggested pad, kernel or rounding gives the announced size", () => {
+    const tried = new Set<string>();
     fc.assert(
-      fc.property(caseArb, fc.constantFrom("floor", "exact"), ({ op, size, args }, rounding) => {
+      fc.property(caseArb, fc.constantFrom("floor", "exact", "ceil"), ({ op, size, args }, rounding) => {
+        if (rounding === "ceil" && op === "conv") return;
         const d = run(source(op, size, rounding, args)).diagnostics.find((x) => x.code === "E0302");
         if (d === undefined) return;
         const fixes = (d.help ?? "").split("; or downsample")[0].split(", or ");
         for (const f of fixes.filter((x) => x.includes(" gives "))) {
           const [change, gives] = f.split(" gives ");
+          tried.add(`${rounding} ${Object.keys(changes(change)).join("+")}`);
           const fixed = run(source(op, size, rounding, { ...args, ...changes(change) }));
           expect(fixed.diagnostics.map((x) => x.code)).not.toContain("E0302");
           if (fixed.models.length === 1) expectOutput(source(op, size, rounding, { ...args, ...changes(change) }), gives);
@@ -322,6 +346,8 @@ describe("the help's concrete fix works", () => {
       }),
       { numRuns: 300 },
     );
+    // every kind of fix was offered and tried at least once
+    for (const kind of ["floor pad", "floor kernel", "floor rounding", "exact kernel", "ceil kernel"]) expect([...tried]).toContain(kind);
   });
 
   it("W0401 (rows lost under floor): the suggested pad reads every row and column", () => {

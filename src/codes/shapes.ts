@@ -21,12 +21,19 @@ export const shapeCodes = {
   E0302: {
     title: "output size less than 1",
     explanation:
-      "The window of a conv or pool (dilation*(kernel - 1) + 1 rows or columns) is larger than its " +
-      "padded input, so not a single window fits and the output would be empty. Usually earlier " +
-      "layers have already shrunk the input too far; the label shows where the input shape comes " +
-      "from. Pad the input, use a smaller kernel, or remove a downsampling layer.",
+      "The output-size formula of a conv or pool gives less than 1 along an axis, so the output " +
+      "would be empty. Under `rounding floor` and `exact` (a conv has no ceil) that means the window " +
+      "(dilation*(kernel - 1) + 1 rows or columns) is larger than its padded input. Under " +
+      "`rounding ceil` a pool keeps a window that runs past the padded input by less than the " +
+      "stride, even one larger than the whole input, as PyTorch's ceil_mode does; only a window " +
+      "that overhangs by the stride or more is this error (PyTorch: \"Output size is too small\"). " +
+      "Usually earlier layers have already shrunk the input too far; the label shows where the " +
+      "input shape comes from. Pad the input, use a smaller kernel, remove a downsampling layer, " +
+      "or give a pool `rounding=ceil`.",
     example: "model Net {\n  input [1, 4, 4]\n  maxpool(2)\n  maxpool(2)\n  maxpool(2)  # ~ E0302\n}",
-    fix: "Stop downsampling once the input is 1x1:\n\nmodel Net {\n  input [1, 4, 4]\n  maxpool(2)\n  maxpool(2)\n}",
+    fix:
+      "Stop downsampling once the input is 1x1, or let the last pool keep its window past the input " +
+      "(PyTorch's ceil_mode; the output stays 1x1):\n\nmodel Net {\n  input [1, 4, 4]\n  maxpool(2)\n  maxpool(2)\n  maxpool(2, rounding=ceil)\n}",
   },
   E0303: {
     title: "input of the wrong rank",

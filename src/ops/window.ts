@@ -1,7 +1,8 @@
 // The sliding-window arithmetic shared by conv, maxpool and avgpool: the
 // output-size formula under floor / ceil / exact rounding, `same` padding
-// (TensorFlow's rule), the pool ceil rule that drops a last window starting in
-// the padding (PyTorch's), rows lost under floor, and the diagnostics with the
+// (TensorFlow's rule), the pool ceil rules (PyTorch's: a window may run past the
+// padded input by less than the stride, and a last window starting in the
+// padding is dropped), rows lost under floor, and the diagnostics with the
 // arithmetic filled in and a concrete fix: E0301, E0302, W0401.
 import { diag, type Diagnostic } from "../diagnostics.ts";
 import {
@@ -37,10 +38,21 @@ function floorDiv(a: number, b: number): number {
 }
 
 /**
- * The number of windows along an axis (SPEC §1). Assumes a window fits
- * (size + before + after >= effective kernel). Under `exact` a division with a
- * remainder returns undefined. Under `ceil`, a pool's last window that would
- * start in the after-padding (or beyond) is dropped, as PyTorch does.
+ * The least padded size (size + before + after) that gives at least one window
+ * (docs/language.md#windows-padding-and-rounding): the effective kernel under
+ * floor and exact; under ceil (pools only) a window may run past the padded
+ * input by up to stride - 1, as PyTorch's ceil_mode allows.
+ */
+export function leastPadded(a: Axis, rounding: Rounding): number {
+  return effectiveKernel(a.kernel, a.dilation) - (rounding === "ceil" ? a.stride - 1 : 0);
+}
+
+/**
+ * The number of windows along an axis (docs/language.md#windows-padding-and-rounding).
+ * Assumes size + before + after >= leastPadded(a, rounding). Under `exact` a
+ * division with a remainder returns undefined. Under `ceil`, a pool's last
+ * window that would start in the after-padding (or beyond) is dropped, as
+ * PyTorch does.
  */
 export function windowCount(a: Axis, rounding: Rounding, isPool: boolean): number | undefined {
   const span = a.size + a.before + a.after - effectiveKernel(a.kernel, a.dilation);
@@ -225,8 +237,8 @@ export function inferWindow(
   }));
   const notesWithContext = (notes: string[]): string[] => [...notes, ...ctx.contextNotes];
 
-  // A window must fit in the padded input, whatever the rounding.
-  const tooSmall = [0, 1].filter((i) => axes[i].size + axes[i].before + axes[i].after < effectiveKernel(axes[i].kernel, axes[i].dilation));
+  // At least one window: under floor and exact it fits in the padded input; under ceil it may run past it by less than the stride.
+  const tooSmall = [0, 1].filter((i) => axes[i].size + axes[i].before + axes[i].after < leastPadded(axes[i], d.rounding));
   if (tooSmall.length > 0) {
     ctx.report(tooSmallDiagnostic(d, input, axes, tooSmall, form, ctx, notesWithContext));
     return undefined;
@@ -371,29 +383,32 @@ function tooSmallDiagnostic(
   ctx: InferContext,
   notesWithContext: (n: string[]) => string[],
 ): Diagnostic {
+  const ceil = d.rounding === "ceil";
   const names = which.map((i) => AXES[i]);
   const notes = which.map((i) => {
     const a = axes[i];
     const k = effectiveKernel(a.kernel, a.dilation);
     const padded = a.size + a.before + a.after;
     const dil = a.dilation > 1 ? ` (dilation ${a.dilation}·(${a.kernel} - 1) + 1)` : "";
-    return `${AXES[i]}: the window spans ${k} ${UNIT[AXES[i]][1]}${dil} but the padded input has ${padded} (${a.size} + ${a.before} + ${a.after})`;
+    const slack = ceil ? `; under rounding ceil a window may run past it by at most stride - 1 = ${a.stride - 1}` : "";
+    return `${AXES[i]}: the window spans ${k} ${UNIT[AXES[i]][1]}${dil} but the padded input has ${padded} (${a.size} + ${a.before} + ${a.after})${slack}`;
   });
-  // Fix 1: the least padding that fits one window (pools: if kernel/2 per side allows it).
+  // Fix 1: the least padding that gives one window (pools: if kernel/2 per side allows it).
   const pad: Pad4 = [axes[0].before, axes[0].after, axes[1].before, axes[1].after];
   let padOk = true;
   const kernelFix: Pair = [...d.kernel];
   let kernelOk = true;
   for (const i of which) {
     const a = axes[i];
-    const total = effectiveKernel(a.kernel, a.dilation) - a.size;
+    const total = leastPadded(a, d.rounding) - a.size;
     const [before, after] = splitPad(total, a.before, form);
     // Padding much larger than the input would mostly convolve zeros: not a fix worth offering.
     if (total > 2 * a.size || (d.isPool && !poolPadOk(a.kernel, before, after))) padOk = false;
     pad[2 * i] = before;
     pad[2 * i + 1] = after;
-    // Fix 2: the largest kernel that fits (and, under exact, divides).
-    let k = Math.floor((a.size + a.before + a.after - 1) / a.dilation) + 1;
+    // Fix 2: the largest kernel that gives one window (and, under exact, divides).
+    const reach = a.size + a.before + a.after + (ceil ? a.stride - 1 : 0);
+    let k = Math.floor((reach - 1) / a.dilation) + 1;
     if (d.rounding === "exact") {
       // The remainder repeats with a period of at most `stride`; give up after a bounded search.
       const lowest = Math.max(1, k - Math.min(a.stride, 10_000));
@@ -411,20 +426,22 @@ function tooSmallDiagnostic(
     fixes.push(`pad=${shown} gives ${results((a, i) => ({ ...a, before: pad[2 * i], after: pad[2 * i + 1] }))}`);
   }
   if (kernelOk) fixes.push(`kernel=${renderPair(kernelFix)} gives ${results((a, i) => ({ ...a, kernel: kernelFix[i] }))}`);
+  // Fix 3 (pools): ceil rounding keeps one window that runs past the padded input, as PyTorch's ceil_mode does.
+  if (d.isPool && !ceil && which.every((i) => axes[i].size + axes[i].before + axes[i].after >= leastPadded(axes[i], "ceil"))) {
+    // Both axes: ceil may also change the one that was fine.
+    const both = joinAnd([0, 1].map((i) => `${AXES[i]} ${windowCount(axes[i], "ceil", true)}`));
+    fixes.push(`rounding=ceil gives ${both} (PyTorch's ceil_mode)`);
+  }
   const help =
     fixes.length > 0
       ? `${fixes.join(", or ")}; or downsample less before this layer`
       : "downsample less before this layer, or use a larger input";
-  return diag(
-    "E0302",
-    ctx.span,
-    `${ctx.display} output ${names.join(" and ")} would be less than 1: the window does not fit in the input ${formatShape(input)}`,
-    {
-      notes: notesWithContext(notes),
-      help,
-      labels: [ctx.inputLabel(`the input ${formatShape(input)} comes from here`)],
-    },
-  );
+  const why = ceil ? `the window runs past the input ${formatShape(input)} by the stride or more` : `the window does not fit in the input ${formatShape(input)}`;
+  return diag("E0302", ctx.span, `${ctx.display} output ${names.join(" and ")} would be less than 1: ${why}`, {
+    notes: notesWithContext(notes),
+    help,
+    labels: [ctx.inputLabel(`the input ${formatShape(input)} comes from here`)],
+  });
 }
 
 function lostDiagnostic(

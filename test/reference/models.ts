@@ -71,7 +71,12 @@ function padOf(v: PadText | undefined, inHW: Pair, stride: Pair, effK: Pair): Pa
   return [v[0], v[1], v[2], v[3]];
 }
 
-/** Output size along one axis, SPEC §1 (ceil: PyTorch's ceil_mode, dropping a window that starts in the end padding). */
+/**
+ * Output size along one axis, written from ATen's pooling_output_shape (PyTorch):
+ * floor((in + P - effK + (ceil ? stride - 1 : 0)) / stride) + 1, and under ceil a last
+ * window that would start in the end padding is dropped. So under ceil the first
+ * window may be larger than the padded input, by less than the stride. Below 1: no window.
+ */
 export function outSize(
   inSize: number,
   before: number,
@@ -80,11 +85,9 @@ export function outSize(
   stride: number,
   rounding: "floor" | "ceil",
 ): number {
-  const span = inSize + before + after - effK;
-  if (span < 0) return 0;
-  if (rounding === "floor") return Math.floor(span / stride) + 1;
-  let out = Math.ceil(span / stride) + 1;
-  if ((out - 1) * stride >= inSize + before) out--;
+  const ceil = rounding === "ceil";
+  let out = Math.floor((inSize + before + after - effK + (ceil ? stride - 1 : 0)) / stride) + 1;
+  if (ceil && (out - 1) * stride >= inSize + before) out--;
   return out;
 }
 
@@ -351,15 +354,18 @@ function randomLayer(
     case "maxpool":
     case "avgpool": {
       if (!spatial) return null;
-      const kh = r.int(1, 3);
-      const kw = r.int(1, 3);
+      // now and then a ceil window larger than the whole input along an axis (PyTorch keeps it)
+      const huge = layerRounding && r.chance(0.2);
+      const kh = huge ? shape[1] + r.int(1, 2) : r.int(1, 3);
+      const kw = huge ? Math.max(1, shape[2] + r.int(-1, 2)) : r.int(1, 3);
       args.push(["kernel", kernelText(r, kh, kw)]);
-      if (r.chance(0.6)) args.push(["stride", kernelText(r, r.int(1, 3), r.int(1, 3))]);
-      const pad = randomPad(r, Math.floor(kh / 2), Math.floor(kw / 2), true);
+      if (huge) args.push(["stride", kernelText(r, r.int(2, 4), r.int(2, 4))]);
+      else if (r.chance(0.6)) args.push(["stride", kernelText(r, r.int(1, 3), r.int(1, 3))]);
+      const pad = randomPad(r, Math.floor(kh / 2), Math.floor(kw / 2), !huge);
       if (pad !== undefined) args.push(["pad", pad as number]);
       if (op === "avgpool" && r.chance(0.5)) args.push(["count_pad", r.chance(0.5)]);
-      const rounding = r.pick(["floor", "ceil"]);
-      if (r.chance(0.3) && layerRounding) args.push(["rounding", rounding]);
+      const rounding = huge ? "ceil" : r.pick(["floor", "ceil"]);
+      if ((huge || r.chance(0.3)) && layerRounding) args.push(["rounding", rounding]);
       return l;
     }
     case "globalavgpool":
@@ -433,6 +439,26 @@ export const directedSpecs: ModelSpec[] = [
     rounding: "ceil",
   }),
   spec("CeilDropAvg", [1, 5, 5], [L("p", "avgpool", ["kernel", 2], ["stride", 2], ["pad", 1])], { rounding: "ceil" }),
+  // ceil: a window larger than the whole padded input (PyTorch keeps it: it runs past by less than the stride)
+  spec("CeilHugeMax", [1, 3, 3], [L("p", "maxpool", ["kernel", 4], ["stride", 2])], { rounding: "ceil" }),
+  spec("CeilHugeAvg", [2, 3, 3], [L("p", "avgpool", ["kernel", 4], ["stride", 2], ["rounding", "ceil"])]),
+  spec("CeilHugeTall", [1, 3, 8], [L("p", "maxpool", ["kernel", 5], ["stride", 3], ["rounding", "ceil"])]),
+  spec("CeilHugePadMax", [3, 1, 1], [L("p", "maxpool", ["kernel", 4], ["stride", 3], ["pad", 1], ["rounding", "ceil"])]),
+  spec("CeilHugePadAvg", [2, 2, 4], [L("p", "avgpool", ["kernel", 5], ["stride", 3], ["pad", 1])], { rounding: "ceil" }),
+  spec("CeilHugePadAvgReal", [2, 2, 4], [L("p", "avgpool", ["kernel", 5], ["stride", 3], ["pad", 1], ["count_pad", false])], {
+    rounding: "ceil",
+  }),
+  spec(
+    "CeilHugeAsym",
+    [2, 1, 3],
+    [
+      L("m", "maxpool", ["kernel", [5, 4]], ["stride", [3, 2]], ["pad", [2, 1, 0, 2]]),
+      L("a", "avgpool", ["kernel", [3, 4]], ["stride", [2, 3]], ["pad", [1, 0, 0, 1]], ["count_pad", false]),
+      L("b", "avgpool", ["kernel", [4, 3]], ["stride", 2], ["pad", [1, 1, 0, 1]]),
+      L("out", "affine", ["features", 3]),
+    ],
+    { rounding: "ceil", loss: { op: "softmax" } },
+  ),
   // `same`: odd total padding puts the extra row/column at the bottom/right
   spec("SameStride", [2, 6, 6], [L("c", "conv", ["filters", 3], ["kernel", 3], ["stride", 2], ["pad", "same"])]),
   spec(

@@ -22,6 +22,9 @@ class Module:
         raise AttributeError(name)
 
     def add_module(self, name, module):
+        # as torch: a name that is already an attribute (the method `train`, ...) is refused
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
         self._modules[name] = module
 
     def __call__(self, *args):
