@@ -320,6 +320,7 @@ describe("every CLI code is triggered by a test", () => {
     E0001: () => ["check", join(tmp, "nope.cnn")],
     E0002: () => ["check", tmp],
     E0003: () => ["summary", "examples/lenet5.cnn", "--model", "Nope"],
+    E0004: () => ["gradcheck", "examples/lenet5.cnn", "--batch", "1000000000"],
     E0390: () => ["check", "--max-params", "1", "examples/lenet5.cnn"],
     E0391: () => ["check", "--max-macs", "1", "examples/lenet5.cnn"],
   };

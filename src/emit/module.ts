@@ -12,6 +12,7 @@ import { type Dtype, dimsOf, type LayerContext, num, type ParamInit, type Worksp
 import { lossEmitterOf } from "./loss.ts";
 import { emitterFor } from "./ops/index.ts";
 import { emitSafetensors } from "./safetensors.ts";
+import { MAX_TYPED_ARRAY_LENGTH, type WorkspaceSize, workspaceSize } from "./workspace-size.ts";
 
 export interface EmitOptions {
   dtype: Dtype;
@@ -339,6 +340,18 @@ ${lines.join("\n")}
 }`;
 }
 
+/** What createWorkspace allocates (its buffers and the parameter gradients), and activationPattern's entries per sample. */
+export function moduleMemory(model: Model, opts: EmitOptions): { workspace: WorkspaceSize; patternPerSample: number } {
+  const plan = planOf(model, opts);
+  return { workspace: planWorkspaceSize(plan), patternPerSample: patternParts(plan).reduce((a, b) => a + b.perSample, 0) };
+}
+
+function planWorkspaceSize(plan: Plan): WorkspaceSize {
+  const size = (t: Tensor) => String(t.shape.reduce((a, b) => a * b, 1));
+  const grads = plan.params.map((t): WorkspaceBuffer => ({ name: `grads[${JSON.stringify(t.name)}]`, kind: "float", length: size(t), doc: "" }));
+  return workspaceSize([...plan.buffers, ...grads], plan.floatCtor === "Float32Array" ? "float32" : "float64");
+}
+
 function emitCreateWorkspace(plan: Plan): string {
   const grads = plan.params.map(
     (t) => `    ${JSON.stringify(t.name)}: new ${plan.floatCtor}(${t.shape.reduce((a, b) => a * b, 1)}),`,
@@ -348,27 +361,47 @@ function emitCreateWorkspace(plan: Plan): string {
   );
   const dx = plan.dx.startsWith("ws.") ? plan.dx.replace("ws.", "bufs.") : `new ${plan.floatCtor}(0)`;
   const result = plan.model.loss !== null ? `{ loss: 0, grads, dx: ${dx} }` : `{ grads, dx: ${dx} }`;
-  return `/**
+  const size = planWorkspaceSize(plan);
+  const name = plan.model.name;
+  return `/** The bytes createWorkspace(batch) allocates: ${size.perSample} per sample plus ${size.fixed}. */
+export function workspaceBytes(batch: number): number {
+  return batch * ${size.perSample} + ${size.fixed};
+}
+
+/**
  * Allocates every activation, gradient and scratch buffer for batches of
- * \`batch\` samples. \`seed\` seeds the dropout masks.
+ * \`batch\` samples. \`seed\` seeds the dropout masks. Throws a RangeError
+ * before allocating when batch is not a positive integer or exceeds
+ * ${size.maxBatch} (buffer ${size.largest.name} holds ${size.largest.perSample} elements per sample, and a typed
+ * array at most ${MAX_TYPED_ARRAY_LENGTH}), and names the bytes needed when the engine cannot allocate them.
  */
 export function createWorkspace(batch: number, seed = 0): Workspace {
   if (!Number.isInteger(batch) || batch < 1) {
-    throw new RangeError(\`${plan.model.name}: createWorkspace(batch) needs a positive integer batch; got \${batch}\`);
+    throw new RangeError(\`${name}: createWorkspace(batch) needs a positive integer batch; got \${batch}\`);
   }
-  const grads: Params = {
+  if (batch > ${size.maxBatch}) {
+    throw new RangeError(
+      \`${name}: createWorkspace(\${batch}) would need \${workspaceBytes(batch)} bytes; its buffer ${size.largest.name} would hold \${batch * ${size.largest.perSample}} elements, more than the ${MAX_TYPED_ARRAY_LENGTH} a typed array holds (the largest batch is ${size.maxBatch})\`,
+    );
+  }
+  try {
+    const grads: Params = {
 ${grads.join("\n")}
-  };
-  const bufs = {
+    };
+    const bufs = {
 ${bufs.join("\n")}
-  };
-  return {
-    batch,
-    freezeDropout: false,
-${plan.hasDropout ? "    rng: seed | 0,\n    masksDrawn: false,\n" : ""}    grads,
-    result: ${result},
-    ...bufs,
-  };
+    };
+    return {
+      batch,
+      freezeDropout: false,
+${plan.hasDropout ? "      rng: seed | 0,\n      masksDrawn: false,\n" : ""}      grads,
+      result: ${result},
+      ...bufs,
+    };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new RangeError(\`${name}: createWorkspace(\${batch}) needs \${workspaceBytes(batch)} bytes, which could not be allocated (\${e.message})\`);
+  }
 }`;
 }
 
@@ -616,7 +649,8 @@ function perturbCode(l: LayerContext): string {
   ${targets.map((t) => `for (let i = 0; i < ${t}.length; i++) ${t}[i] *= 1.01;`).join("\n")}`;
 }
 
-function emitActivationPattern(plan: Plan): string {
+/** The pieces of activationPattern: per layer (and the loss), its entries per sample and the code that fills them. */
+function patternParts(plan: Plan): { perSample: number; fill: string; what: string }[] {
   const parts: { perSample: number; fill: string; what: string }[] = [];
   for (const l of plan.layers) {
     const pat = emitterFor(l.layer).pattern?.(l);
@@ -627,6 +661,11 @@ function emitActivationPattern(plan: Plan): string {
     const pat = lossEmitterOf(m.loss.args.op).pattern?.(plan.outSize);
     if (pat !== undefined) parts.push({ ...pat, what: `loss ${m.loss.args.op}` });
   }
+  return parts;
+}
+
+function emitActivationPattern(plan: Plan): string {
+  const parts = patternParts(plan);
   const perSample = parts.reduce((a, b) => a + b.perSample, 0);
   const fills = parts.map(
     (p) => `  // ${commentText(p.what)}
