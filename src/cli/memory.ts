@@ -1,7 +1,7 @@
 // `cnnc gradcheck --batch N`: the memory the batch implies, checked before any
 // work (E0004, exit 2). The bytes come from the emitter's own plan of the
 // harness (gradcheckMemory); the limits are this machine's memory and the
-// element count one typed array holds (docs/cli.md#gradcheck).
+// element count one typed array holds (docs/cli.md#cnnc-gradcheck).
 import { totalmem } from "node:os";
 import { diag, type Diagnostic } from "../diagnostics.ts";
 import { gradcheckMemory } from "../emit/gradcheck.ts";

@@ -39,7 +39,7 @@ export const cliCodes = {
       "the largest batch that fits. The command exits with code 2, as for any usage error.",
     example:
       "$ cnnc gradcheck examples/lenet5.cnn --batch 1000000000\n" +
-      "error[E0004]: --batch 1000000000 needs 391.8 TiB for the gradient check of LeNet5, more than the limit of 23.4 GiB",
+      "error[E0004]: --batch 1000000000 needs 475.1 TiB for the gradient check of LeNet5, more than the limit of 23.5 GiB",
     fix: "$ cnnc gradcheck examples/lenet5.cnn --batch 8\n\nA gradient check needs only a few samples: the default batch is 2.",
   },
   E0390: {

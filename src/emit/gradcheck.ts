@@ -1,9 +1,9 @@
 // emit/gradcheck: checked IR Model → the text of `<Model>.gradcheck.ts`, the
-// numerical gradient-check harness (SPEC §4): an f64 copy of the model (the
+// numerical gradient-check harness (docs/cli.md#cnnc-gradcheck): an f64 copy of the model (the
 // module emitModule writes, embedded so the file imports nothing) plus a driver.
 // Emits no diagnostics. The driver's method, in short:
 // - centred differences (L(v+h) − L(v−h)) / 2h in f64 on the loss, computed
-//   from the training-mode logits by SPEC §1's formula (and checked against
+//   from the training-mode logits by the formula of docs/language.md#losses (and checked against
 //   the module's own loss value); a model without a loss uses the scalar
 //   Σ out·r for a fixed random projection r;
 // - kinks: the activation pattern (ReLU signs, max-pool winners, hinge flags)
@@ -71,7 +71,7 @@ function emitDriver(model: Model, outSize: number): string {
   const memory = gradcheckMemory(model);
   const hasLoss = model.loss !== null;
   // The numeric side evaluates the loss from the training-mode logits with the
-  // formula of SPEC §1 (cheaper than lossAndGrad, and independent of lossPass);
+  // formula of docs/language.md#losses (cheaper than lossAndGrad, and independent of lossPass);
   // the svm hinge flags join the activation pattern as kinks.
   const loss = model.loss;
   const evaluate =

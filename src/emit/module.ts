@@ -1,5 +1,5 @@
 // emit: checked IR Model → the text of one self-contained TypeScript module
-// (SPEC §4), before prettier. Deterministic: the same Model and options give
+// (docs/generated-api.md), before prettier. Deterministic: the same Model and options give
 // the same bytes. Emits no diagnostics; an unexpected IR is an internal error.
 //
 // One function per output section (header, types, info, initParams,

@@ -1,7 +1,7 @@
 // The memory createWorkspace(batch) allocates, from the buffers the emitter
 // plans. The generated module checks a batch against it before allocating, and
 // `cnnc gradcheck` checks --batch against it before doing any work
-// (docs/generated-api.md#workspace-size, docs/cli.md#gradcheck).
+// (docs/generated-api.md#workspace-size, docs/cli.md#cnnc-gradcheck).
 import type { WorkspaceBuffer } from "./context.ts";
 
 /**

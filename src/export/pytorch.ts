@@ -2,7 +2,7 @@
 // equivalent torch `nn.Module` per model. Guarantees: state_dict() keys and shapes
 // equal the generated TypeScript's Params/State (plus PyTorch's own
 // `num_batches_tracked` per batchnorm, which loadParams ignores), and the forward
-// pass follows SPEC §1 exactly, including asymmetric and `same` padding, ceil
+// pass follows docs/language.md exactly, including asymmetric and `same` padding, ceil
 // rounding and count_pad. Emits no diagnostics (the IR is checked).
 import type { Layer, LayerArgs, Model } from "../ir.ts";
 import { commentText } from "../escape/comment.ts";
@@ -97,7 +97,7 @@ function poolCode(layer: Layer, args: PoolArgs, call: string): LayerCode {
   const torchH = torchPoolSize(asymmetric ? h + top + bottom : h, args.kernel[0], args.stride[0], padding[0], ceil);
   const torchW = torchPoolSize(asymmetric ? w + left + right : w, args.kernel[1], args.stride[1], padding[1], ceil);
   if (torchH !== oh || torchW !== ow) {
-    // PyTorch keeps a ceil-mode window that starts in explicit bottom/right padding; the SPEC drops it.
+    // PyTorch keeps a ceil-mode window that starts in explicit bottom/right padding; cnnc drops it (docs/language.md#windows-padding-and-rounding).
     forward.push(`x = x[:, :, :${oh}, :${ow}]`);
   }
   return { init, forward };

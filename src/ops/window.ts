@@ -37,7 +37,7 @@ function floorDiv(a: number, b: number): number {
 }
 
 /**
- * The number of windows along an axis (SPEC §1). Assumes a window fits
+ * The number of windows along an axis (docs/language.md#windows-padding-and-rounding). Assumes a window fits
  * (size + before + after >= effective kernel). Under `exact` a division with a
  * remainder returns undefined. Under `ceil`, a pool's last window that would
  * start in the after-padding (or beyond) is dropped, as PyTorch does.

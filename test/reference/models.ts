@@ -48,7 +48,7 @@ export function modelText(m: ModelSpec): string {
 }
 
 // ---------------------------------------------------------------------------
-// Resolution and shapes, straight from SPEC §1.
+// Resolution and shapes, straight from docs/language.md#windows-padding-and-rounding.
 
 const pair = (v: unknown, dflt: Pair): Pair =>
   v === undefined ? dflt : typeof v === "number" ? [v, v] : [(v as number[])[0], (v as number[])[1]];
@@ -71,7 +71,7 @@ function padOf(v: PadText | undefined, inHW: Pair, stride: Pair, effK: Pair): Pa
   return [v[0], v[1], v[2], v[3]];
 }
 
-/** Output size along one axis, SPEC §1 (ceil: PyTorch's ceil_mode, dropping a window that starts in the end padding). */
+/** Output size along one axis, docs/language.md#windows-padding-and-rounding (ceil: PyTorch's ceil_mode, dropping a window that starts in the end padding). */
 export function outSize(
   inSize: number,
   before: number,
