@@ -363,6 +363,7 @@ function emitCreateWorkspace(plan: Plan): string {
   const result = plan.model.loss !== null ? `{ loss: 0, grads, dx: ${dx} }` : `{ grads, dx: ${dx} }`;
   const size = planWorkspaceSize(plan);
   const name = plan.model.name;
+  // the try block's body keeps the indentation it had before the try: prettier indents it
   return `/** The bytes createWorkspace(batch) allocates: ${size.perSample} per sample plus ${size.fixed}. */
 export function workspaceBytes(batch: number): number {
   return batch * ${size.perSample} + ${size.fixed};
@@ -377,7 +378,7 @@ export function workspaceBytes(batch: number): number {
  */
 export function createWorkspace(batch: number, seed = 0): Workspace {
   if (!Number.isInteger(batch) || batch < 1) {
-    throw new RangeError(\`${name}: createWorkspace(batch) needs a positive integer batch; got \${batch}\`);
+    throw new RangeError(\`${plan.model.name}: createWorkspace(batch) needs a positive integer batch; got \${batch}\`);
   }
   if (batch > ${size.maxBatch}) {
     throw new RangeError(
@@ -385,19 +386,19 @@ export function createWorkspace(batch: number, seed = 0): Workspace {
     );
   }
   try {
-    const grads: Params = {
+  const grads: Params = {
 ${grads.join("\n")}
-    };
-    const bufs = {
+  };
+  const bufs = {
 ${bufs.join("\n")}
-    };
-    return {
-      batch,
-      freezeDropout: false,
-${plan.hasDropout ? "      rng: seed | 0,\n      masksDrawn: false,\n" : ""}      grads,
-      result: ${result},
-      ...bufs,
-    };
+  };
+  return {
+    batch,
+    freezeDropout: false,
+${plan.hasDropout ? "    rng: seed | 0,\n    masksDrawn: false,\n" : ""}    grads,
+    result: ${result},
+    ...bufs,
+  };
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     throw new RangeError(\`${name}: createWorkspace(\${batch}) needs \${workspaceBytes(batch)} bytes, which could not be allocated (\${e.message})\`);
