@@ -20,7 +20,7 @@ import type { Model } from "../src/ir.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The part of a generated module (SPEC §4) the trainer uses. */
+/** The part of a generated module (docs/generated-api.md) the trainer uses. */
 type Arrays = Record<string, Float32Array>;
 interface GeneratedNet {
   info: { name: string; input: number[]; output: number[] };

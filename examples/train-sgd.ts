@@ -20,7 +20,7 @@ import { compile } from "../src/pipeline.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The part of the generated module's API (SPEC §4) this example uses. */
+/** The part of the generated module's API (docs/generated-api.md) this example uses. */
 type Params = Record<string, Float32Array>;
 interface GeneratedNet {
   info: { name: string; input: number[]; output: number[] };

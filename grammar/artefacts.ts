@@ -7,7 +7,7 @@ import { generateCstDts } from "@chevrotain/cst-dts-gen";
 import { CnnParser } from "./parser.ts";
 import { keywords } from "./tokens.ts";
 
-/** Every op of SPEC §1's layer table, plus the two losses. */
+/** Every op of docs/language.md#layers-reference, plus the two losses. */
 export const opNames = [
   "conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm",
   "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout",

@@ -1,4 +1,4 @@
-// The .cnn grammar (SPEC §1) as a chevrotain CstParser: tokens → CST.
+// The .cnn grammar (docs/language.md#grammar) as a chevrotain CstParser: tokens → CST.
 // Holds no actions; src/cst-to-ast.ts visits the CST. Error recovery is on, so
 // one run collects every syntax error (src/parse.ts words them as E01xx).
 //
@@ -6,7 +6,7 @@
 // error can be explained better than "expected X":
 //   - a model or repeat body is `stmt*` in any order (E0108–E0113 check the order,
 //     and that input/rounding/loss do not appear inside a repeat);
-//   - a Number is accepted where SPEC says INT (shape dims, repeat count; E0114);
+//   - a Number is accepted where the grammar says INT (shape dims, repeat count; E0114);
 //   - `;` is an empty statement, so it may separate (or end) statements.
 import { CstParser, EOF, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type ManySepMethodOpts, type AtLeastOneSepMethodOpts, type TokenType } from "chevrotain";
 import {
@@ -156,7 +156,7 @@ export class CnnParser extends CstParser {
 
   /**
    * arg := (IDENT '=')? value. A keyword may name an argument too (`rounding=ceil`
-   * is SPEC §1's per-layer rounding; before '=' a keyword is unambiguous).
+   * is the per-layer rounding of docs/language.md; before '=' a keyword is unambiguous).
    */
   public arg = this.RULE("arg", () => {
     this.OPTION(() => {

@@ -1,4 +1,4 @@
-// Tokens of the .cnn language (SPEC §1), and the lexer built from them.
+// Tokens of the .cnn language (docs/language.md#files-and-tokens), and the lexer built from them.
 // text → tokens (+ comments in their own group, kept for `cnnc fmt`) → lexing errors.
 // The lexer never throws and never fails: characters that start no token become
 // Invalid tokens (group "invalid"), which src/parse.ts reports as E0104.
@@ -34,7 +34,7 @@ export const Loss = createToken({ name: "Loss", pattern: /loss/, longer_alt: Ide
 
 /**
  * NUMBER: decimal digits with an optional fraction and exponent (`7`, `0.5`,
- * `1e-5`). Where SPEC §1 asks for an INT, the parser still accepts any NUMBER
+ * `1e-5`). Where the grammar asks for an INT, the parser still accepts any NUMBER
  * and src/cst-to-ast.ts rejects a fraction or exponent with E0114, which says
  * far more than "expected INT".
  */
@@ -111,7 +111,7 @@ export const allTokens: TokenType[] = [
   Invalid,
 ];
 
-/** The keywords, as written in source (SPEC §1). */
+/** The keywords, as written in source (docs/language.md#files-and-tokens). */
 export const keywords = ["model", "input", "rounding", "repeat", "loss"] as const;
 
 // positionTracking "onlyOffset": src/parse.ts computes line:column from offsets

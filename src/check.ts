@@ -22,9 +22,9 @@ import {
 } from "./ops/op.ts";
 import { suggest } from "./suggest.ts";
 
-/** At most this many layers after expanding `repeat` (SPEC §1), checked before expanding. */
+/** At most this many layers after expanding `repeat` (docs/language.md#limits), checked before expanding. */
 export const MAX_LAYERS = 10_000;
-/** At most this many elements per sample in any tensor (SPEC §1). */
+/** At most this many elements per sample in any tensor (docs/language.md#limits). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
 
 export interface CheckResult {

@@ -1,6 +1,6 @@
 // CST → AST: the visitor that turns chevrotain's CST (grammar/cst.d.ts) into
 // src/ast.ts, checking what the relaxed grammar let through: statement order
-// (E0108–E0114), statements inside repeat (E0123), integers where the SPEC says
+// (E0108–E0114), statements inside repeat (E0123), integers where the grammar says
 // INT (E0115), repeat counts and bodies (E0116, E0117), input shapes (E0121, E0122).
 // A model whose text holds a syntax error is still visited for these local
 // checks (except inside the damaged shape or repeat body), but it is left out

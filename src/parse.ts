@@ -12,7 +12,7 @@ import { diag, type Diagnostic, type PhaseResult, type Span } from "./diagnostic
 import { LineMap, pointSpan } from "./source.ts";
 import { cstToAst } from "./cst-to-ast.ts";
 
-/** Limits named in their errors (SPEC §1). */
+/** Limits named in their errors (docs/language.md#limits, grammar/README.md#limits-named-in-their-errors). */
 export const MAX_IDENT_LENGTH = 256;
 export const MAX_NESTING = 64;
 /** More tokens than this is refused before parsing (10,000 layers written out with arguments fit easily). */

@@ -19,7 +19,7 @@ const names = (src: string) => {
   return r.models[0].layers.map((l) => l.name);
 };
 
-describe("SPEC §3 example", () => {
+describe("the README's E0301 example", () => {
   it("reproduces the E0301 diagnostic exactly", () => {
     const src = `# bad
 model Bad {

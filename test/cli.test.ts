@@ -1,6 +1,6 @@
 // The command line end to end: in-process through run(argv, io) for speed,
 // plus a handful of real `bin/cnnc` processes. Expected numbers come from the
-// SPEC and the issue (LeNet-5: 61,706 parameters and 416,520 MACs by hand;
+// docs and the issue (LeNet-5: 61,706 parameters and 416,520 MACs by hand;
 // VGG-16: 138,357,544 parameters), never from the code under test.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -178,7 +178,7 @@ describe("check", () => {
     expect(r.stdout).not.toMatch(STACK);
   });
 
-  it("prints SPEC §3's JSON document (zod-validated), with LeNet-5's automatic layer names", async () => {
+  it("prints the JSON document of docs/cli.md (zod-validated), with LeNet-5's automatic layer names", async () => {
     const r = await cnnc("check", "--format", "json", ...examples, "examples/invalid/" + readdirSync("examples/invalid")[0]);
     expect(r.code).toBe(1);
     const doc = JsonDocumentSchema.strict().parse(JSON.parse(r.stdout));
@@ -343,6 +343,7 @@ describe("every CLI code is triggered by a test", () => {
     E0001: () => ["check", join(tmp, "nope.cnn")],
     E0002: () => ["check", tmp],
     E0003: () => ["summary", "examples/lenet5.cnn", "--model", "Nope"],
+    E0004: () => ["gradcheck", "examples/lenet5.cnn", "--batch", "1000000000"],
     E0390: () => ["check", "--max-params", "1", "examples/lenet5.cnn"],
     E0391: () => ["check", "--max-macs", "1", "examples/lenet5.cnn"],
   };

@@ -1,5 +1,5 @@
 // Renderers on hand-built diagnostics and IR (no parser or checker involved):
-// the text layout of SPEC §3, the JSON document, GitHub commands, the summary
+// the text layout of the README and docs/cli.md, the JSON document, GitHub commands, the summary
 // table and the budget diagnostics. Expected strings are written by hand.
 import { describe, expect, it } from "vitest";
 import type { Diagnostic, Span } from "../src/diagnostics.ts";
@@ -46,7 +46,7 @@ function d(code: string, s: Span, message: string, extra: Partial<Diagnostic> = 
 const sources = new Map([[file, bad]]);
 
 describe("text renderer", () => {
-  it("lays out SPEC §3's example exactly", () => {
+  it("lays out the README's E0301 example exactly", () => {
     const diagnostic = d("E0301", span(bad, 5, 3, 5, 51), "conv 'c1' output width is not a whole number under rounding exact", {
       notes: ["width: (20 + 3 + 3 - 6) / 6 + 1 = 4.33"],
       help: "pad=(2, 2) gives width 4, or `rounding floor` floors it (PyTorch's behaviour)",
@@ -223,7 +223,7 @@ const tiny: Model = {
 const tinyPartial: PartialModel = { name: "Tiny", file: mfile, span: tiny.span, input: [1, 4, 4], layers: [conv, relu] };
 
 describe("JSON renderer", () => {
-  it("prints SPEC §3's document, with failing models cut before the failing layer", () => {
+  it("prints the JSON document of docs/cli.md, with failing models cut before the failing layer", () => {
     const diagnostic = d("E0301", span(mtext, 5, 3, 5, 16, mfile), "boom", { notes: ["n1"] });
     const text = renderJson([diagnostic], [modelFacts(tiny), partialFacts(tinyPartial)]);
     const doc = JsonDocumentSchema.strict().parse(JSON.parse(text));

@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/pipeline.ts";
-import { drawSvg, escapeXml, type DrawFailure } from "../src/draw/svg.ts";
+import { drawSvg, type DrawFailure } from "../src/draw/svg.ts";
+import { xmlText } from "../src/escape/xml.ts";
 import type { PartialModel } from "../src/ir.ts";
 import { conv, handModel, lenetWithBatchnorm, maxpool } from "./interop-ir.ts";
 
@@ -143,7 +144,7 @@ describe("drawSvg", () => {
   });
 
   it("escapes every string it writes", () => {
-    expect(escapeXml(`a<b>&"c'`)).toBe("a&lt;b&gt;&amp;&quot;c&apos;");
+    expect(xmlText(`a<b>&"c'`)).toBe("a&lt;b&gt;&amp;&quot;c&apos;");
     const m = handModel("M", [4], [["fc", { op: "affine", features: 2, bias: true }]]);
     const svg = drawSvg([{ model: m, failure: { code: "E0201", message: "unknown op `<&>`", notes: ['"quoted" & \'single\''], source: "x: f<o>o(a=\"1\")", line: 2 } }]);
     checkXml(svg);

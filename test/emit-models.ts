@@ -14,7 +14,7 @@ function model(spec: ModelSpec): Model {
   return ModelSchema.parse(specToModel(spec));
 }
 
-/** LeNet-5 as in SPEC §1. */
+/** LeNet-5 as in docs/language.md#a-first-model. */
 export const lenet = model({
   name: "LeNet5",
   input: [1, 28, 28],

@@ -1,4 +1,4 @@
-// The generated module's contract (SPEC §4 and the team's codegen decisions):
+// The generated module's contract (docs/generated-api.md):
 // it type-checks strictly with erasable syntax only, is deterministic, imports
 // nothing, allocates nothing per step, has the checker's shapes, throws
 // RangeError on wrong sizes before any work, and initialises as documented.
@@ -254,7 +254,7 @@ describe("generated module at run time", () => {
     }
   });
 
-  it("exports the SPEC §4 names and info", () => {
+  it("exports the names and info of docs/generated-api.md", () => {
     for (const model of handModels) {
       const m = modules.get(key(model, "f32"))!;
       expect(m.info.name).toBe(model.name);

@@ -91,7 +91,7 @@ describe("exportPytorch", () => {
   });
 
   it("crops a ceil-mode window that PyTorch keeps in explicit bottom/right padding", () => {
-    // p2 sees [8, 4, 4]: SPEC ceil((4 + 1 - 2) / 2) + 1 = 3, last window starts at 4 = in + top → dropped → 2;
+    // p2 sees [8, 4, 4]: cnnc's ceil((4 + 1 - 2) / 2) + 1 = 3, last window starts at 4 = in + top → dropped → 2;
     // PyTorch on the explicitly padded 5×5 keeps it (4 < 5) → 3, so the export crops to 2.
     const text = exportPytorch([tricky()], { sourceName: "t.cnn" });
     expect(text).toContain("x = x[:, :, :2, :2]");

@@ -4,7 +4,7 @@
 // the CLI outside the test run, see the README), it FAILS on a deliberately
 // wrong backward of every op kind (emitModule's `perturb` hook), it skips
 // rather than passes kink crossings, and `cnnc gradcheck` / the harness run
-// directly have the exit codes of SPEC §2.
+// directly have the exit codes of docs/cli.md#exit-codes.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -190,7 +190,7 @@ model Net {  // the name
     expect(scopesOf("28", 3)).toContain("meta.shape.cnn");
   });
 
-  it("scopes every op of the SPEC's layer table", () => {
+  it("scopes every op of the layer table in docs/language.md", () => {
     const ops = ["conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm", "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout"];
     const toks = tokenize(`model A {\n${ops.map((op) => `  ${op}\n`).join("")}}`, grammar);
     for (const op of ops) expect(toks.find((t) => t.text === op)?.scopes, op).toContain("support.function.op.cnn");

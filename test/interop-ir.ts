@@ -1,5 +1,5 @@
 // Hand-built checked IR for the interop tests (safetensors, export, draw), so they
-// do not depend on the front end: shapes are computed here from the SPEC's
+// do not depend on the front end: shapes are computed here from docs/language.md's
 // formulas, and every model is validated by ModelSchema.
 import { ModelSchema, type LayerArgs, type Model, type Tensor } from "../src/ir.ts";
 

@@ -1,5 +1,5 @@
 // The front end up to the AST: source decoding, every construct's AST (written
-// out by hand from SPEC §1), recovery, and every E01xx code through its
+// out by hand from docs/language.md#grammar), recovery, and every E01xx code through its
 // examples/invalid/E01NN-*.cnn file and its inline `# ~ E01NN` markers.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -85,7 +85,7 @@ describe("decodeSource", () => {
 });
 
 describe("the AST of every construct", () => {
-  it("parses the SPEC's LeNet-5 with labels, positional and named args, comments and loss", () => {
+  it("parses the LeNet-5 of docs/language.md with labels, positional and named args, comments and loss", () => {
     const src = `# LeNet-5
 model LeNet5 {
   input [1, 28, 28]            # C, H, W

@@ -1,5 +1,5 @@
 // Shape rules against known answers and against a brute-force count of the
-// windows a layer actually visits, written here from SPEC §1's definitions
+// windows a layer actually visits, written here from the definitions of docs/language.md
 // (not from src/ops/window.ts's formula).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -56,7 +56,7 @@ describe("known answers", () => {
     expect(m.params).toBe(60_965_224);
   });
 
-  it("LeNet-5 of SPEC §1 has 61,706 parameters", async () => {
+  it("LeNet-5 of docs/language.md has 61,706 parameters", async () => {
     const { readFileSync } = await import("node:fs");
     const m = only(readFileSync("examples/lenet5.cnn", "utf8"));
     expect(m.params).toBe(156 + 2416 + 48120 + 10164 + 850);
@@ -66,7 +66,7 @@ describe("known answers", () => {
     ]);
   });
 
-  it("pad, globalavgpool, flatten, affine and the norms have the SPEC's shapes and parameters", () => {
+  it("pad, globalavgpool, flatten, affine and the norms have the documented shapes and parameters", () => {
     const m = only(`model A {
       input [6, 7, 9]
       pad((1, 2, 3, 4))
@@ -143,7 +143,7 @@ describe("known answers", () => {
   });
 });
 
-/** One axis, brute force: walk the windows of SPEC §1 and record which real rows their taps read. */
+/** One axis, brute force: walk the windows of docs/language.md and record which real rows their taps read. */
 function bruteAxis(
   size: number,
   kernel: number,

@@ -16,7 +16,7 @@ export function buildGenerated(model: Model, sourceName: string): { path: string
   return { path, bytes: Buffer.byteLength(text) };
 }
 
-/** The subset of a generated module (SPEC §4) the benchmark calls. */
+/** The subset of a generated module (docs/generated-api.md) the benchmark calls. */
 export interface GeneratedModule {
   initParams(seed?: number): Record<string, Float32Array>;
   initState(): Record<string, Float32Array>;

@@ -1,6 +1,6 @@
 // `cnnc check FILE... [--format text|json|github] [--deny-warnings]
 //  [--max-params N] [--max-macs N]`: parse and shape-check every model of
-// every file, report every problem of the run, and exit 0 / 1 / 2 (SPEC §2).
+// every file, report every problem of the run, and exit 0 / 1 / 2 (docs/cli.md#exit-codes).
 import { Option, type Command } from "commander";
 import { sortDiagnostics } from "../diagnostics.ts";
 import { formatCount, formatShape, type ModelFacts } from "../render/format.ts";

@@ -20,7 +20,7 @@ export interface CliContext {
 /** The one export of every command file: adds the command (options, help, action) to the program. */
 export type RegisterCommand = (program: Command, cli: CliContext) => void;
 
-/** Exit codes (SPEC §2), one place. */
+/** Exit codes (docs/cli.md#exit-codes), one place. */
 export const EXIT = {
   ok: 0,
   /** something is wrong inside a readable file (or a warning with --deny-warnings) */

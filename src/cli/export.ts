@@ -1,7 +1,7 @@
 // `cnnc export --pytorch FILE [-o DIR] [--model NAME]`: writes DIR/<file>.py, a
 // Python module with one torch nn.Module per model whose state_dict() matches the
 // generated TypeScript's Params/State. Exit 0 / 1 / 2 as check; on any error in
-// the file nothing is written (SPEC §2).
+// the file nothing is written (docs/cli.md#exit-codes).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";

@@ -13,8 +13,14 @@ import { InvalidArgumentError, type Command } from "commander";
 import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
+import { gradcheckBatchTooLarge } from "./memory.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
+import { styleFor } from "../render/style.ts";
+import { renderDiagnostic } from "../render/text.ts";
 import { compileFile } from "./sources.ts";
+
+/** The harness's own default (gradcheck() in src/emit/gradcheck.ts). */
+const DEFAULT_BATCH = 2;
 
 export interface GradcheckCliOptions {
   model?: string;
@@ -55,6 +61,12 @@ export async function runGradcheck(path: string, options: GradcheckCliOptions, i
   if (status !== EXIT.ok) return status;
   const models = selectModels(path, f.models, options.model, io);
   if (models === undefined) return EXIT.usage;
+  // the memory --batch implies, before any file is written or process started
+  const tooLarge = models.flatMap((m) => gradcheckBatchTooLarge(path, m, options.batch ?? DEFAULT_BATCH) ?? []);
+  if (tooLarge.length > 0) {
+    io.stdout(tooLarge.map((d) => renderDiagnostic(d, new Map(), { style: styleFor(io.colour) })).join("\n\n") + "\n");
+    return EXIT.usage;
+  }
   const dir = mkdtempSync(join(tmpdir(), "cnnc-gradcheck-"));
   try {
     // the harness is an ES module (import.meta); a package.json makes that unambiguous

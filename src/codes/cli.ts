@@ -1,5 +1,5 @@
 // Codes the command line itself reports: E00xx when a path cannot be read as
-// a .cnn source (before any phase runs) and E039x when a model that checked
+// a .cnn source (before any phase runs) or an option cannot be honoured, and E039x when a model that checked
 // exceeds a budget given with --max-params / --max-macs.
 import type { CodeInfo } from "./index.ts";
 
@@ -28,6 +28,19 @@ export const cliCodes = {
       "Model names are case-sensitive. The command exits with code 2.",
     example: "$ cnnc summary examples/lenet5.cnn --model lenet5\nerror[E0003]: no model named `lenet5` in examples/lenet5.cnn",
     fix: "$ cnnc summary examples/lenet5.cnn --model LeNet5\n\nUse the name exactly as written after `model` in the file.",
+  },
+  E0004: {
+    title: "an option asks for more memory than there is",
+    explanation:
+      "`cnnc gradcheck --batch N` allocates the f64 workspace of the generated module for N samples, plus the " +
+      "harness's own arrays, all sized by N. Before doing any work cnnc computes those bytes from the model and " +
+      "refuses a batch that needs more than this machine's memory, or whose largest array would hold more than " +
+      "2^32 elements (the most a JavaScript typed array holds in Node 20). The message gives both numbers and " +
+      "the largest batch that fits. The command exits with code 2, as for any usage error.",
+    example:
+      "$ cnnc gradcheck examples/lenet5.cnn --batch 1000000000\n" +
+      "error[E0004]: --batch 1000000000 needs 475.1 TiB for the gradient check of LeNet5, more than the limit of 23.5 GiB",
+    fix: "$ cnnc gradcheck examples/lenet5.cnn --batch 8\n\nA gradient check needs only a few samples: the default batch is 2.",
   },
   E0390: {
     title: "model has more parameters than the budget allows",

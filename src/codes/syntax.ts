@@ -42,7 +42,7 @@ export const syntaxCodes = {
   E0105: {
     title: "syntax error",
     explanation:
-      "The tokens do not follow the grammar (SPEC §1): a missing `,` between arguments, a missing `)`, a " +
+      "The tokens do not follow the grammar (docs/language.md#grammar): a missing `,` between arguments, a missing `)`, a " +
       "statement outside any model, a keyword used as a name. The parser recovers and reports every such place " +
       "in one run; fix the first ones first, later errors can be consequences.",
     example: "model A {\n  input [1, 28, 28]\n  c1: conv(6 kernel=5)\n}\n",

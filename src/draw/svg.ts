@@ -3,8 +3,9 @@
 // volume of the layer's output drawn to a log scale (front face H×W, depth C) and
 // a card with label, op, key arguments, output shape and parameter count; the
 // failing layer is a red card carrying its diagnostic. Plain SVG 1.1 text, every
-// string XML-escaped, no dependency. Emits no diagnostics.
+// string through xmlText (src/escape/xml.ts), no dependency. Emits no diagnostics.
 import type { Layer, LayerArgs, Model, PartialModel } from "../ir.ts";
+import { xmlText } from "../escape/xml.ts";
 import { formatCount, layerParamCount } from "../render/format.ts";
 
 /** What the picture says about the layer that failed to check. */
@@ -60,10 +61,6 @@ function family(op: LayerArgs["op"]): keyof typeof colours {
     default:
       return "other";
   }
-}
-
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
 
 const hw = (p: readonly [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);
@@ -221,7 +218,7 @@ function drawColumn(drawn: DrawnModel, x: number): { svg: string; height: number
   const parts: string[] = [];
   const total = "failure" in drawn ? undefined : drawn.model.params;
   const title = `model ${model.name}` + (total !== undefined ? ` — ${formatCount(total)} params` : " — does not check");
-  parts.push(`<text x="0" y="0" class="title${failing ? " bad" : ""}">${escapeXml(title)}</text>`);
+  parts.push(`<text x="0" y="0" class="title${failing ? " bad" : ""}">${xmlText(title)}</text>`);
   let y = 24;
   for (const row of rowsOf(drawn)) {
     const v = row.shape ? volumeOf(row.shape) : undefined;
@@ -248,7 +245,7 @@ function drawColumn(drawn: DrawnModel, x: number): { svg: string; height: number
     row.lines.forEach((line, i) => {
       const cls = i === 0 ? (row.failing ? "head bad" : "head") : row.failing ? "bad" : "";
       parts.push(
-        `<text x="${CARD_X + 10}" y="${fmt(cy + 6 + LINE * (i + 1) - 4)}"${cls !== "" ? ` class="${cls}"` : ""}>${escapeXml(line)}</text>`,
+        `<text x="${CARD_X + 10}" y="${fmt(cy + 6 + LINE * (i + 1) - 4)}"${cls !== "" ? ` class="${cls}"` : ""}>${xmlText(line)}</text>`,
       );
     });
     y += height;
@@ -265,7 +262,7 @@ export function drawSvg(models: readonly DrawnModel[]): string {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${fmt(height)}" viewBox="0 0 ${width} ${fmt(height)}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    `<title>${escapeXml(names)}</title>`,
+    `<title>${xmlText(names)}</title>`,
     `<style>.title{font-size:16px;font-weight:bold}.head{font-weight:bold}.bad{fill:#c00000}</style>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     ...columns.map((c) => c.svg),

@@ -1,9 +1,9 @@
 // emit/gradcheck: checked IR Model → the text of `<Model>.gradcheck.ts`, the
-// numerical gradient-check harness (SPEC §4): an f64 copy of the model (the
+// numerical gradient-check harness (docs/cli.md#cnnc-gradcheck): an f64 copy of the model (the
 // module emitModule writes, embedded so the file imports nothing) plus a driver.
 // Emits no diagnostics. The driver's method, in short:
 // - centred differences (L(v+h) − L(v−h)) / 2h in f64 on the loss, computed
-//   from the training-mode logits by SPEC §1's formula (and checked against
+//   from the training-mode logits by the formula of docs/language.md#losses (and checked against
 //   the module's own loss value); a model without a loss uses the scalar
 //   Σ out·r for a fixed random projection r;
 // - kinks: the activation pattern (ReLU signs, max-pool winners, hinge flags)
@@ -22,7 +22,8 @@
 // ~h² ≈ 1e-10 relative, so 1e-6 leaves room for curvature (norms over few
 // values) yet is 3–4 orders below what any wrong backward gives.
 import type { Model } from "../ir.ts";
-import { type EmitOptions, emitModule } from "./module.ts";
+import { type EmitOptions, emitModule, moduleMemory } from "./module.ts";
+import { MAX_TYPED_ARRAY_LENGTH, type WorkspaceSize } from "./workspace-size.ts";
 
 export interface GradcheckEmitOptions {
   /** the source file as it should appear in comments, e.g. "lenet5.cnn" */
@@ -39,10 +40,38 @@ export function emitGradcheck(model: Model, opts: GradcheckEmitOptions): string 
 ${emitDriver(model, outSize)}`;
 }
 
+/** Copies of the activation pattern alive while one entry is checked: the base, v+h, v−h, and the two arrays an evaluation builds. */
+const PATTERN_COPIES = 5;
+
+/** What a gradient check allocates: the f64 workspace plus the harness's own arrays (see gradcheck() below). */
+export function gradcheckMemory(model: Model): WorkspaceSize {
+  const { workspace, patternPerSample } = moduleMemory(model, { dtype: "f64", sourceName: "" });
+  const count = (shapes: number[][]) => shapes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+  const inSize = count([model.input]);
+  const outSize = count([model.output]);
+  const svm = model.loss?.args.op === "svm";
+  // the activation pattern, with the svm hinge flags appended
+  const pattern = patternPerSample + (svm ? outSize : 0);
+  const perSample =
+    workspace.perSample +
+    inSize * (8 + 8 + 4) + // x, the analytic dx, the sampled entries of dx
+    (model.loss === null ? 8 * outSize : 4) + // the projection, or the labels
+    (svm ? 4 * outSize : 0) + // hinge flags
+    4 * pattern * PATTERN_COPIES;
+  const params = count(model.layers.flatMap((l) => l.params.map((t) => t.shape)));
+  const state = count(model.layers.flatMap((l) => l.state.map((t) => t.shape)));
+  // parameters, their analytic gradients and sampled entries; the state and its saved copy
+  const fixed = workspace.fixed + params * (8 + 8 + 4) + state * 8 * 2;
+  const candidates = [workspace.largest, { name: "input x", perSample: inSize }, { name: "activation pattern", perSample: pattern }];
+  const largest = candidates.reduce((a, b) => (b.perSample > a.perSample ? b : a));
+  return { perSample, fixed, largest, maxBatch: Math.floor(MAX_TYPED_ARRAY_LENGTH / largest.perSample) };
+}
+
 function emitDriver(model: Model, outSize: number): string {
+  const memory = gradcheckMemory(model);
   const hasLoss = model.loss !== null;
   // The numeric side evaluates the loss from the training-mode logits with the
-  // formula of SPEC §1 (cheaper than lossAndGrad, and independent of lossPass);
+  // formula of docs/language.md#losses (cheaper than lossAndGrad, and independent of lossPass);
   // the svm hinge flags join the activation pattern as kinks.
   const loss = model.loss;
   const evaluate =
@@ -141,9 +170,10 @@ ${
 `
     : ""
 }
-/** \`count\` distinct indices of [0, n), or all of them. */
-function gcSample(n: number, count: number, rand: () => number): number[] {
-  const all = Array.from({ length: n }, (_, i) => i);
+/** \`count\` distinct indices of [0, n), or all of them (a typed array: n can be a whole batch's input). */
+function gcSample(n: number, count: number, rand: () => number): Uint32Array {
+  const all = new Uint32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
   if (count >= n) return all;
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(rand() * (n - i));
@@ -151,7 +181,7 @@ function gcSample(n: number, count: number, rand: () => number): number[] {
     all[i] = all[j];
     all[j] = t;
   }
-  return all.slice(0, count).sort((a, b) => a - b);
+  return all.slice(0, count).sort();
 }
 
 function gcSamePattern(a: Int32Array, b: Int32Array): boolean {
@@ -160,8 +190,19 @@ function gcSamePattern(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
+/** The bytes a gradient check of a batch allocates, at least: ${memory.perSample} per sample plus ${memory.fixed}. */
+export function gradcheckBytes(batch: number): number {
+  return batch * ${memory.perSample} + ${memory.fixed};
+}
+
 export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
   const batch = opts.batch ?? 2;
+  if (batch > ${memory.maxBatch}) {
+    throw new RangeError(
+      "${model.name}: a gradient check of batch " + batch + " would need " + gradcheckBytes(batch) + " bytes; its ${memory.largest.name} would hold " +
+        batch * ${memory.largest.perSample} + " elements, more than the ${MAX_TYPED_ARRAY_LENGTH} a typed array holds (the largest batch is ${memory.maxBatch})",
+    );
+  }
   const seed = opts.seed ?? 1;
   const tol = opts.tol ?? 1e-6;
   const samples = opts.samples ?? 20;

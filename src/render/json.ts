@@ -1,4 +1,4 @@
-// Diagnostics and models → the one JSON document of SPEC §3
+// Diagnostics and models → the one JSON document of docs/cli.md#json
 // (`cnnc check --format json`). The schema below is the contract: tests and
 // users can validate the output against it.
 import { z } from "zod";

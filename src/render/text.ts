@@ -1,4 +1,4 @@
-// Diagnostics → human text in rustc's layout (SPEC §3): a header with the
+// Diagnostics → human text in rustc's layout (docs/cli.md#cnnc-check): a header with the
 // code, an arrow to file:line:col, the source line(s) under a numbered
 // gutter with `^` under the primary span and `-` under secondary labels,
 // then `= note` lines and `= help:`. Needs the decoded source of each file;

@@ -48,7 +48,7 @@ export function modelText(m: ModelSpec): string {
 }
 
 // ---------------------------------------------------------------------------
-// Resolution and shapes, straight from SPEC §1.
+// Resolution and shapes, straight from docs/language.md#windows-padding-and-rounding.
 
 const pair = (v: unknown, dflt: Pair): Pair =>
   v === undefined ? dflt : typeof v === "number" ? [v, v] : [(v as number[])[0], (v as number[])[1]];

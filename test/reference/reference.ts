@@ -1,5 +1,5 @@
 // Naive f64 reference: IR Model → outputs, loss, gradients and updated running
-// statistics, written straight from the formulas of SPEC §1 with textbook loops.
+// statistics, written straight from the formulas of docs/language.md with textbook loops.
 // It shares no code with src/emit (the oracle must not agree with the emitter
 // by construction); tests compare the generated modules against it.
 import type { Layer, Loss, Model } from "../../src/ir.ts";
