@@ -1,0 +1,230 @@
+// `cnnc lsp`: the Language Server Protocol server (docs/cli.md#cnnc-lsp). It
+// keeps each open document's text (incremental sync), analyses it after a pause
+// in typing and publishes its diagnostics; every request answers from an
+// analysis of the document's current version, made on the spot if the pause
+// has not ended yet. The features themselves are pure functions of an analysis
+// (src/lsp/*.ts), shared with the playground.
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  type CodeAction,
+  type CompletionItem,
+  type Connection,
+  type DocumentSymbol,
+  type InitializeResult,
+  type Location,
+  type TextEdit,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from "vscode-languageserver";
+import { createConnection, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { formatSource } from "../format/format.ts";
+import { fixEdits } from "./actions.ts";
+import { analyze, type Analysis } from "./analysis.ts";
+import { complete, type CompletionKind } from "./completion.ts";
+import { toLspDiagnostic, toRange, type DiagnosticData } from "./convert.ts";
+import { inlayHints } from "./hints.ts";
+import { hover } from "./hover.ts";
+import { defAt, refAt, type SymbolDef } from "./symbols.ts";
+
+/** Analysis waits for this pause in typing (ms) unless the client sets `initializationOptions.debounceMs`. */
+export const DEFAULT_DEBOUNCE_MS = 50;
+
+/** LSP CompletionItemKind per kind of completion. */
+const COMPLETION_KIND: Record<CompletionKind, CompletionItem["kind"]> = {
+  op: 3, // Function
+  loss: 3,
+  keyword: 14, // Keyword
+  argument: 10, // Property
+  value: 12, // Value
+  label: 18, // Reference
+  block: 7, // Class
+};
+
+/** LSP SymbolKind per symbol. */
+const SYMBOL_KIND: Record<SymbolDef["kind"], DocumentSymbol["kind"]> = { model: 5, layer: 12, repeat: 3 }; // Class, Function, Namespace
+
+/** The file name diagnostics and spans use for a document: its path for file: URIs, else the URI. */
+export function fileOf(uri: string): string {
+  return uri.startsWith("file:") ? fileURLToPath(uri) : uri;
+}
+
+export function runServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const analyses = new Map<string, { version: number; analysis: Analysis }>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let debounceMs = DEFAULT_DEBOUNCE_MS;
+  let refreshHints = false;
+
+  const uriOf = (doc: TextDocument) => (file: string) => (file === fileOf(doc.uri) ? doc.uri : pathToFileURL(file).href);
+
+  /** The analysis of the document's current text. */
+  const current = (doc: TextDocument): Analysis => {
+    const known = analyses.get(doc.uri);
+    if (known !== undefined && known.version === doc.version) return known.analysis;
+    const analysis = analyze(doc.getText(), fileOf(doc.uri));
+    analyses.set(doc.uri, { version: doc.version, analysis });
+    return analysis;
+  };
+
+  const publish = (uri: string): void => {
+    timers.delete(uri);
+    const doc = documents.get(uri);
+    if (doc === undefined) return;
+    const analysis = current(doc);
+    const diagnostics = analysis.result.diagnostics.map((d) => toLspDiagnostic(d, uriOf(doc)));
+    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+    if (refreshHints) void connection.languages.inlayHint.refresh();
+  };
+
+  const schedule = (uri: string): void => {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => publish(uri), debounceMs));
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    const options = params.initializationOptions as { debounceMs?: unknown } | undefined;
+    if (typeof options?.debounceMs === "number" && options.debounceMs >= 0) debounceMs = options.debounceMs;
+    refreshHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ["(", ",", "=", ":", "@", " "] },
+        definitionProvider: true,
+        documentSymbolProvider: true,
+        documentFormattingProvider: true,
+        codeActionProvider: { codeActionKinds: ["quickfix"] },
+        inlayHintProvider: true,
+      },
+      serverInfo: { name: "cnnc" },
+    };
+  });
+
+  documents.onDidOpen((e) => publish(e.document.uri));
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    clearTimeout(timers.get(e.document.uri));
+    timers.delete(e.document.uri);
+    analyses.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  const withDoc = <T,>(uri: string, answer: (doc: TextDocument, a: Analysis) => T, none: T): T => {
+    const doc = documents.get(uri);
+    return doc === undefined ? none : answer(doc, current(doc));
+  };
+
+  connection.onHover((p) =>
+    withDoc(
+      p.textDocument.uri,
+      (doc, a) => {
+        const h = hover(a, doc.offsetAt(p.position));
+        if (h === undefined) return null;
+        return { contents: { kind: "markdown", value: h.markdown }, range: { start: doc.positionAt(h.start), end: doc.positionAt(h.end) } };
+      },
+      null,
+    ),
+  );
+
+  connection.languages.inlayHint.on((p) =>
+    withDoc(p.textDocument.uri, (doc, a) => inlayHints(a, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end)), []),
+  );
+
+  connection.onCompletion((p) =>
+    withDoc(
+      p.textDocument.uri,
+      (doc, a) =>
+        complete(a, doc.getText(), doc.offsetAt(p.position)).map(
+          (c, i): CompletionItem => ({
+            label: c.label,
+            kind: COMPLETION_KIND[c.kind],
+            sortText: String(i).padStart(4, "0"),
+            ...(c.detail !== undefined ? { detail: c.detail } : {}),
+            ...(c.documentation !== undefined ? { documentation: { kind: "markdown", value: c.documentation } } : {}),
+            ...(c.insertText !== undefined ? { insertText: c.insertText } : {}),
+          }),
+        ),
+      [],
+    ),
+  );
+
+  connection.onDefinition((p) =>
+    withDoc(
+      p.textDocument.uri,
+      (doc, a): Location | null => {
+        const offset = doc.offsetAt(p.position);
+        const target = refAt(a.symbols, offset)?.target ?? defAt(a.symbols, offset)?.nameSpan;
+        return target === undefined ? null : { uri: uriOf(doc)(target.file), range: toRange(target) };
+      },
+      null,
+    ),
+  );
+
+  connection.onDocumentSymbol((p) =>
+    withDoc(
+      p.textDocument.uri,
+      (_doc, a) => {
+        const convert = (d: SymbolDef): DocumentSymbol => ({
+          name: d.name,
+          detail: d.detail,
+          kind: SYMBOL_KIND[d.kind],
+          range: toRange(d.span),
+          selectionRange: toRange(d.nameSpan),
+          children: d.children.map(convert),
+        });
+        return a.symbols.defs.map(convert);
+      },
+      [],
+    ),
+  );
+
+  connection.onDocumentFormatting((p) =>
+    withDoc(
+      p.textDocument.uri,
+      (doc): TextEdit[] => {
+        const text = doc.getText();
+        const formatted = formatSource(text, fileOf(doc.uri)).text;
+        if (formatted === undefined || formatted === text) return [];
+        return [{ range: { start: doc.positionAt(0), end: doc.positionAt(text.length) }, newText: formatted }];
+      },
+      [],
+    ),
+  );
+
+  connection.onCodeAction((p) =>
+    withDoc(
+      p.textDocument.uri,
+      (doc, a) => {
+        const actions: CodeAction[] = [];
+        for (const d of p.context.diagnostics) {
+          const fix = (d.data as DiagnosticData | undefined)?.fix;
+          if (fix === undefined) continue;
+          const at = a.lines.offset(d.range.start.line, d.range.start.character);
+          const span = a.result.diagnostics.find((x) => x.span.start === at && x.code === d.code)?.span;
+          const edits = span !== undefined ? fixEdits(a, fix, span) : undefined;
+          if (edits === undefined) continue;
+          actions.push({
+            title: fix.title,
+            kind: "quickfix",
+            diagnostics: [d],
+            isPreferred: true,
+            edit: { changes: { [doc.uri]: edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.text })) } },
+          });
+        }
+        return actions;
+      },
+      [],
+    ),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** Serves LSP over stdin/stdout until the client says exit (or closes the pipe). */
+export function serveStdio(): void {
+  // stdout carries the protocol: anything else printed there would corrupt it
+  console.log = console.info = (...args: unknown[]) => process.stderr.write(args.map(String).join(" ") + "\n");
+  runServer(createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout)));
+}
