@@ -82,14 +82,6 @@ export class LineMap {
     return { line: i + 1, column: offset - this.starts[i] + 1 };
   }
 
-  /** The offset of a 0-based line and UTF-16 character (an editor's position), clamped to the text. */
-  offset(line: number, character: number): number {
-    if (line < 0) return 0;
-    if (line >= this.starts.length) return this.text.length;
-    const next = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
-    return Math.min(this.starts[line] + Math.max(character, 0), next);
-  }
-
   /** The span of [start, end) in `file`. */
   span(file: string, start: number, end: number): Span {
     const a = this.lineIndex(start);

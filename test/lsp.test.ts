@@ -163,6 +163,13 @@ describe("cnnc lsp over stdio", () => {
     await change([{ range: { start: { line: 9, character: 10 }, end: { line: 9, character: 10 } }, text: "rounding=" }]);
     const values = await client.request<{ label: string }[]>("textDocument/completion", { textDocument: { uri }, position: { line: 9, character: 19 } });
     expect(values.map((c) => c.label)).toEqual(["floor", "ceil", "exact"]);
+    await change([{ range: { start: { line: 9, character: 10 }, end: { line: 9, character: 19 } }, text: "pad=(1, " }]);
+    const inTuple = await client.request<{ label: string }[]>("textDocument/completion", { textDocument: { uri }, position: { line: 9, character: 18 } });
+    expect(inTuple).toEqual([]);
+    // a reference to a label (the graph language's `@label`) completes from the model's labels
+    await change([{ range: { start: { line: 9, character: 2 }, end: { line: 9, character: 18 } }, text: "@" }]);
+    const labels = await client.request<{ label: string }[]>("textDocument/completion", { textDocument: { uri }, position: { line: 9, character: 3 } });
+    expect(labels.map((c) => c.label)).toEqual(["c1", "c3", "f5", "out"]);
     await change([{ range: { start: { line: 9, character: 0 }, end: { line: 10, character: 0 } }, text: "" }]);
   });
 

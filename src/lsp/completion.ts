@@ -50,9 +50,10 @@ function tokensOf(text: string): { tokens: IToken[]; inComment: boolean } {
   return { tokens: lexed.tokens, inComment };
 }
 
-/** The `(` of the argument list holding the end of `tokens`, skipping tuples; undefined outside one. */
-function argListOpen(tokens: readonly IToken[]): number | undefined {
+/** The `(` of the argument list holding the end of `tokens` (and whether the end is inside a tuple in it); undefined outside one. */
+function argListOpen(tokens: readonly IToken[]): { open: number; inTuple: boolean } | undefined {
   let depth = 0;
+  let inTuple = false;
   for (let i = tokens.length - 1; i >= 0; i--) {
     const t = tokens[i].tokenType;
     if (t === RParen) depth++;
@@ -61,8 +62,8 @@ function argListOpen(tokens: readonly IToken[]): number | undefined {
         depth--;
         continue;
       }
-      if (tokens[i - 1]?.tokenType === Ident) return i;
-      depth = 0; // an open tuple: keep looking for the list around it
+      if (tokens[i - 1]?.tokenType === Ident) return { open: i, inTuple };
+      inTuple = true; // an open tuple: the argument list is further out
     } else if (t === LCurly || t === RCurly || t === Semicolon) return undefined;
   }
   return undefined;
@@ -92,7 +93,23 @@ function argumentEntries(tokens: readonly IToken[], open: number): CompletionEnt
     }));
 }
 
-/** Completions at `offset` of `text`; `a` is the latest analysis of the document (for labels and block names). */
+/** The name of the model whose braces hold the end of `tokens`. */
+function enclosingModel(tokens: readonly IToken[]): string | undefined {
+  let depth = 0;
+  let name: string | undefined;
+  tokens.forEach((t, i) => {
+    if (t.tokenType === LCurly) {
+      if (depth === 0) name = tokens[i - 2]?.tokenType === Model ? tokens[i - 1].image : undefined;
+      depth++;
+    } else if (t.tokenType === RCurly) depth = Math.max(0, depth - 1);
+  });
+  return depth > 0 ? name : undefined;
+}
+
+/**
+ * Completions at `offset` of `text`. `a` is the latest analysis of the document
+ * that parsed (for labels and block names): the text being typed often does not.
+ */
 export function complete(a: Analysis | undefined, text: string, offset: number): CompletionEntry[] {
   const prefix = text.slice(0, offset);
   const word = /[A-Za-z_][A-Za-z0-9_]*$/.exec(prefix)?.[0] ?? "";
@@ -100,12 +117,12 @@ export function complete(a: Analysis | undefined, text: string, offset: number):
   const { tokens, inComment } = tokensOf(prefix.slice(0, wordStart));
   if (inComment) return [];
   if (prefix[wordStart - 1] === "@") {
-    const model = a?.symbols.defs.find((d) => d.kind === "model" && d.span.start <= offset && offset <= d.span.end);
-    const names = model !== undefined ? (a?.symbols.labels.get(model.name) ?? []) : [];
+    const model = enclosingModel(tokens);
+    const names = model !== undefined ? (a?.symbols.labels.get(model) ?? []) : [];
     return names.map((label) => ({ label, kind: "label" }));
   }
-  const open = argListOpen(tokens);
-  if (open !== undefined) return argumentEntries(tokens, open);
+  const list = argListOpen(tokens);
+  if (list !== undefined) return list.inTuple ? [] : argumentEntries(tokens, list.open);
 
   const last = tokens.at(-1);
   if (last?.tokenType === Loss) {

@@ -18,15 +18,19 @@ export function diagnosticText(d: Diagnostic): string {
   return [d.message, ...d.notes.map((n) => `= ${n}`), ...(d.help !== undefined ? [`= help: ${d.help}`] : [])].join("\n");
 }
 
-export function toLspDiagnostic(d: Diagnostic, uriOf: (file: string) => string): LspDiagnostic {
+/**
+ * `rangeOf` places spans in the editor's document; the default uses the
+ * compiler's lines (LF-terminated), which an editor shares unless the text holds a lone CR.
+ */
+export function toLspDiagnostic(d: Diagnostic, uriOf: (file: string) => string, rangeOf: (s: Span) => Range = toRange): LspDiagnostic {
   const data: DiagnosticData = d.fix !== undefined ? { fix: d.fix } : {};
   return {
-    range: toRange(d.span),
+    range: rangeOf(d.span),
     severity: d.severity === "error" ? 1 : 2, // DiagnosticSeverity.Error, .Warning
     code: d.code,
     source: "cnnc",
     message: diagnosticText(d),
-    relatedInformation: d.labels.map((l) => ({ location: { uri: uriOf(l.span.file), range: toRange(l.span) }, message: l.message })),
+    relatedInformation: d.labels.map((l) => ({ location: { uri: uriOf(l.span.file), range: rangeOf(l.span) }, message: l.message })),
     data,
   };
 }

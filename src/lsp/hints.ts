@@ -1,6 +1,6 @@
 // Inlay hints: each layer statement's output shape at the end of its line
 // (`→ [64, 56, 56]`), and each model's input → output and size after its name.
-import type { InlayHint } from "vscode-languageserver";
+import type { InlayHint, Position } from "vscode-languageserver";
 import { formatShape } from "../ops/op.ts";
 import { formatCount } from "../render/format.ts";
 import type { Analysis, LayerGroup } from "./analysis.ts";
@@ -52,9 +52,13 @@ export function shapeHints(a: Analysis, from = 0, to = Infinity): ShapeHint[] {
   return hints.sort((x, y) => x.offset - y.offset);
 }
 
-export function inlayHints(a: Analysis, from: number, to: number): InlayHint[] {
-  return shapeHints(a, from, to).map((h) => {
-    const p = a.lines.position(h.offset);
-    return { position: { line: p.line - 1, character: p.column - 1 }, label: h.label, paddingLeft: true, kind: 1 }; // InlayHintKind.Type
-  });
+/** `positionOf` places an offset in the editor's document (the default counts LF-terminated lines, as the compiler does). */
+export function inlayHints(a: Analysis, from: number, to: number, positionOf?: (offset: number) => Position): InlayHint[] {
+  const place =
+    positionOf ??
+    ((offset: number): Position => {
+      const p = a.lines.position(offset);
+      return { line: p.line - 1, character: p.column - 1 };
+    });
+  return shapeHints(a, from, to).map((h) => ({ position: place(h.offset), label: h.label, paddingLeft: true, kind: 1 })); // InlayHintKind.Type
 }

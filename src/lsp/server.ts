@@ -12,12 +12,15 @@ import {
   type DocumentSymbol,
   type InitializeResult,
   type Location,
+  type Position,
+  type Range,
   type TextEdit,
   TextDocuments,
   TextDocumentSyncKind,
 } from "vscode-languageserver";
 import { createConnection, StreamMessageReader, StreamMessageWriter } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import type { Span } from "../diagnostics.ts";
 import { formatSource } from "../format/format.ts";
 import { fixEdits } from "./actions.ts";
 import { analyze, type Analysis } from "./analysis.ts";
@@ -52,11 +55,27 @@ export function fileOf(uri: string): string {
 export function runServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, { version: number; analysis: Analysis }>();
+  /** per document, the latest analysis whose text parsed into models (completion reads its symbols while the text is broken) */
+  const parsed = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
   let debounceMs = DEFAULT_DEBOUNCE_MS;
   let refreshHints = false;
 
   const uriOf = (doc: TextDocument) => (file: string) => (file === fileOf(doc.uri) ? doc.uri : pathToFileURL(file).href);
+
+  /**
+   * Offsets of the analysed text ↔ the editor's positions, by the editor's own
+   * line rules (a lone CR ends a line there); the analysed text has no leading BOM.
+   */
+  const coords = (doc: TextDocument) => {
+    const bom = doc.getText({ start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }) === "\uFEFF" ? 1 : 0;
+    const position = (offset: number): Position => doc.positionAt(offset + bom);
+    return {
+      position,
+      offset: (p: Position): number => Math.max(0, doc.offsetAt(p) - bom),
+      range: (s: Span): Range => (s.file === fileOf(doc.uri) ? { start: position(s.start), end: position(s.end) } : toRange(s)),
+    };
+  };
 
   /** The analysis of the document's current text. */
   const current = (doc: TextDocument): Analysis => {
@@ -64,6 +83,7 @@ export function runServer(connection: Connection): void {
     if (known !== undefined && known.version === doc.version) return known.analysis;
     const analysis = analyze(doc.getText(), fileOf(doc.uri));
     analyses.set(doc.uri, { version: doc.version, analysis });
+    if (analysis.symbols.defs.length > 0) parsed.set(doc.uri, analysis);
     return analysis;
   };
 
@@ -72,7 +92,7 @@ export function runServer(connection: Connection): void {
     const doc = documents.get(uri);
     if (doc === undefined) return;
     const analysis = current(doc);
-    const diagnostics = analysis.result.diagnostics.map((d) => toLspDiagnostic(d, uriOf(doc)));
+    const diagnostics = analysis.result.diagnostics.map((d) => toLspDiagnostic(d, uriOf(doc), coords(doc).range));
     void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
     if (refreshHints) void connection.languages.inlayHint.refresh();
   };
@@ -107,6 +127,7 @@ export function runServer(connection: Connection): void {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
     analyses.delete(e.document.uri);
+    parsed.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -119,23 +140,31 @@ export function runServer(connection: Connection): void {
     withDoc(
       p.textDocument.uri,
       (doc, a) => {
-        const h = hover(a, doc.offsetAt(p.position));
+        const c = coords(doc);
+        const h = hover(a, c.offset(p.position));
         if (h === undefined) return null;
-        return { contents: { kind: "markdown", value: h.markdown }, range: { start: doc.positionAt(h.start), end: doc.positionAt(h.end) } };
+        return { contents: { kind: "markdown", value: h.markdown }, range: { start: c.position(h.start), end: c.position(h.end) } };
       },
       null,
     ),
   );
 
   connection.languages.inlayHint.on((p) =>
-    withDoc(p.textDocument.uri, (doc, a) => inlayHints(a, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end)), []),
+    withDoc(
+      p.textDocument.uri,
+      (doc, a) => {
+        const c = coords(doc);
+        return inlayHints(a, c.offset(p.range.start), c.offset(p.range.end), c.position);
+      },
+      [],
+    ),
   );
 
   connection.onCompletion((p) =>
     withDoc(
       p.textDocument.uri,
       (doc, a) =>
-        complete(a, doc.getText(), doc.offsetAt(p.position)).map(
+        complete(a.symbols.defs.length > 0 ? a : parsed.get(doc.uri), a.text, coords(doc).offset(p.position)).map(
           (c, i): CompletionItem => ({
             label: c.label,
             kind: COMPLETION_KIND[c.kind],
@@ -153,9 +182,10 @@ export function runServer(connection: Connection): void {
     withDoc(
       p.textDocument.uri,
       (doc, a): Location | null => {
-        const offset = doc.offsetAt(p.position);
+        const c = coords(doc);
+        const offset = c.offset(p.position);
         const target = refAt(a.symbols, offset)?.target ?? defAt(a.symbols, offset)?.nameSpan;
-        return target === undefined ? null : { uri: uriOf(doc)(target.file), range: toRange(target) };
+        return target === undefined ? null : { uri: uriOf(doc)(target.file), range: c.range(target) };
       },
       null,
     ),
@@ -164,13 +194,14 @@ export function runServer(connection: Connection): void {
   connection.onDocumentSymbol((p) =>
     withDoc(
       p.textDocument.uri,
-      (_doc, a) => {
+      (doc, a) => {
+        const c = coords(doc);
         const convert = (d: SymbolDef): DocumentSymbol => ({
           name: d.name,
           detail: d.detail,
           kind: SYMBOL_KIND[d.kind],
-          range: toRange(d.span),
-          selectionRange: toRange(d.nameSpan),
+          range: c.range(d.span),
+          selectionRange: c.range(d.nameSpan),
           children: d.children.map(convert),
         });
         return a.symbols.defs.map(convert);
@@ -196,11 +227,12 @@ export function runServer(connection: Connection): void {
     withDoc(
       p.textDocument.uri,
       (doc, a) => {
+        const c = coords(doc);
         const actions: CodeAction[] = [];
         for (const d of p.context.diagnostics) {
           const fix = (d.data as DiagnosticData | undefined)?.fix;
           if (fix === undefined) continue;
-          const at = a.lines.offset(d.range.start.line, d.range.start.character);
+          const at = c.offset(d.range.start);
           const span = a.result.diagnostics.find((x) => x.span.start === at && x.code === d.code)?.span;
           const edits = span !== undefined ? fixEdits(a, fix, span) : undefined;
           if (edits === undefined) continue;
@@ -209,7 +241,7 @@ export function runServer(connection: Connection): void {
             kind: "quickfix",
             diagnostics: [d],
             isPreferred: true,
-            edit: { changes: { [doc.uri]: edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.text })) } },
+            edit: { changes: { [doc.uri]: edits.map((e) => ({ range: { start: c.position(e.start), end: c.position(e.end) }, newText: e.text })) } },
           });
         }
         return actions;
