@@ -1,10 +1,11 @@
 // `cnnc lsp` driven over stdio exactly as an editor drives it (bin/cnnc lsp,
 // JSON-RPC with Content-Length framing): every answer is checked against
 // shapes, arithmetic and layouts worked out by hand for these models.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LspClient } from "./lsp-client.ts";
 
@@ -233,3 +234,22 @@ async function replaceAll(text: string): Promise<void> {
   current = text;
   client.notify("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ text }] });
 }
+
+describe("the prebuilt CLI bundle (what bin/cnnc runs after npm install)", () => {
+  it("serves LSP too: the protocol library stays outside the ESM bundle", async () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { prepare: string } };
+    // the prepare script's esbuild command, writing next to the real bundle so node_modules resolves the same way
+    const command = pkg.scripts.prepare.split(" || ")[0].replace("--outfile=dist/cli/main.mjs", "--outfile=dist/test-bundle/main.mjs");
+    execSync(`npx ${command}`, { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: "pipe" });
+    const bundled = LspClient.start({}, fileURLToPath(new URL("../dist/test-bundle/main.mjs", import.meta.url)));
+    try {
+      const init = await bundled.request<{ serverInfo: { name: string } }>("initialize", { processId: null, rootUri: null, capabilities: {} });
+      expect(init.serverInfo.name).toBe("cnnc");
+      await bundled.request("shutdown", null);
+      bundled.notify("exit", null);
+      expect(await bundled.exited).toBe(0);
+    } finally {
+      if (bundled.proc.exitCode === null) bundled.proc.kill();
+    }
+  }, 60_000);
+});

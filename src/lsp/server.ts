@@ -105,7 +105,7 @@ export function runServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     const options = params.initializationOptions as { debounceMs?: unknown } | undefined;
     if (typeof options?.debounceMs === "number" && options.debounceMs >= 0) debounceMs = options.debounceMs;
-    refreshHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    refreshHints = params.capabilities?.workspace?.inlayHint?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
