@@ -89,6 +89,11 @@ describe.skipIf(CHROMIUM === undefined)("the playground in headless Chromium", (
     expect(await page.$eval("#status", (e) => e.textContent)).toBe("1 error");
     expect(await page.$eval("#run", (e) => (e as HTMLButtonElement).disabled)).toBe(true);
     await page.waitForSelector(".cm-lint-marker-error");
+    // highlighting: the keyword and the op are styled tokens of the editor
+    const styled = await page.$$eval(".cm-line span", (els) => els.filter((e) => e.className !== "").map((e) => e.textContent));
+    expect(styled).toEqual(expect.arrayContaining(["model", "input", "rounding", "exact", "c1"]));
+    const examples = await page.$$eval("#examples option", (els) => els.map((e) => e.textContent));
+    expect(examples).toEqual(expect.arrayContaining(["lenet5.cnn", "vgg16.cnn", "alexnet.cnn"]));
     if (process.env.PLAYGROUND_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.PLAYGROUND_SCREENSHOT as `${string}.png` });
   }, 60_000);
 
@@ -107,6 +112,7 @@ describe.skipIf(CHROMIUM === undefined)("the playground in headless Chromium", (
     expect(svg).toContain("fc · affine");
     expect(svg).not.toContain("does not check");
     await page.waitForFunction(() => (document.querySelector("#ts")?.textContent ?? "").includes("export function forward"), { timeout: 60_000 });
+    expect(await page.evaluate(() => location.hash)).toBe(hashOf(GOOD)); // the address shares what is shown
     const ts = await page.$eval("#ts", (e) => e.textContent ?? "");
     expect(ts).toContain("export function lossAndGrad(");
     expect(ts).toContain('name: "Tiny"');
