@@ -1,10 +1,13 @@
 // `npm run vscode:package` builds a .vsix whose manifest declares the .cnn
 // language, its grammar and the client, and whose grammar is byte for byte the
 // current grammar/cnn.tmLanguage.json. The zip is read with zlib, offline.
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packageExtension } from "../editors/vscode/build.mts";
+import { findServer } from "../editors/vscode/src/find-server.ts";
 
 /** Every file of a zip archive by name (central directory; stored or deflated entries). */
 function unzip(zip: Buffer): Map<string, Buffer> {
@@ -63,5 +66,32 @@ describe("the VS Code extension package", () => {
     expect(main).toContain('"lsp","--stdio"');
     expect(main).toContain("node_modules");
     expect(main).not.toMatch(/require\("vscode-languageclient/); // bundled, not a runtime dependency
+  });
+});
+
+describe("where the extension finds cnnc", () => {
+  const root = mkdtempSync(join(tmpdir(), "cnnc-vscode-"));
+  const folder = (name: string, files: Record<string, string>): string => {
+    const dir = join(root, name);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const installed = folder("project", { "node_modules/cnnc/bin/cnnc": "", "package.json": '{"name":"project"}' });
+  const itself = folder("cnnc", { "package.json": '{"name":"cnnc"}' });
+  const broken = folder("broken", { "package.json": "{" });
+
+  it("prefers the workspace's node_modules, then cnnc's own checkout", () => {
+    expect(findServer([broken, installed], "")).toEqual({ command: "node", args: [join(installed, "node_modules/cnnc/bin/cnnc"), "lsp", "--stdio"] });
+    expect(findServer([itself], "")).toEqual({ command: "node", args: [join(itself, "bin/cnnc"), "lsp", "--stdio"] });
+  });
+
+  it("runs a configured path (relative to a workspace folder) as it is, and says when nothing is found", () => {
+    expect(findServer([installed], "node_modules/cnnc/bin/cnnc")).toEqual({ command: join(installed, "node_modules/cnnc/bin/cnnc"), args: ["lsp", "--stdio"] });
+    expect(findServer([installed], "/no/such/cnnc")).toEqual({ missing: "cnnc.path '/no/such/cnnc' does not exist" });
+    expect(findServer([broken], "")).toEqual({ missing: expect.stringContaining("npm install --save-dev cnnc") });
   });
 });

@@ -1,32 +1,11 @@
-// The VS Code client: starts `cnnc lsp` for .cnn files and hands everything
-// else (diagnostics, inlay shapes, hover, completion, formatting, quick fixes)
-// to the language server. The server comes from the `cnnc.path` setting, else
-// the workspace's own node_modules (so the editor checks with the cnnc version
-// the project pins), else bin/cnnc when the workspace is cnnc itself.
-import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+// The VS Code client: starts `cnnc lsp` for .cnn files (found by find-server.ts)
+// and hands everything else (diagnostics, inlay shapes, hover, completion,
+// formatting, quick fixes) to the language server.
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { findServer } from "./find-server.ts";
 
 let client: LanguageClient | undefined;
-
-/** The command that runs cnnc, or a sentence saying where it was looked for. */
-export function findServer(folders: readonly string[], configured: string): { command: string; args: string[] } | { missing: string } {
-  if (configured !== "") {
-    const candidates = isAbsolute(configured) ? [configured] : folders.map((f) => join(f, configured));
-    const found = candidates.find((c) => existsSync(c));
-    return found !== undefined ? { command: found, args: ["lsp", "--stdio"] } : { missing: `cnnc.path '${configured}' does not exist` };
-  }
-  for (const folder of folders) {
-    const installed = join(folder, "node_modules", "cnnc", "bin", "cnnc");
-    if (existsSync(installed)) return { command: "node", args: [installed, "lsp", "--stdio"] };
-    const own = join(folder, "package.json");
-    if (existsSync(own) && (JSON.parse(readFileSync(own, "utf8")) as { name?: string }).name === "cnnc") {
-      return { command: "node", args: [join(folder, "bin", "cnnc"), "lsp", "--stdio"] };
-    }
-  }
-  return { missing: "cnnc is not installed in this workspace: run `npm install --save-dev cnnc`, or set cnnc.path" };
-}
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const config = vscode.workspace.getConfiguration("cnnc");
