@@ -87,14 +87,24 @@ export function runServer(connection: Connection): void {
     return analysis;
   };
 
+  const published = new Map<string, number>();
+  const ignore = (): void => undefined;
+
   const publish = (uri: string): void => {
     timers.delete(uri);
     const doc = documents.get(uri);
-    if (doc === undefined) return;
-    const analysis = current(doc);
-    const diagnostics = analysis.result.diagnostics.map((d) => toLspDiagnostic(d, uriOf(doc), coords(doc).range));
-    void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
-    if (refreshHints) void connection.languages.inlayHint.refresh();
+    if (doc === undefined || published.get(uri) === doc.version) return;
+    published.set(uri, doc.version);
+    try {
+      const analysis = current(doc);
+      const diagnostics = analysis.result.diagnostics.map((d) => toLspDiagnostic(d, uriOf(doc), coords(doc).range));
+      // a client that has gone away rejects these; that must not end the server
+      connection.sendDiagnostics({ uri, version: doc.version, diagnostics }).catch(ignore);
+      if (refreshHints) connection.languages.inlayHint.refresh().catch(ignore);
+    } catch (error) {
+      // a compiler bug (bad input never throws): report it and keep serving the other documents
+      connection.console.error(`cnnc: internal error while checking ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
   };
 
   const schedule = (uri: string): void => {
@@ -128,7 +138,8 @@ export function runServer(connection: Connection): void {
     timers.delete(e.document.uri);
     analyses.delete(e.document.uri);
     parsed.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    published.delete(e.document.uri);
+    connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(ignore);
   });
 
   const withDoc = <T,>(uri: string, answer: (doc: TextDocument, a: Analysis) => T, none: T): T => {
