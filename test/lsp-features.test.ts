@@ -2,10 +2,16 @@
 // playground both call), on cases the stdio session does not reach: a fix that
 // adds an argument, a statement inside `repeat`, hover on an argument name.
 import { describe, expect, it } from "vitest";
-import { applyChanges, fixEdits } from "../src/lsp/actions.ts";
+import { fixEdits, type TextChange } from "../src/lsp/actions.ts";
 import { analyze } from "../src/lsp/analysis.ts";
 import { shapeHints } from "../src/lsp/hints.ts";
 import { hover } from "../src/lsp/hover.ts";
+
+function applyChanges(text: string, edits: readonly TextChange[]): string {
+  let out = text;
+  for (const e of [...edits].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
 
 const TEXT = `model W {
   input [1, 8, 8]

@@ -32,10 +32,3 @@ export function fixEdits(a: Analysis, fix: Fix, at: Span): TextChange[] | undefi
   }
   return edits;
 }
-
-/** Applies non-overlapping edits to a text (for tests and the playground). */
-export function applyChanges(text: string, edits: readonly TextChange[]): string {
-  let out = text;
-  for (const e of [...edits].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
-}

@@ -1,7 +1,7 @@
 // One analysis of an editor's text: the compiler's result plus the indexes the
 // editor features (src/lsp/*, the playground) read. Pure and synchronous:
 // `cnnc lsp` runs it after a pause in typing, the playground in a Web Worker.
-import type { Diagnostic, Span } from "../diagnostics.ts";
+import type { Span } from "../diagnostics.ts";
 import type { Layer, Model, PartialModel } from "../ir.ts";
 import { compile, type CompileResult } from "../pipeline.ts";
 import { LineMap } from "../source.ts";
@@ -46,14 +46,7 @@ export function spanHolds(span: Span, offset: number): boolean {
   return span.start <= offset && offset <= span.end;
 }
 
-/** The checked model a diagnostic or offset belongs to, if any. */
-export function modelAt(a: Analysis, offset: number): Model | PartialModel | undefined {
-  return a.models.find((m) => spanHolds(m.span, offset));
-}
-
 /** Whether a model checked (it is not a partial one). */
 export function isChecked(m: Model | PartialModel): m is Model {
   return "output" in m;
 }
-
-export type { Diagnostic };
