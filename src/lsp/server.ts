@@ -58,6 +58,8 @@ export function runServer(connection: Connection): void {
   /** per document, the latest analysis whose text parsed into models (completion reads its symbols while the text is broken) */
   const parsed = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** per document, how long its last analysis took (ms) */
+  const cost = new Map<string, number>();
   let debounceMs = DEFAULT_DEBOUNCE_MS;
   let refreshHints = false;
 
@@ -81,7 +83,9 @@ export function runServer(connection: Connection): void {
   const current = (doc: TextDocument): Analysis => {
     const known = analyses.get(doc.uri);
     if (known !== undefined && known.version === doc.version) return known.analysis;
+    const t0 = performance.now();
     const analysis = analyze(doc.getText(), fileOf(doc.uri));
+    cost.set(doc.uri, performance.now() - t0);
     analyses.set(doc.uri, { version: doc.version, analysis });
     if (analysis.symbols.defs.length > 0) parsed.set(doc.uri, analysis);
     return analysis;
@@ -107,9 +111,15 @@ export function runServer(connection: Connection): void {
     }
   };
 
+  /**
+   * After a change, wait for a pause in typing at least as long as the last
+   * analysis took (up to a second): on a huge file each analysis blocks the
+   * server, so analysing every short pause would only queue the keystrokes.
+   */
   const schedule = (uri: string): void => {
     clearTimeout(timers.get(uri));
-    timers.set(uri, setTimeout(() => publish(uri), debounceMs));
+    const pause = debounceMs === 0 ? 0 : Math.max(debounceMs, Math.min(cost.get(uri) ?? 0, 1000));
+    timers.set(uri, setTimeout(() => publish(uri), pause));
   };
 
   connection.onInitialize((params): InitializeResult => {
@@ -139,6 +149,7 @@ export function runServer(connection: Connection): void {
     analyses.delete(e.document.uri);
     parsed.delete(e.document.uri);
     published.delete(e.document.uri);
+    cost.delete(e.document.uri);
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }).catch(ignore);
   });
 
