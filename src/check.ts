@@ -6,7 +6,7 @@
 // model at its first shape error. Emits E0201–E0215 (via src/ops/args.ts and the
 // ops too), E0301–E0307 and W0401.
 import type { BodyStmt, FileAst, LayerStmt, ModelAst, RepeatStmt } from "./ast.ts";
-import { diag, type Diagnostic, type Label, type Span } from "./diagnostics.ts";
+import { diag, renameFix, type Diagnostic, type Label, type Span } from "./diagnostics.ts";
 import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor } from "./ir.ts";
 import { readArgs } from "./ops/args.ts";
 import { aliasesOf, findLoss, findOp, losses, ops } from "./ops/index.ts";
@@ -198,6 +198,7 @@ class ModelChecker {
       diag("E0213", r.modeSpan, `unknown rounding mode '${r.mode}'`, {
         notes: ["rounding is floor (the default), ceil (pools only) or exact"],
         help: guess !== undefined ? `did you mean '${guess}'?` : "use floor, ceil or exact",
+        fix: guess !== undefined ? renameFix(r.modeSpan, guess) : undefined,
       }),
     );
     return { mode: "floor" };
@@ -238,6 +239,7 @@ class ModelChecker {
               : guess !== undefined
                 ? `did you mean '${guess}'?`
                 : undefined,
+            fix: guess !== undefined ? renameFix(stmt.opSpan, guess) : undefined,
           }),
         );
         continue;
@@ -416,6 +418,7 @@ class ModelChecker {
             ...(isOp ? [`${stmt.op} is a layer: put it before the loss, on its own line`] : []),
           ],
           help: guess !== undefined ? `did you mean '${guess}'?` : "use `loss softmax` or `loss svm`",
+          fix: guess !== undefined ? renameFix(stmt.opSpan, guess) : undefined,
         }),
       );
       return undefined;

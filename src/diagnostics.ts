@@ -20,6 +20,15 @@ export interface Label {
 
 export type Severity = "error" | "warning";
 
+/**
+ * A fix an editor can apply without asking (`cnnc lsp` code actions): write
+ * `text` over `span`, or set arguments of the layer statement at the
+ * diagnostic's span (added when absent, replaced when given).
+ */
+export type Fix =
+  | { kind: "replace"; title: string; span: Span; text: string }
+  | { kind: "setArgs"; title: string; args: { name: string; value: string }[] };
+
 export interface Diagnostic {
   code: Code;
   severity: Severity;
@@ -33,6 +42,8 @@ export interface Diagnostic {
   notes: string[];
   /** the fix, and only here */
   help?: string;
+  /** the help's change when it is mechanical (one of several fixes the help offers) */
+  fix?: Fix;
 }
 
 export interface PhaseResult<T> {
@@ -49,7 +60,7 @@ export function diag(
   code: Code,
   span: Span,
   message: string,
-  extra: { notes?: string[]; help?: string; labels?: Label[] } = {},
+  extra: { notes?: string[]; help?: string; labels?: Label[]; fix?: Fix } = {},
 ): Diagnostic {
   return {
     code,
@@ -59,7 +70,13 @@ export function diag(
     labels: extra.labels ?? [],
     notes: extra.notes ?? [],
     ...(extra.help !== undefined ? { help: extra.help } : {}),
+    ...(extra.fix !== undefined ? { fix: extra.fix } : {}),
   };
+}
+
+/** The "did you mean" fix: write `to` over the misspelt name at `span`. */
+export function renameFix(span: Span, to: string): Fix {
+  return { kind: "replace", title: `change to '${to}'`, span, text: to };
 }
 
 /** Diagnostics in source order, errors before warnings at the same place. */

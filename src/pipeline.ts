@@ -9,6 +9,7 @@ import { decodeSource } from "./source.ts";
 import { parse } from "./parse.ts";
 import { check } from "./check.ts";
 import type { Model, PartialModel } from "./ir.ts";
+import type { FileAst } from "./ast.ts";
 
 export interface CompileResult {
   /** every model that checked */
@@ -16,6 +17,8 @@ export interface CompileResult {
   /** failing models, with their layers up to the failing one */
   partial: PartialModel[];
   diagnostics: Diagnostic[];
+  /** the parsed file (models with syntax errors left out), for editors; absent when the source did not decode or parse */
+  ast?: FileAst;
 }
 
 /** Compiles one .cnn source (text or raw bytes) named `file`. Never throws for bad input. */
@@ -27,12 +30,13 @@ export function compile(source: string | Uint8Array, file: string): CompileResul
   const parsed = parse(decoded.value, file);
   const early = [...decoded.diagnostics, ...parsed.diagnostics];
   if (parsed.value === undefined || hasErrors(early)) {
-    return { models: [], partial: [], diagnostics: sortDiagnostics(early) };
+    return { models: [], partial: [], diagnostics: sortDiagnostics(early), ...(parsed.value !== undefined ? { ast: parsed.value } : {}) };
   }
   const checked = check(parsed.value);
   return {
     models: checked.models,
     partial: checked.partial,
     diagnostics: sortDiagnostics([...early, ...checked.diagnostics]),
+    ast: parsed.value,
   };
 }

@@ -17,6 +17,7 @@ const commands: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import("./build.ts"),
   () => import("./gradcheck.ts"),
   () => import("./fmt.ts"),
+  () => import("./lsp.ts"),
 ];
 
 const ISSUES = "the issue tracker";

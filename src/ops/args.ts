@@ -2,7 +2,7 @@
 // an op's (or loss's) ArgSpec list. Reports E0203 E0204 E0205 E0206 E0207 E0208
 // E0213; the op's own resolve() then checks constraints between arguments.
 import type { Arg, NumberValue, Value } from "../ast.ts";
-import { diag, type Diagnostic, type Span } from "../diagnostics.ts";
+import { diag, renameFix, type Diagnostic, type Span } from "../diagnostics.ts";
 import { suggest } from "../suggest.ts";
 import { Args, type ArgSpec, type ArgType, type ArgValue, type Pad4, type ReadArg } from "./op.ts";
 
@@ -92,6 +92,7 @@ function readValue(
       diag("E0213", v.span, `${what} does not accept '${name}'`, {
         notes: [`'${spec.name}' takes ${typeDescription(t)}`],
         help: guess !== undefined ? `did you mean '${guess}'?` : `write ${allowed.map((a) => `${spec.name}=${a}`).join(" or ")}`,
+        fix: guess !== undefined ? renameFix(v.span, guess) : undefined,
       }),
     );
     return undefined;
@@ -247,6 +248,7 @@ export function readArgs(
         diag("E0203", arg.nameSpan ?? arg.span, `${owner.display} has no argument '${name}'`, {
           notes: [known.length === 0 ? `${owner.display} takes no arguments` : `${owner.display} takes: ${known.join(", ")}`],
           help: guess !== undefined ? `did you mean '${guess}'?` : undefined,
+          fix: guess !== undefined && arg.nameSpan !== undefined ? renameFix(arg.nameSpan, guess) : undefined,
         }),
       );
       return;

@@ -127,16 +127,16 @@ const AXES = ["height", "width"] as const;
 type AxisName = (typeof AXES)[number];
 const UNIT: Record<AxisName, [string, string]> = { height: ["row", "rows"], width: ["column", "columns"] };
 
-function fmtNumber(x: number): string {
+export function fmtNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toFixed(2)));
 }
 
 /** "(20 + 3 + 3 - 6) / 6 + 1" */
-function formula(a: Axis): string {
+export function formula(a: Axis): string {
   return `(${a.size} + ${a.before} + ${a.after} - ${effectiveKernel(a.kernel, a.dilation)}) / ${a.stride} + 1`;
 }
 
-function exactValue(a: Axis): number {
+export function exactValue(a: Axis): number {
   return (a.size + a.before + a.after - effectiveKernel(a.kernel, a.dilation)) / a.stride + 1;
 }
 
@@ -257,7 +257,8 @@ export function inferWindow(
     ctx.report(
       diag("E0301", ctx.span, message, {
         notes: notesWithContext(notes),
-        help: `${fix.change} gives ${fix.gives}, or ${roundingKnob(d.roundingSource, "floor")} floors it (PyTorch's behaviour)`,
+        help: `${changeText(fix.set)} gives ${fix.gives}, or ${roundingKnob(d.roundingSource, "floor")} floors it (PyTorch's behaviour)`,
+        fix: { kind: "setArgs", title: `${changeText(fix.set)} (gives ${fix.gives})`, args: fix.set },
       }),
     );
     return undefined;
@@ -317,7 +318,7 @@ function inferSame(d: WindowDraft, sizes: Pair, ctx: InferContext): { out: Pair;
 }
 
 /** "pad=(2, 2) gives width 4": the nearest padding (else stride) that makes each listed axis divide exactly. */
-function exactFix(d: WindowDraft, axes: Axis[], which: number[], pad: Pad4, form: PadForm): { change: string; gives: string } {
+function exactFix(d: WindowDraft, axes: Axis[], which: number[], pad: Pad4, form: PadForm): { set: ArgChange[]; gives: string } {
   const newPad: Pad4 = [...pad];
   const newStride: Pair = [...d.stride];
   let padChanged = false;
@@ -339,10 +340,21 @@ function exactFix(d: WindowDraft, axes: Axis[], which: number[], pad: Pad4, form
     }
     results.push(`${AXES[i]} ${windowCount(fixed, "exact", d.isPool)}`);
   }
-  const changes: string[] = [];
-  if (padChanged) changes.push(`pad=${renderPad(newPad, newPad[0] === newPad[1] && newPad[2] === newPad[3] ? form : "quad")}`);
-  if (strideChanged) changes.push(`stride=${renderPair(newStride)}`);
-  return { change: changes.join(" with "), gives: joinAnd(results) };
+  const set: ArgChange[] = [];
+  if (padChanged) set.push({ name: "pad", value: renderPad(newPad, newPad[0] === newPad[1] && newPad[2] === newPad[3] ? form : "quad") });
+  if (strideChanged) set.push({ name: "stride", value: renderPair(newStride) });
+  return { set, gives: joinAnd(results) };
+}
+
+/** New argument values a fix writes into the layer. */
+interface ArgChange {
+  name: string;
+  value: string;
+}
+
+/** "pad=(2, 2) with stride=3" */
+function changeText(set: readonly ArgChange[]): string {
+  return set.map((c) => `${c.name}=${c.value}`).join(" with ");
 }
 
 /** The least extra bottom/right padding after which every real row and column is read (floor rounding). */
@@ -352,7 +364,7 @@ function readAllPadFix(
   which: number[],
   pad: Pad4,
   form: PadForm,
-): { change: string; gives: string } | undefined {
+): { set: ArgChange[]; gives: string } | undefined {
   const newPad: Pad4 = [...pad];
   const results: string[] = [];
   for (const i of which) {
@@ -371,7 +383,7 @@ function readAllPadFix(
     results.push(`${AXES[i]} ${windowCount(found, "floor", d.isPool)}`);
   }
   const shown = renderPad(newPad, newPad[0] === newPad[1] && newPad[2] === newPad[3] ? form : "quad");
-  return { change: `pad=${shown}`, gives: joinAnd(results) };
+  return { set: [{ name: "pad", value: shown }], gives: joinAnd(results) };
 }
 
 function tooSmallDiagnostic(
@@ -462,11 +474,12 @@ function lostDiagnostic(
   });
   const fixes: string[] = [];
   const fix = readAllPadFix(d, axes, which, pad, form);
-  if (fix !== undefined) fixes.push(`${fix.change} reads ${which.reduce((n, i) => n + lost[i], 0) === 1 ? "it" : "them"} (${fix.gives})`);
+  if (fix !== undefined) fixes.push(`${changeText(fix.set)} reads ${which.reduce((n, i) => n + lost[i], 0) === 1 ? "it" : "them"} (${fix.gives})`);
   if (d.isPool) fixes.push("`rounding=ceil` adds a last partial window (Caffe, PyTorch's ceil_mode)");
   if (fixes.length === 0) fixes.push("a stride no larger than the kernel, or more padding at the bottom/right, reads them");
   return diag("W0401", ctx.span, `${ctx.display} never reads ${joinAnd(parts)} of its input`, {
     notes: notesWithContext(notes),
     help: fixes.join(", or "),
+    fix: fix !== undefined ? { kind: "setArgs", title: `${changeText(fix.set)} (${fix.gives})`, args: fix.set } : undefined,
   });
 }

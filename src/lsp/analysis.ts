@@ -1,0 +1,52 @@
+// One analysis of an editor's text: the compiler's result plus the indexes the
+// editor features (src/lsp/*, the playground) read. Pure and synchronous:
+// `cnnc lsp` runs it after a pause in typing, the playground in a Web Worker.
+import type { Span } from "../diagnostics.ts";
+import type { Layer, Model, PartialModel } from "../ir.ts";
+import { compile, type CompileResult } from "../pipeline.ts";
+import { LineMap } from "../source.ts";
+import { buildSymbols, type SymbolTable } from "./symbols.ts";
+
+export interface LayerGroup {
+  model: Model | PartialModel;
+  /** the IR layers one statement wrote: one, or one per copy of the enclosing repeats */
+  layers: Layer[];
+}
+
+export interface Analysis {
+  file: string;
+  text: string;
+  lines: LineMap;
+  result: CompileResult;
+  /** checked and failing models in source order */
+  models: (Model | PartialModel)[];
+  symbols: SymbolTable;
+  /** IR layers by the start offset of the statement that wrote them */
+  layersAt: Map<number, LayerGroup>;
+}
+
+export function analyze(text: string, file: string): Analysis {
+  const result = compile(text, file);
+  const models = [...result.models, ...result.partial].sort((a, b) => a.span.start - b.span.start);
+  const layersAt = new Map<number, LayerGroup>();
+  for (const model of models) {
+    for (const layer of model.layers) {
+      const group = layersAt.get(layer.span.start);
+      if (group !== undefined) group.layers.push(layer);
+      else layersAt.set(layer.span.start, { model, layers: [layer] });
+    }
+  }
+  // spans index the decoded text, which has no leading BOM
+  const decoded = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  return { file, text: decoded, lines: new LineMap(decoded), result, models, symbols: buildSymbols(result.ast, models), layersAt };
+}
+
+/** Whether a span holds an offset (both ends included, so a cursor just after a name still counts). */
+export function spanHolds(span: Span, offset: number): boolean {
+  return span.start <= offset && offset <= span.end;
+}
+
+/** Whether a model checked (it is not a partial one). */
+export function isChecked(m: Model | PartialModel): m is Model {
+  return "output" in m;
+}

@@ -1,0 +1,139 @@
+// The symbol table editor features read: what a file defines (models, labelled
+// layers, repeat groups — and, with the graph language, blocks) and what refers
+// to what (the producer of each layer's input; with the graph language also
+// block instances, `@label` references and imports). Built from the AST and the
+// checked IR, never from the text, so it follows the language as it grows:
+// a new statement kind is a type error in `walkBody` until it is handled here.
+import type { BodyStmt, FileAst, LayerStmt, ModelAst } from "../ast.ts";
+import type { Span } from "../diagnostics.ts";
+import type { Layer, Model, PartialModel } from "../ir.ts";
+
+export type SymbolKind = "model" | "layer" | "repeat";
+
+export interface SymbolDef {
+  kind: SymbolKind;
+  name: string;
+  /** the whole statement or model */
+  span: Span;
+  /** the name as written (the label, the model name), else the op */
+  nameSpan: Span;
+  /** e.g. the op of a labelled layer, "×4" for a repeat */
+  detail: string;
+  children: SymbolDef[];
+}
+
+/** A use of a name or value at `span` that an editor can follow to `target`. */
+export interface SymbolRef {
+  span: Span;
+  target: Span;
+  /** what the target is, for a hover or a peek ("input of relu3: c1") */
+  description: string;
+}
+
+export interface LayerStmtInfo {
+  stmt: LayerStmt;
+  model: ModelAst;
+}
+
+export interface SymbolTable {
+  /** top-level definitions in source order, each with its children */
+  defs: SymbolDef[];
+  refs: SymbolRef[];
+  /** every layer statement of the parsed models, in source order */
+  statements: LayerStmtInfo[];
+  /** labels a reference may name, per model (with the graph language, `@label` completes from these) */
+  labels: Map<string, string[]>;
+  /** names a layer statement may instantiate besides the ops (block names, once the language has blocks) */
+  callables: string[];
+}
+
+/** The layer statements of a body, visiting every statement kind explicitly. */
+function walkBody(body: readonly BodyStmt[], model: ModelAst, statements: LayerStmtInfo[]): SymbolDef[] {
+  const defs: SymbolDef[] = [];
+  for (const s of body) {
+    const visit: { [K in BodyStmt["kind"]]: (stmt: Extract<BodyStmt, { kind: K }>) => void } = {
+      layer: (stmt) => {
+        statements.push({ stmt, model });
+        defs.push({
+          kind: "layer",
+          name: stmt.label ?? stmt.op,
+          span: stmt.span,
+          nameSpan: stmt.labelSpan ?? stmt.opSpan,
+          detail: stmt.label !== undefined ? stmt.op : "",
+          children: [],
+        });
+      },
+      repeat: (stmt) => {
+        defs.push({
+          kind: "repeat",
+          name: `repeat ${stmt.count}`,
+          span: stmt.span,
+          nameSpan: stmt.countSpan,
+          detail: "",
+          children: walkBody(stmt.body, model, statements),
+        });
+      },
+    };
+    (visit[s.kind] as (stmt: BodyStmt) => void)(s);
+  }
+  return defs;
+}
+
+/** The symbol table of a parsed file and its checked (and partially checked) models. */
+export function buildSymbols(ast: FileAst | undefined, models: readonly (Model | PartialModel)[]): SymbolTable {
+  const statements: LayerStmtInfo[] = [];
+  const defs: SymbolDef[] = [];
+  const labels = new Map<string, string[]>();
+  for (const m of ast?.models ?? []) {
+    const children = walkBody(m.body, m, statements);
+    defs.push({ kind: "model", name: m.name, span: m.span, nameSpan: m.nameSpan, detail: "model", children });
+    const own = statements.filter((s) => s.model === m && s.stmt.label !== undefined).map((s) => s.stmt.label!);
+    labels.set(m.name, [...(labels.get(m.name) ?? []), ...own]);
+  }
+  return { defs, refs: operandRefs(ast, statements, models), statements, labels, callables: [] };
+}
+
+/**
+ * Each layer statement's op refers to the producers of its operands: the
+ * previous layer, the model's `input`, or (in graph models) whatever `from`
+ * names. A statement inside `repeat` is followed from its first copy.
+ */
+function operandRefs(ast: FileAst | undefined, statements: readonly LayerStmtInfo[], models: readonly (Model | PartialModel)[]): SymbolRef[] {
+  const stmtAt = new Map(statements.map((s) => [s.stmt.span.start, s]));
+  const inputOf = new Map((ast?.models ?? []).map((m) => [m.span.start, m.input.span]));
+  const refs: SymbolRef[] = [];
+  for (const model of models) {
+    const seen = new Set<number>();
+    model.layers.forEach((layer: Layer) => {
+      const info = stmtAt.get(layer.span.start);
+      if (info === undefined || seen.has(layer.span.start)) return;
+      seen.add(layer.span.start);
+      for (const f of layer.from) {
+        const producer = f >= 0 ? model.layers[f] : undefined;
+        const target = producer?.span ?? inputOf.get(model.span.start);
+        if (target === undefined) continue;
+        refs.push({
+          span: info.stmt.opSpan,
+          target,
+          description: producer !== undefined ? `input of ${layer.name}: ${producer.name}` : `input of ${layer.name}: the model's input`,
+        });
+      }
+    });
+  }
+  return refs;
+}
+
+/** The innermost definition or reference at an offset. */
+export function refAt(table: SymbolTable, offset: number): SymbolRef | undefined {
+  return table.refs.find((r) => r.span.start <= offset && offset <= r.span.end);
+}
+
+export function defAt(table: SymbolTable, offset: number): SymbolDef | undefined {
+  const inside = (defs: readonly SymbolDef[]): SymbolDef | undefined => {
+    for (const d of defs) {
+      if (d.span.start <= offset && offset <= d.span.end) return inside(d.children) ?? (d.nameSpan.start <= offset && offset <= d.nameSpan.end ? d : undefined);
+    }
+    return undefined;
+  };
+  return inside(table.defs);
+}

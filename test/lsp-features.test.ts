@@ -1,0 +1,52 @@
+// The editor features as pure functions of an analysis (what `cnnc lsp` and the
+// playground both call), on cases the stdio session does not reach: a fix that
+// adds an argument, a statement inside `repeat`, hover on an argument name.
+import { describe, expect, it } from "vitest";
+import { fixEdits, type TextChange } from "../src/lsp/actions.ts";
+import { analyze } from "../src/lsp/analysis.ts";
+import { shapeHints } from "../src/lsp/hints.ts";
+import { hover } from "../src/lsp/hover.ts";
+
+function applyChanges(text: string, edits: readonly TextChange[]): string {
+  let out = text;
+  for (const e of [...edits].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+const TEXT = `model W {
+  input [1, 8, 8]
+  conv(4, kernel=3, stride=2)
+  repeat 2 { c: conv(4, kernel=3, pad=1); maxpool(2) }
+}
+`;
+
+describe("editor features", () => {
+  const a = analyze(TEXT, "w.cnn");
+
+  it("adds a missing argument before the ')' when a fix sets it", () => {
+    // (8 - 3) / 2 + 1 = 3.5 → 3 windows reading rows 0..6; one more row of padding after gives (8 + 1 - 3) / 2 + 1 = 4 that read all 8
+    const w = a.result.diagnostics.find((d) => d.code === "W0401" && d.span.line === 3)!;
+    expect(w.fix).toEqual({ kind: "setArgs", title: "pad=(0, 1, 0, 1) (height 4 and width 4)", args: [{ name: "pad", value: "(0, 1, 0, 1)" }] });
+    const fixed = applyChanges(TEXT, fixEdits(a, w.fix!, w.span)!);
+    expect(fixed).toBe(TEXT.replace("stride=2)", "stride=2, pad=(0, 1, 0, 1))"));
+    expect(analyze(fixed, "w.cnn").result.diagnostics.filter((d) => d.span.line === 3)).toEqual([]);
+  });
+
+  it("shows each copy of a repeated statement: the first and last shape when they differ", () => {
+    // conv stride 2 → [4, 3, 3]; c_1 keeps 3 × 3, pool → 1 × 1; c_2 keeps 1 × 1; the second pool does not fit (E0302)
+    expect(shapeHints(a).map((h) => [TEXT.slice(0, h.offset).split("\n").length, h.label])).toEqual([
+      [1, "[1, 8, 8] → ✗"],
+      [3, "→ [4, 3, 3]"],
+      [4, "→ [4, 3, 3] … [4, 1, 1] (2 copies)"],
+      [4, "→ [4, 1, 1]"],
+    ]);
+    const h = hover(a, TEXT.indexOf("c: conv") + 4)!;
+    expect(h.markdown).toContain("2 copies (repeat): c_1 [4, 3, 3] → [4, 3, 3]; c_2 [4, 1, 1] → [4, 1, 1]");
+    expect(h.markdown).toContain("input of c_1: conv1");
+  });
+
+  it("documents an argument under the cursor", () => {
+    const h = hover(a, TEXT.indexOf("stride=2") + 2)!;
+    expect(h.markdown).toBe("`conv` argument `stride`: step between windows, k or (h, w); default 1");
+  });
+});
