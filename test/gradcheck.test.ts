@@ -116,6 +116,11 @@ function opModel(op: OpName): string {
     sigmoid: "sigmoid",
     tanh: "tanh",
     dropout: "dropout(0.3)",
+    convtranspose: "convtranspose(4, kernel=3, stride=2, pad=(1, 0, 1, 1), output_pad=1, groups=2)",
+    upsample: "upsample((2, 3), mode=bilinear)",
+    adaptiveavgpool: "adaptiveavgpool((3, 2))",
+    globalmaxpool: "globalmaxpool",
+    softmax: "softmax",
   };
   return `model Op_${op} {
   input [4, 5, 5]

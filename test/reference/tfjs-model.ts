@@ -281,5 +281,54 @@ function tfLayer(
         ),
       );
     }
+    case "convtranspose": {
+      // conv2dTranspose gives the uncropped output ((H − 1)·s + the dilated kernel); zero rows
+      // for output_pad past it, then the crop [pad_top, pad_top + OH) (likewise columns).
+      const [H, W] = [layer.input[1], layer.input[2]];
+      const w = dilateKernel(tf.transpose(p[`${layer.name}.weight`], [2, 3, 1, 0]), a.dilation); // [KH', KW', F/g, C]
+      const [kh, kw] = [w.shape[0], w.shape[1]];
+      const full = [(H - 1) * a.stride[0] + kh, (W - 1) * a.stride[1] + kw];
+      const Fg = OC / a.groups;
+      const xs = a.groups === 1 ? [toNHWC(x)] : tf.split(toNHWC(x), a.groups, 3);
+      const ws = a.groups === 1 ? [w] : tf.split(w, a.groups, 3);
+      const parts = xs.map((xg, g) =>
+        tf.conv2dTranspose(xg as tf.Tensor4D, ws[g] as tf.Tensor4D, [N, full[0], full[1], Fg], a.stride, "valid"),
+      );
+      let y: tf.Tensor = parts.length === 1 ? parts[0] : tf.concat(parts, 3);
+      y = tf.pad(y, [
+        [0, 0],
+        [0, Math.max(0, a.pad[0] + OH - full[0])],
+        [0, Math.max(0, a.pad[2] + OW - full[1])],
+        [0, 0],
+      ]);
+      y = tf.slice(y, [0, a.pad[0], a.pad[2], 0], [N, OH, OW, OC]);
+      if (a.bias) y = tf.add(y, tf.reshape(p[`${layer.name}.bias`], [1, 1, 1, OC]));
+      return toNCHW(y);
+    }
+    case "upsample": {
+      const xn = toNHWC(x) as tf.Tensor4D;
+      const y =
+        a.mode === "nearest"
+          ? tf.image.resizeNearestNeighbor(xn, [OH, OW], false, false)
+          : tf.image.resizeBilinear(xn, [OH, OW], false, true);
+      return toNCHW(y);
+    }
+    case "adaptiveavgpool": {
+      // one mean per PyTorch window [floor(i·H/OH), ceil((i+1)·H/OH))
+      const [H, W] = [layer.input[1], layer.input[2]];
+      const cells: tf.Tensor[] = [];
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          const h0 = Math.floor((oh * H) / OH);
+          const w0 = Math.floor((ow * W) / OW);
+          const size = [N, C, Math.ceil(((oh + 1) * H) / OH) - h0, Math.ceil(((ow + 1) * W) / OW) - w0];
+          cells.push(tf.mean(tf.slice(x, [0, 0, h0, w0], size), [2, 3]));
+        }
+      return tf.reshape(tf.stack(cells, 2), [N, C, OH, OW]);
+    }
+    case "globalmaxpool":
+      return tf.max(x, [2, 3]);
+    case "softmax":
+      return spatial ? toNCHW(tf.softmax(toNHWC(x))) : tf.softmax(x);
   }
 }
