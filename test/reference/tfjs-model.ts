@@ -9,7 +9,11 @@
 //   gradient for dilation > 1, nor allows stride and dilation together);
 // - the average-pool divisor is the sum-pool of a 0/1 mask of the cells that
 //   count (real cells, plus the declared padding with count_pad), so PyTorch's
-//   ceil-mode clipping falls out of the mask.
+//   ceil-mode clipping falls out of the mask;
+// - a transposed conv's crop and output_pad are a pad and a slice of
+//   conv2dTranspose's uncropped output; bilinear upsampling is two products with
+//   interpolation matrices that resizeBilinear (half-pixel centres) makes; an
+//   adaptive pool is one mean per PyTorch window.
 import * as tf from "@tensorflow/tfjs";
 import type { Layer, Model } from "../../src/ir.ts";
 import type { Tensors } from "./reference.ts";
@@ -306,12 +310,21 @@ function tfLayer(
       return toNCHW(y);
     }
     case "upsample": {
-      const xn = toNHWC(x) as tf.Tensor4D;
-      const y =
-        a.mode === "nearest"
-          ? tf.image.resizeNearestNeighbor(xn, [OH, OW], false, false)
-          : tf.image.resizeBilinear(xn, [OH, OW], false, true);
-      return toNCHW(y);
+      // TF.js's resize gradients are wrong for non-square images and batches > 1, so the
+      // resize is applied as two matrix products, y = A_h · x · A_wᵀ, each interpolation
+      // matrix made by TF.js's own resize (nearest, or bilinear with half-pixel centres)
+      // of the identity's columns.
+      const [H, W] = [layer.input[1], layer.input[2]];
+      const interp = (size: number, out: number) => {
+        const eye = tf.reshape(tf.eye(size), [1, size, 1, size]) as tf.Tensor4D;
+        const resized =
+          a.mode === "nearest" ? tf.image.resizeNearestNeighbor(eye, [out, 1], false, false) : tf.image.resizeBilinear(eye, [out, 1], false, true);
+        return tf.reshape(resized, [out, size]) as tf.Tensor2D;
+      };
+      const rows = tf.matMul(tf.reshape(x, [N * C * H, W]) as tf.Tensor2D, interp(W, OW), false, true); // [N·C·H, OW]
+      const cols = tf.reshape(tf.transpose(tf.reshape(rows, [N * C, H, OW]), [0, 2, 1]), [N * C * OW, H]) as tf.Tensor2D;
+      const y = tf.matMul(cols, interp(H, OH), false, true); // [N·C·OW, OH]
+      return tf.transpose(tf.reshape(y, [N, C, OW, OH]), [0, 1, 3, 2]);
     }
     case "adaptiveavgpool": {
       // one mean per PyTorch window [floor(i·H/OH), ceil((i+1)·H/OH))
