@@ -7,10 +7,11 @@ import { generateCstDts } from "@chevrotain/cst-dts-gen";
 import { CnnParser } from "./parser.ts";
 import { keywords } from "./tokens.ts";
 
-/** Every op of SPEC §1's layer table, plus the two losses. */
+/** Every layer op, and the two losses. */
 export const opNames = [
   "conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm",
   "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout",
+  "convtranspose", "upsample", "adaptiveavgpool", "globalmaxpool", "softmax",
 ] as const;
 export const lossNames = ["softmax", "svm"] as const;
 export const roundingModes = ["floor", "ceil", "exact"] as const;

@@ -106,7 +106,7 @@ export const argumentCodes = {
   E0211: {
     title: "filters not divisible by groups",
     explanation:
-      "A grouped convolution splits its filters into `groups` equal groups, each seeing C/groups " +
+      "A grouped convolution (conv or convtranspose) splits its filters into `groups` equal groups, each seeing C/groups " +
       "input channels, so `filters` must be a multiple of `groups` (the input channels must be too; " +
       "that one depends on the input and is E0304).",
     example: "model Net {\n  input [8, 28, 28]\n  conv(6, kernel=3, groups=4)  # ~ E0211\n}",

@@ -24,14 +24,18 @@ export const shapeCodes = {
       "The window of a conv or pool (dilation*(kernel - 1) + 1 rows or columns) is larger than its " +
       "padded input, so not a single window fits and the output would be empty. Usually earlier " +
       "layers have already shrunk the input too far; the label shows where the input shape comes " +
-      "from. Pad the input, use a smaller kernel, or remove a downsampling layer.",
+      "from. Pad the input, use a smaller kernel, or remove a downsampling layer. For a " +
+      "`convtranspose`, whose output is (in - 1)*stride - pad_top - pad_bottom + dilation*(kernel - 1) " +
+      "+ output_pad + 1, it means the padding crops away more rows or columns than it produces: " +
+      "pad less.",
     example: "model Net {\n  input [1, 4, 4]\n  maxpool(2)\n  maxpool(2)\n  maxpool(2)  # ~ E0302\n}",
     fix: "Stop downsampling once the input is 1x1:\n\nmodel Net {\n  input [1, 4, 4]\n  maxpool(2)\n  maxpool(2)\n}",
   },
   E0303: {
     title: "input of the wrong rank",
     explanation:
-      "conv, maxpool, avgpool, globalavgpool, pad and groupnorm need a [C, H, W] input, and the loss " +
+      "conv, convtranspose, maxpool, avgpool, globalavgpool, globalmaxpool, adaptiveavgpool, upsample, " +
+      "pad and groupnorm need a [C, H, W] input, and the loss " +
       "needs a vector (see E0307); after `affine`, `flatten` or `globalavgpool` the tensor is a " +
       "vector [D] and has no spatial axes left. Spatial layers go before the first of those.",
     example: "model Net {\n  input [1, 28, 28]\n  affine(100)\n  conv(8, kernel=3)  # ~ E0303\n}",
