@@ -89,4 +89,15 @@ export const shapeCodes = {
     example: "model Net {\n  input [1, 5, 5]\n  maxpool(2)  # ~ W0401\n}",
     fix: "Pad the bottom/right so the windows tile the input:\n\nmodel Net {\n  input [1, 5, 5]\n  maxpool(2, pad=(0, 1, 0, 1))\n}",
   },
+  W0402: {
+    title: "softmax layer before `loss softmax`",
+    explanation:
+      "`loss softmax` is softmax cross-entropy on class scores: it applies the softmax itself " +
+      "(PyTorch's CrossEntropyLoss takes logits the same way). A `softmax` layer right before it " +
+      "makes the loss see probabilities in [0, 1] and apply softmax a second time, which squashes " +
+      "the scores and slows training. Train on the scores; keep the softmax layer for a model that " +
+      "only runs inference.",
+    example: "model Net {\n  input [100]\n  affine(10)\n  softmax  # ~ W0402\n  loss softmax\n}",
+    fix: "Remove the softmax layer; the loss includes it:\n\nmodel Net {\n  input [100]\n  affine(10)\n  loss softmax\n}",
+  },
 } as const satisfies Record<string, CodeInfo>;
