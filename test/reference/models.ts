@@ -562,6 +562,8 @@ export const directedSpecs: ModelSpec[] = [
       L("ct", "convtranspose", ["filters", 3], ["kernel", [2, 3]], ["stride", [1, 2]], ["dilation", [2, 1]], ["pad", [1, 0, 2, 1]], ["output_pad", [1, 0]], ["bias", false]),
     ],
   ),
+  // channels and filters past the emitter's blocks of 4 (full blocks plus a remainder), U-Net's kernel 2 stride 2
+  spec("ConvTransposeWide", [9, 3, 2], [L("up", "convtranspose", ["filters", 6], ["kernel", 2], ["stride", 2])]),
   // bilinear edges (clamped at both ends), nearest blocks, adaptive windows that overlap, softmax over channels
   spec(
     "Resample",
