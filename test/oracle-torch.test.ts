@@ -17,20 +17,13 @@ import type { Model, OpName } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { randomInputs, relError } from "./reference/data.ts";
 import { type GeneratedModule, ModuleFolder } from "./reference/generated.ts";
+import { torchPython } from "./python-torch.ts";
 import { directedSpecs, modelText, randomModelSpec, type ModelSpec } from "./reference/models.ts";
 
 const TOL = 1e-10;
 const NEW_OPS: OpName[] = ["convtranspose", "upsample", "adaptiveavgpool", "globalmaxpool", "softmax"];
 
-/** The first Python that has torch and numpy: the one on PATH, else Debian's (python3-torch installs there). */
-const python = ["python3", "/usr/bin/python3"].find((exe) => {
-  try {
-    execFileSync(exe, ["-c", "import torch, numpy"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-});
+const python = torchPython;
 const hasTorch = python !== undefined;
 
 const outDir = resolve(".tmp/oracle-torch");

@@ -14,7 +14,8 @@ export interface PytorchExportOptions {
 
 // Names a layer attribute cannot take as `self.<name>`: Python keywords, and
 // nn.Module's own attributes (a submodule named `train` would be shadowed by the
-// method). Such layers are registered with add_module and read from _modules.
+// method). Such layers are stored in and read from _modules directly: add_module
+// refuses a name that is already an attribute (KeyError for `train`).
 const pythonKeywords = new Set(
   "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type".split(" "),
 );
@@ -209,7 +210,7 @@ function emitModelClass(model: Model, name: string, sourceName: string): string 
       // the statement as written, under the layer's full name (a label in `repeat` gains _i)
       const statement = oneLine(layer.source).replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
       init.push(`        # ${layer.name}: ${statement} — ${where}`);
-      init.push(plain ? `        self.${layer.name} = ${code.init}` : `        self.add_module(${JSON.stringify(layer.name)}, ${code.init})`);
+      init.push(plain ? `        self.${layer.name} = ${code.init}` : `        self._modules[${JSON.stringify(layer.name)}] = ${code.init}`);
     }
     forward.push(`        # ${oneLine(layer.name)}: ${layer.args.op} → ${shapeComment(layer.output)}`);
     if (code.forward.length === 0) forward.push("        pass  # identity on [D]");
