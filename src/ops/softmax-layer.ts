@@ -5,7 +5,7 @@ import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
 
 export const softmaxLayer = defineOp<"softmax", null>({
   name: "softmax",
-  aliases: ["softmax2d", "probabilities"],
+  aliases: ["softmax2d"],
   args: [],
   resolve: () => null,
   infer: (_d, input) => sameShape({ op: "softmax" }, input),

@@ -3,8 +3,7 @@
 // centres (align_corners=False): output row o reads source row
 // max((o + 0.5)/sh − 0.5, 0), split between its floor and the next row (clamped
 // at the last), with the fraction as weight; likewise for columns.
-import type { OpEmitter } from "../context.ts";
-import { type LayerContext } from "../context.ts";
+import type { LayerContext, OpEmitter } from "../context.ts";
 
 type Upsample = LayerContext<"upsample">;
 
