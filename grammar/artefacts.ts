@@ -11,6 +11,7 @@ import { keywords } from "./tokens.ts";
 export const opNames = [
   "conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm",
   "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout",
+  "convtranspose", "upsample", "adaptiveavgpool", "globalmaxpool", "softmax",
 ] as const;
 export const lossNames = ["softmax", "svm"] as const;
 export const roundingModes = ["floor", "ceil", "exact"] as const;

@@ -4,7 +4,7 @@
 // `partial` with its layers up to the first failing one. Arguments of every
 // layer are checked (all E02xx of a model are reported); shape inference stops a
 // model at its first shape error. Emits E0201–E0215 (via src/ops/args.ts and the
-// ops too), E0301–E0307 and W0401.
+// ops too), E0301–E0307, W0401 and W0402.
 import type { BodyStmt, FileAst, LayerStmt, ModelAst, RepeatStmt } from "./ast.ts";
 import { diag, renameFix, type Diagnostic, type Label, type Span } from "./diagnostics.ts";
 import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor } from "./ir.ts";
@@ -430,7 +430,18 @@ class ModelChecker {
 
   private checkLossInput(shape: Shape): void {
     const stmt = this.m.loss;
-    if (stmt === undefined || shape.length === 1) return;
+    if (stmt === undefined) return;
+    const last = this.layers[this.layers.length - 1];
+    if (stmt.op === "softmax" && last?.args.op === "softmax") {
+      this.report(
+        diag("W0402", last.span, `softmax '${last.name}' before \`loss softmax\` applies softmax twice`, {
+          labels: [{ span: stmt.span, message: "this loss takes scores and applies softmax itself" }],
+          notes: ["the loss sees probabilities in [0, 1], so its gradients are small and training is slow"],
+          help: `remove '${last.name}': train on the scores, and add the softmax layer to an inference model`,
+        }),
+      );
+    }
+    if (shape.length === 1) return;
     const flat = product(shape);
     this.report(
       diag("E0307", stmt.span, `loss ${stmt.op} needs class scores [K], got ${formatShape(shape)}`, {

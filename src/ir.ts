@@ -55,6 +55,23 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("sigmoid") }),
   z.object({ op: z.literal("tanh") }),
   z.object({ op: z.literal("dropout"), p: z.number().min(0).lt(1) }),
+  z.object({
+    op: z.literal("convtranspose"),
+    filters: Dim,
+    kernel: Pair,
+    stride: Pair,
+    /** rows/columns cropped from the full output (top, bottom, left, right) */
+    pad: Pad4,
+    /** rows/columns added at the bottom/right (PyTorch's output_padding) */
+    output_pad: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+    dilation: Pair,
+    groups: Dim,
+    bias: z.boolean(),
+  }),
+  z.object({ op: z.literal("upsample"), scale: Pair, mode: z.enum(["nearest", "bilinear"]) }),
+  z.object({ op: z.literal("adaptiveavgpool"), size: Pair }),
+  z.object({ op: z.literal("globalmaxpool") }),
+  z.object({ op: z.literal("softmax") }),
 ]);
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];

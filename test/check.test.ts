@@ -152,7 +152,11 @@ describe("arguments", () => {
     expect(help("model A { input [1, 4, 4]; conv2d(3, kernel=1) }")).toBe("did you mean 'conv'?");
     expect(codesOf("model A { input [1, 4, 4]; conv(3, kernel_size=1) }")).toEqual(["E0203"]);
     expect(help("model A { input [1, 4, 4]; conv(3, kernel_size=1) }")).toBe("did you mean 'kernel'?");
-    expect(help("model A { input [4]; softmax }")).toBe("softmax is a loss: write `loss softmax` as the model's last statement");
+    expect(help("model A { input [4]; svm }")).toBe("svm is a loss: write `loss svm` as the model's last statement");
+    expect(help("model A { input [1, 4, 4]; ConvTranspose2d(3, kernel=2) }")).toBe("did you mean 'convtranspose'?");
+    expect(help("model A { input [1, 4, 4]; convtranspose(3, kernel=2, stride=2, output_padding=1) }")).toBe("did you mean 'output_pad'?");
+    expect(help("model A { input [1, 4, 4]; upsample(scale_factor=2) }")).toBe("did you mean 'scale'?");
+    expect(help("model A { input [1, 4, 4]; AdaptiveAvgPool2d(1) }")).toBe("did you mean 'adaptiveavgpool'?");
     expect(help("model A { input [4]; loss svn }")).toBe("did you mean 'svm'?");
     expect(help("model A { input [1, 4, 4]; maxpool(2, rounding=ceill) }")).toBe("did you mean 'ceil'?");
     expect(run("model A { input [4]; zzzzzz }").diagnostics[0].help).toBeUndefined();
@@ -268,6 +272,66 @@ describe("shapes", () => {
     const r = run("model A { input [1, 5, 5]; maxpool(2) }");
     expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([["W0401", "warning"]]);
     expect(r.models).toHaveLength(1);
+  });
+});
+
+describe("the upsampling layers", () => {
+  it("convtranspose: PyTorch's output size, weight [C, F/groups, KH, KW], MACs per input pixel", () => {
+    const r = run("model A { input [4, 7, 7]; up: convtranspose(6, kernel=3, stride=2, pad=1, output_pad=1, groups=2) }");
+    expect(r.diagnostics).toEqual([]);
+    const l = r.models[0].layers[0];
+    // (7 - 1)·2 - 2 + 1·(3 - 1) + 1 + 1 = 14
+    expect(l.output).toEqual([6, 14, 14]);
+    expect(l.params).toEqual([
+      { name: "up.weight", shape: [4, 3, 3, 3] },
+      { name: "up.bias", shape: [6] },
+    ]);
+    expect(l.macs).toBe(4 * 7 * 7 * 3 * 9);
+    // an asymmetric crop and a dilation: (5 - 1)·1 - 3 + 2·(2 - 1) + 0 + 1 = 4 rows, (5 - 1)·3 - 0 + 2 + 2 + 1 = 17 columns
+    const asym = run("model A { input [1, 5, 5]; convtranspose(1, kernel=2, stride=(1, 3), pad=(1, 2, 0, 0), dilation=2, output_pad=(0, 2)) }");
+    expect(asym.diagnostics).toEqual([]);
+    expect(asym.models[0].output).toEqual([1, 4, 17]);
+  });
+
+  it("convtranspose: output_pad ≥ max(stride, dilation) is E0230 with the largest allowed value as the fix", () => {
+    const d = run("model A { input [4, 7, 7]; convtranspose(4, kernel=3, stride=(2, 1), output_pad=(2, 1)) }").diagnostics;
+    expect(d.map((x) => x.code)).toEqual(["E0230"]);
+    expect(d[0].message).toBe("convtranspose output_pad (2, 1) must be smaller than the stride or the dilation");
+    expect(d[0].notes).toEqual(["height: output_pad 2 >= max(stride 2, dilation 1)", "width: output_pad 1 >= max(stride 1, dilation 1)"]);
+    expect(d[0].help).toBe("output_pad=(1, 0) is the most this stride and dilation allow");
+    expect(codesOf("model A { input [4, 7, 7]; convtranspose(4, kernel=3, stride=2, output_pad=(1, 0)) }")).toEqual([]);
+    // the dilation alone allows it too (PyTorch: smaller than either)
+    expect(codesOf("model A { input [4, 7, 7]; convtranspose(4, kernel=3, dilation=3, output_pad=2) }")).toEqual([]);
+  });
+
+  it("convtranspose: groups, a crop larger than the output, `same`, a vector input", () => {
+    expect(codesOf("model A { input [4, 7, 7]; convtranspose(6, kernel=3, groups=4) }")).toEqual(["E0211"]);
+    expect(codesOf("model A { input [6, 7, 7]; convtranspose(4, kernel=3, groups=4) }")).toEqual(["E0304"]);
+    const crop = run("model A { input [1, 2, 9]; ct: convtranspose(1, kernel=2, pad=(1, 2, 0, 0)) }").diagnostics;
+    expect(crop.map((x) => x.code)).toEqual(["E0302"]);
+    expect(crop[0].notes[0]).toBe("height: (2 - 1) * 1 - 1 - 2 + 1 * (2 - 1) + 0 + 1 = 0");
+    expect(crop[0].help).toBe("pad at most 2 in total along the height");
+    expect(codesOf("model A { input [1, 4, 4]; convtranspose(1, kernel=2, pad=same) }")).toEqual(["E0206"]);
+    expect(codesOf("model A { input [8]; convtranspose(1, kernel=2) }")).toEqual(["E0303"]);
+  });
+
+  it("upsample, adaptiveavgpool, globalmaxpool and softmax: shapes and argument checks", () => {
+    const r = run(`model A {
+  input [3, 5, 6]
+  upsample((2, 3), mode=bilinear)
+  adaptiveavgpool((4, 7))
+  softmax
+  globalmaxpool
+  softmax
+}`);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.models[0].layers.map((l) => l.output)).toEqual([[3, 10, 18], [3, 4, 7], [3, 4, 7], [3], [3]]);
+    expect(r.models[0].layers.every((l) => l.params.length === 0 && l.macs === 0)).toBe(true);
+    expect(codesOf("model A { input [3, 5, 5]; upsample(0) }")).toEqual(["E0207"]);
+    expect(codesOf("model A { input [3, 5, 5]; upsample(2, mode=bicubic) }")).toEqual(["E0213"]);
+    expect(codesOf("model A { input [3, 5, 5]; adaptiveavgpool }")).toEqual(["E0205"]);
+    expect(codesOf("model A { input [3]; globalmaxpool }")).toEqual(["E0303"]);
+    expect(codesOf("model A { input [3]; upsample(2) }")).toEqual(["E0303"]);
   });
 });
 

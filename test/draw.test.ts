@@ -143,6 +143,27 @@ describe("drawSvg", () => {
     expect(all.indexOf("p · maxpool")).toBeLessThan(all.indexOf("line 5: c3: conv(16, kernel=50)"));
   });
 
+  it("draws the upsampling layers with their key arguments", () => {
+    const text = `model Up {
+  input [4, 5, 5]
+  up: convtranspose(6, kernel=3, stride=2, pad=1, output_pad=1, groups=2)
+  b: upsample(2, mode=bilinear)
+  a: adaptiveavgpool((3, 4))
+  s: softmax
+  g: globalmaxpool
+}
+`;
+    const svg = drawSvg([{ model: compile(text, "up.cnn").models[0] }]);
+    checkXml(svg);
+    const all = texts(svg);
+    expect(all).toContain("6 filters 3×3, stride 2, pad 1, output_pad 1, groups 2");
+    expect(all).toContain("→ [6, 10, 10] · 114 params");
+    expect(all).toContain("×2, bilinear");
+    expect(all).toContain("to 3×4");
+    expect(all).toContain("s · softmax");
+    expect(all).toContain("g · globalmaxpool");
+  });
+
   it("escapes every string it writes", () => {
     expect(xmlText(`a<b>&"c'`)).toBe("a&lt;b&gt;&amp;&quot;c&apos;");
     const m = handModel("M", [4], [["fc", { op: "affine", features: 2, bias: true }]]);

@@ -161,6 +161,7 @@ function compileExample(file: string): Model[] {
 }
 
 const trickyCnn = "test/fixtures/export/tricky.cnn";
+const upsamplingCnn = "test/fixtures/export/upsampling.cnn";
 
 describe("exportPytorch on examples/*.cnn", () => {
   it("tricky.cnn (padding and rounding edge cases): golden and py_compile", async () => {
@@ -169,6 +170,18 @@ describe("exportPytorch on examples/*.cnn", () => {
     compilePython("tricky", text);
     expect(text).toContain("x = x[:, :, :2, :2]");
     expect(text).toContain("x = self.p1(F.pad(x, (0, 1, 1, 0))) / cells");
+  });
+
+  it("upsampling.cnn (convtranspose crops, upsample modes, adaptive pools, softmax): golden and py_compile", async () => {
+    const text = exportPytorch(compileExample(upsamplingCnn), { sourceName: upsamplingCnn });
+    await expect(text).toMatchFileSnapshot("fixtures/export/upsampling.py");
+    compilePython("upsampling", text);
+    expect(text).toContain("nn.ConvTranspose2d(4, 6, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1), groups=2, bias=True, dilation=(1, 1))");
+    // the asymmetric crop: padding 0 in torch, then rows [1, 1 + OH) and columns [2, 2 + OW)
+    expect(text).toMatch(/padding=\(0, 0\), output_padding=\(1, 0\).*\n(.*\n)*\s+x = x\[:, :, 1:\d+, 2:\d+\]/);
+    expect(text).toContain('nn.Upsample(scale_factor=(2, 2), mode="bilinear", align_corners=False)');
+    expect(text).toContain("x = x.amax(dim=(2, 3))");
+    expect(text).toContain("x = F.softmax(x, dim=1)");
   });
 
   it("finds the examples", () => {
@@ -212,7 +225,7 @@ type F64Net = {
  */
 async function compareWithTypeScript(python: string, pythonPath: string[]): Promise<number> {
   const runs: { dir: string; name: string; want: number[] }[] = [];
-  for (const file of [...examples, trickyCnn]) {
+  for (const file of [...examples, trickyCnn, upsamplingCnn]) {
     for (const model of compileExample(file)) {
       const perSample = model.input.reduce((a, b) => a * b, 1);
       if (model.macs > 5e7) continue; // vgg16/alexnet-sized: too slow for a unit test

@@ -116,6 +116,11 @@ function opModel(op: OpName): string {
     sigmoid: "sigmoid",
     tanh: "tanh",
     dropout: "dropout(0.3)",
+    convtranspose: "convtranspose(4, kernel=3, stride=2, pad=(1, 0, 1, 1), output_pad=1, groups=2)",
+    upsample: "upsample((2, 3), mode=bilinear)",
+    adaptiveavgpool: "adaptiveavgpool((3, 2))",
+    globalmaxpool: "globalmaxpool",
+    softmax: "softmax",
   };
   return `model Op_${op} {
   input [4, 5, 5]
@@ -133,10 +138,12 @@ describe("gradcheck catches a wrong backward of every op kind", () => {
   for (const op of OPS) {
     it(op, async () => {
       const [model] = modelsOf(opModel(op), `${op}.cnn`);
-      const good = (await harness(model)).gradcheck({ samples: 6 });
+      // globalmaxpool's dx is nonzero at 1 cell of 25 per plane: check every entry, so a wrong one is seen
+      const samples = op === "globalmaxpool" ? 200 : 6;
+      const good = (await harness(model)).gradcheck({ samples });
       expect(good.pass, `unperturbed ${op}`).toBe(true);
       const h = await harness(model, op);
-      const bad = h.gradcheck({ samples: 6 });
+      const bad = h.gradcheck({ samples });
       expect(bad.pass, h.formatGradcheck(bad)).toBe(false);
       // the wrong gradient shows where it is: dx (and this layer's parameters) fail
       expect(bad.rows.find((r) => r.name === "dx")?.pass).toBe(false);
@@ -211,6 +218,21 @@ describe("kinks", () => {
     // with the default step the same model passes with nothing skipped
     const fine = h.gradcheck({ samples: 10 });
     expect(fine.pass, h.formatGradcheck(fine)).toBe(true);
+  });
+});
+
+describe("globalmaxpool winners are kinks", () => {
+  it("a difference that changes a channel's winner is skipped, what is checked is exact, the default step passes", async () => {
+    const text = `model GlobalMax {\n  input [3, 3, 3]\n  g: globalmaxpool\n  out: affine(3)\n}\n`;
+    const [model] = modelsOf(text, "globalmax.cnn");
+    const h = await harness(model);
+    // steps of 300, 30 and 3 move almost any cell past its channel's maximum, or the winner below the runner-up
+    const coarse = h.gradcheck({ samples: 100, h: 300, only: ["dx"] });
+    expect(coarse.rows[0].skipped, h.formatGradcheck(coarse)).toBeGreaterThan(0);
+    expect(coarse.rows[0].maxRelError, h.formatGradcheck(coarse)).toBeLessThanOrEqual(1e-6);
+    const fine = h.gradcheck({ samples: 100 });
+    expect(fine.pass, h.formatGradcheck(fine)).toBe(true);
+    expect(fine.rows.every((r) => r.skipped === 0)).toBe(true);
   });
 });
 

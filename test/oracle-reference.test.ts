@@ -53,6 +53,15 @@ function note(spec: ModelSpec, model: Model, batch: number): void {
       if (a.op === "avgpool" && !a.count_pad) seen.add("avgpool count_pad=false");
     }
     if ((a.op === "batchnorm" || a.op === "layernorm") && l.input.length === 1) seen.add(`${a.op} 2-D`);
+    if (a.op === "convtranspose") {
+      if (a.output_pad[0] > 0 || a.output_pad[1] > 0) seen.add("convtranspose output_pad");
+      if (a.groups > 1) seen.add("convtranspose groups");
+      if (a.dilation[0] > 1 || a.dilation[1] > 1) seen.add("convtranspose dilation");
+      if (a.pad.some((p) => p > 0)) seen.add("convtranspose pad");
+    }
+    if (a.op === "upsample") seen.add(`upsample ${a.mode}`);
+    if (a.op === "adaptiveavgpool" && (l.input[1] % a.size[0] !== 0 || l.input[2] % a.size[1] !== 0)) seen.add("adaptiveavgpool uneven");
+    if (a.op === "adaptiveavgpool" && l.input[1] % a.size[0] === 0 && l.input[2] % a.size[1] === 0) seen.add("adaptiveavgpool even");
   }
 }
 
@@ -211,6 +220,14 @@ describe("generated f64 code against the naive f64 reference", () => {
       "batchnorm 2-D",
       "layernorm 2-D",
       "conv no bias",
+      "convtranspose output_pad",
+      "convtranspose groups",
+      "convtranspose dilation",
+      "convtranspose pad",
+      "upsample nearest",
+      "upsample bilinear",
+      "adaptiveavgpool uneven",
+      "adaptiveavgpool even",
     ]) {
       expect(seen, c).toContain(c);
     }

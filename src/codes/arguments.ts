@@ -106,7 +106,7 @@ export const argumentCodes = {
   E0211: {
     title: "filters not divisible by groups",
     explanation:
-      "A grouped convolution splits its filters into `groups` equal groups, each seeing C/groups " +
+      "A grouped convolution (conv or convtranspose) splits its filters into `groups` equal groups, each seeing C/groups " +
       "input channels, so `filters` must be a multiple of `groups` (the input channels must be too; " +
       "that one depends on the input and is E0304).",
     example: "model Net {\n  input [8, 28, 28]\n  conv(6, kernel=3, groups=4)  # ~ E0211\n}",
@@ -148,5 +148,18 @@ export const argumentCodes = {
       "refused at once instead of filling the memory.",
     example: "model Net {\n  input [64]\n  repeat 100 {  # ~ E0215\n    repeat 200 { affine(64) }\n  }\n}",
     fix: "Use fewer copies:\n\nmodel Net {\n  input [64]\n  repeat 100 {\n    repeat 2 { affine(64) }\n  }\n}",
+  },
+  E0230: {
+    title: "output_pad not smaller than the stride or the dilation",
+    explanation:
+      "A transposed convolution with stride s maps s input sizes of the convolution it inverts " +
+      "onto one; `output_pad` picks which one by adding rows and columns at the bottom and right " +
+      "of the output. It must be smaller than the stride or the dilation on each axis (PyTorch's " +
+      "rule for ConvTranspose2d's output_padding): a larger value adds rows that no input pixel " +
+      "reaches. To grow the output further, use a larger stride or kernel, or an `upsample` layer.",
+    example: "model Net {\n  input [8, 7, 7]\n  convtranspose(4, kernel=3, stride=2, pad=1, output_pad=2)  # ~ E0230\n}",
+    fix:
+      "output_pad=1 gives (7 - 1) * 2 - 2 + 2 + 1 + 1 = 14, twice the input:\n\n" +
+      "model Net {\n  input [8, 7, 7]\n  convtranspose(4, kernel=3, stride=2, pad=1, output_pad=1)\n}",
   },
 } as const satisfies Record<string, CodeInfo>;

@@ -29,7 +29,9 @@ export const shapeCodes = {
       "that overhangs by the stride or more is this error (PyTorch: \"Output size is too small\"). " +
       "Usually earlier layers have already shrunk the input too far; the label shows where the " +
       "input shape comes from. Pad the input, use a smaller kernel, remove a downsampling layer, " +
-      "or give a pool `rounding=ceil`.",
+      "or give a pool `rounding=ceil`. " +
+      "For a `convtranspose`, whose output is (in - 1)*stride - pad_top - pad_bottom + dilation*(kernel - 1) " +
+      "+ output_pad + 1, it means the padding crops away more rows or columns than it produces: pad less.",
     example: "model Net {\n  input [1, 4, 4]\n  maxpool(2)\n  maxpool(2)\n  maxpool(2)  # ~ E0302\n}",
     fix:
       "Stop downsampling once the input is 1x1, or let the last pool keep its window past the input " +
@@ -38,7 +40,8 @@ export const shapeCodes = {
   E0303: {
     title: "input of the wrong rank",
     explanation:
-      "conv, maxpool, avgpool, globalavgpool, pad and groupnorm need a [C, H, W] input, and the loss " +
+      "conv, convtranspose, maxpool, avgpool, globalavgpool, globalmaxpool, adaptiveavgpool, upsample, " +
+      "pad and groupnorm need a [C, H, W] input, and the loss " +
       "needs a vector (see E0307); after `affine`, `flatten` or `globalavgpool` the tensor is a " +
       "vector [D] and has no spatial axes left. Spatial layers go before the first of those.",
     example: "model Net {\n  input [1, 28, 28]\n  affine(100)\n  conv(8, kernel=3)  # ~ E0303\n}",
@@ -91,5 +94,16 @@ export const shapeCodes = {
       "kernel; the help then gives a kernel that reads them.",
     example: "model Net {\n  input [1, 5, 5]\n  maxpool(2)  # ~ W0401\n}",
     fix: "Pad the bottom/right so the windows tile the input:\n\nmodel Net {\n  input [1, 5, 5]\n  maxpool(2, pad=(0, 1, 0, 1))\n}",
+  },
+  W0402: {
+    title: "softmax layer before `loss softmax`",
+    explanation:
+      "`loss softmax` is softmax cross-entropy on class scores: it applies the softmax itself " +
+      "(PyTorch's CrossEntropyLoss takes logits the same way). A `softmax` layer right before it " +
+      "makes the loss see probabilities in [0, 1] and apply softmax a second time, which squashes " +
+      "the scores and slows training. Train on the scores; keep the softmax layer for a model that " +
+      "only runs inference.",
+    example: "model Net {\n  input [100]\n  affine(10)\n  softmax  # ~ W0402\n  loss softmax\n}",
+    fix: "Remove the softmax layer; the loss includes it:\n\nmodel Net {\n  input [100]\n  affine(10)\n  loss softmax\n}",
   },
 } as const satisfies Record<string, CodeInfo>;

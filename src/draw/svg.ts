@@ -42,10 +42,14 @@ const colours: Record<string, string> = {
 function family(op: LayerArgs["op"]): keyof typeof colours {
   switch (op) {
     case "conv":
+    case "convtranspose":
       return "conv";
     case "maxpool":
     case "avgpool":
     case "globalavgpool":
+    case "adaptiveavgpool":
+    case "globalmaxpool":
+    case "upsample":
       return "pool";
     case "batchnorm":
     case "layernorm":
@@ -57,6 +61,7 @@ function family(op: LayerArgs["op"]): keyof typeof colours {
     case "leakyrelu":
     case "sigmoid":
     case "tanh":
+    case "softmax":
       return "activation";
     default:
       return "other";
@@ -112,6 +117,21 @@ export function keyArguments(args: LayerArgs): string {
       break;
     case "dropout":
       parts.push(`p ${args.p}`);
+      break;
+    case "convtranspose":
+      parts.push(`${args.filters} filters ${kernelText(args.kernel)}`);
+      if (args.stride[0] !== 1 || args.stride[1] !== 1) parts.push(`stride ${hw(args.stride)}`);
+      if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
+      if (args.output_pad[0] !== 0 || args.output_pad[1] !== 0) parts.push(`output_pad ${hw(args.output_pad)}`);
+      if (args.dilation[0] !== 1 || args.dilation[1] !== 1) parts.push(`dilation ${hw(args.dilation)}`);
+      if (args.groups !== 1) parts.push(`groups ${args.groups}`);
+      if (!args.bias) parts.push("no bias");
+      break;
+    case "upsample":
+      parts.push(`×${hw(args.scale)}`, args.mode);
+      break;
+    case "adaptiveavgpool":
+      parts.push(`to ${kernelText(args.size)}`);
       break;
     default:
       break;

@@ -159,6 +159,36 @@ function layerCode(layer: Layer, call: string): LayerCode {
       return { forward: ["x = torch.tanh(x)"] };
     case "dropout":
       return { init: `nn.Dropout(p=${num(args.p)})`, forward: [`x = ${call}(x)`] };
+    case "convtranspose": {
+      // ConvTranspose2d crops `padding` from both sides; an asymmetric crop is done by slicing.
+      const [top, bottom, left, right] = args.pad;
+      const sym = symmetric(args.pad);
+      const padding = sym ? `(${top}, ${left})` : "(0, 0)";
+      const init =
+        `nn.ConvTranspose2d(${c}, ${args.filters}, kernel_size=${pair(args.kernel)}, stride=${pair(args.stride)}, ` +
+        `padding=${padding}, output_padding=${pair(args.output_pad)}, groups=${args.groups}, bias=${pyBool(args.bias)}, dilation=${pair(args.dilation)})`;
+      const forward = [`x = ${call}(x)`];
+      if (!sym) {
+        // with padding 0, PyTorch's row u is our row u - top (likewise columns)
+        const [, oh, ow] = layer.output as [number, number, number];
+        forward.push(`x = x[:, :, ${top}:${top + oh}, ${left}:${left + ow}]`);
+      }
+      return { init, forward };
+    }
+    case "upsample":
+      return {
+        init:
+          args.mode === "nearest"
+            ? `nn.Upsample(scale_factor=${pair(args.scale)}, mode="nearest")`
+            : `nn.Upsample(scale_factor=${pair(args.scale)}, mode="bilinear", align_corners=False)`,
+        forward: [`x = ${call}(x)`],
+      };
+    case "adaptiveavgpool":
+      return { init: `nn.AdaptiveAvgPool2d(${pair(args.size)})`, forward: [`x = ${call}(x)`] };
+    case "globalmaxpool":
+      return { forward: ["x = x.amax(dim=(2, 3))"] };
+    case "softmax":
+      return { forward: ["x = F.softmax(x, dim=1)"] };
   }
 }
 

@@ -28,7 +28,8 @@ export function resolvedArgs(layer: Layer): string {
 /** `height: (28 + 2 + 2 - 5) / 1 + 1 = 28` per spatial axis of a windowed layer. */
 export function outputArithmetic(layer: Layer): string[] {
   const a = layer.args;
-  if (!("kernel" in a) || layer.input.length !== 3) return [];
+  // conv and the pools: the windowed ops whose output follows the rounding rule
+  if (!("rounding" in a) || layer.input.length !== 3) return [];
   const dilation = "dilation" in a ? a.dilation : [1, 1];
   return (["height", "width"] as const).map((axis, i) => {
     const ax: Axis = { size: layer.input[i + 1], kernel: a.kernel[i], stride: a.stride[i], dilation: dilation[i], before: a.pad[2 * i], after: a.pad[2 * i + 1] };

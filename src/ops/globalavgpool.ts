@@ -3,7 +3,7 @@ import { defineOp, noMacs, noTensors, requireImage } from "./op.ts";
 
 export const globalavgpool = defineOp<"globalavgpool", null>({
   name: "globalavgpool",
-  aliases: ["globalaveragepooling2d", "adaptiveavgpool2d", "gap", "globalpool", "global_avg_pool"],
+  aliases: ["globalaveragepooling2d", "gap", "globalpool", "global_avg_pool"],
   args: [],
   resolve: () => null,
   infer(_d, input, ctx) {

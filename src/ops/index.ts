@@ -1,13 +1,16 @@
 // The op registry: every layer kind and loss, by name. The checker, the docs
 // and "did you mean" iterate these tables; adding a layer = one module + one line here.
 import type { OpName } from "../ir.ts";
+import { adaptiveavgpool } from "./adaptiveavgpool.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { batchnorm } from "./batchnorm.ts";
 import { conv } from "./conv.ts";
+import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
 import { globalavgpool } from "./globalavgpool.ts";
+import { globalmaxpool } from "./globalmaxpool.ts";
 import { groupnorm } from "./groupnorm.ts";
 import { layernorm } from "./layernorm.ts";
 import { leakyrelu } from "./leakyrelu.ts";
@@ -17,8 +20,10 @@ import { pad } from "./pad.ts";
 import { relu } from "./relu.ts";
 import { sigmoid } from "./sigmoid.ts";
 import { softmax } from "./softmax.ts";
+import { softmaxLayer } from "./softmax-layer.ts";
 import { svm } from "./svm.ts";
 import { tanh } from "./tanh.ts";
+import { upsample } from "./upsample.ts";
 
 export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   conv,
@@ -36,6 +41,11 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   sigmoid,
   tanh,
   dropout,
+  convtranspose,
+  upsample,
+  adaptiveavgpool,
+  globalmaxpool,
+  softmax: softmaxLayer,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };

@@ -189,8 +189,44 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
     case "relu":
     case "sigmoid":
     case "tanh":
+    case "softmax":
       args = { op: l.op };
       output = input;
+      break;
+    case "convtranspose": {
+      // (in − 1)·stride − pad_before − pad_after + dilation·(kernel − 1) + output_pad + 1, per axis
+      const filters = arg(l, "filters") as number;
+      const kernel = pair(arg(l, "kernel"), [1, 1]);
+      const stride = pair(arg(l, "stride"), [1, 1]);
+      const dilation = pair(arg(l, "dilation"), [1, 1]);
+      const output_pad = pair(arg(l, "output_pad"), [0, 0]);
+      const pad = padOf(arg(l, "pad") as PadText | undefined, [H, W], [1, 1], [1, 1]);
+      const groups = (arg(l, "groups") as number | undefined) ?? 1;
+      const bias = (arg(l, "bias") as boolean | undefined) ?? true;
+      const out = (ax: 0 | 1, size: number) =>
+        (size - 1) * stride[ax] - pad[2 * ax] - pad[2 * ax + 1] + dilation[ax] * (kernel[ax] - 1) + output_pad[ax] + 1;
+      args = { op: "convtranspose", filters, kernel, stride, pad, output_pad, dilation, groups, bias };
+      params.push({ name: `${name}.weight`, shape: [C, filters / groups, kernel[0], kernel[1]] });
+      if (bias) params.push({ name: `${name}.bias`, shape: [filters] });
+      output = [filters, out(0, H), out(1, W)];
+      macs = C * H * W * (filters / groups) * kernel[0] * kernel[1];
+      break;
+    }
+    case "upsample": {
+      const scale = pair(arg(l, "scale"), [1, 1]);
+      args = { op: "upsample", scale, mode: (arg(l, "mode") as "nearest" | "bilinear" | undefined) ?? "nearest" };
+      output = [C, H * scale[0], W * scale[1]];
+      break;
+    }
+    case "adaptiveavgpool": {
+      const size = pair(arg(l, "size"), [1, 1]);
+      args = { op: "adaptiveavgpool", size };
+      output = [C, size[0], size[1]];
+      break;
+    }
+    case "globalmaxpool":
+      args = { op: "globalmaxpool" };
+      output = [C];
       break;
   }
   return { name, args, from: [from], inputs: [input], input, output, params, state, macs, span, source: layerText(l) };
@@ -408,6 +444,42 @@ function randomLayer(
     case "sigmoid":
     case "tanh":
       return l;
+    case "softmax":
+      l.positional = false;
+      return l;
+    case "convtranspose": {
+      if (!spatial) return null;
+      const groups = r.pick([1, 1, 2, 3].filter((g) => C % g === 0));
+      args.push(["filters", groups * r.int(1, 3)]);
+      const kernel: Pair = [r.int(1, 3), r.int(1, 3)];
+      args.push(["kernel", kernelText(r, kernel[0], kernel[1])]);
+      const stride: Pair = r.chance(0.6) ? [r.int(1, 3), r.int(1, 3)] : [1, 1];
+      if (stride[0] !== 1 || stride[1] !== 1 || r.chance(0.2)) args.push(["stride", kernelText(r, stride[0], stride[1])]);
+      const pad = randomPad(r, 2, 2, false);
+      if (pad !== undefined) args.push(["pad", pad as number]);
+      const dilation: Pair = r.chance(0.3) ? [r.int(1, 2), r.int(1, 2)] : [1, 1];
+      if (dilation[0] !== 1 || dilation[1] !== 1) args.push(["dilation", kernelText(r, dilation[0], dilation[1])]);
+      // output_pad < max(stride, dilation) on each axis (PyTorch's rule)
+      const limit = [0, 1].map((i) => Math.max(stride[i], dilation[i]) - 1);
+      if ((limit[0] > 0 || limit[1] > 0) && r.chance(0.6)) args.push(["output_pad", kernelText(r, r.int(0, limit[0]), r.int(0, limit[1]))]);
+      if (groups > 1 || r.chance(0.1)) args.push(["groups", groups]);
+      if (r.chance(0.2)) args.push(["bias", false]);
+      return l;
+    }
+    case "upsample":
+      if (!spatial) return null;
+      args.push(["scale", kernelText(r, r.int(1, 3), r.int(1, 3))]);
+      if (r.chance(0.7)) args.push(["mode", r.pick(["nearest", "bilinear", "bilinear"])]);
+      return l;
+    case "adaptiveavgpool":
+      if (!spatial) return null;
+      // smaller, equal and larger than the input, divisible or not
+      args.push(["size", kernelText(r, r.int(1, shape[1] + 2), r.int(1, shape[2] + 2))]);
+      return l;
+    case "globalmaxpool":
+      if (!spatial) return null;
+      l.positional = false;
+      return l;
   }
 }
 
@@ -505,6 +577,32 @@ export const directedSpecs: ModelSpec[] = [
       L("out", "affine", ["features", 3]),
     ],
     { loss: { op: "svm", margin: 1 } },
+  ),
+  // transposed conv: stride 2 with pad 1 and output_pad 1 (U-Net's ×2), groups, dilation, asymmetric crop
+  spec(
+    "ConvTransposeUp",
+    [4, 3, 4],
+    [
+      L("up", "convtranspose", ["filters", 4], ["kernel", 3], ["stride", 2], ["pad", 1], ["output_pad", 1], ["groups", 2]),
+      L("r", "relu"),
+      L("ct", "convtranspose", ["filters", 3], ["kernel", [2, 3]], ["stride", [1, 2]], ["dilation", [2, 1]], ["pad", [1, 0, 2, 1]], ["output_pad", [1, 0]], ["bias", false]),
+    ],
+  ),
+  // channels and filters past the emitter's blocks of 4 (full blocks plus a remainder), U-Net's kernel 2 stride 2
+  spec("ConvTransposeWide", [9, 3, 2], [L("up", "convtranspose", ["filters", 6], ["kernel", 2], ["stride", 2])]),
+  // bilinear edges (clamped at both ends), nearest blocks, adaptive windows that overlap, softmax over channels
+  spec(
+    "Resample",
+    [3, 3, 5],
+    [
+      L("bi", "upsample", ["scale", [3, 2]], ["mode", "bilinear"]),
+      L("ne", "upsample", ["scale", [1, 2]]),
+      L("ad", "adaptiveavgpool", ["size", [4, 3]]),
+      L("sm", "softmax"),
+      L("gm", "globalmaxpool"),
+      L("out", "affine", ["features", 3]),
+    ],
+    { loss: { op: "softmax" } },
   ),
   spec(
     "PadSigmoid",

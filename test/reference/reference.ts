@@ -316,6 +316,67 @@ function layerForward(
       for (let i = 0; i < x.length; i++) y[i] = (x[i] * keep[i]) / (1 - a.p);
       return y;
     }
+    case "convtranspose": {
+      // every (input pixel, filter of its group, tap) adds x·w at ih·s − pad_top + kh·d
+      const w = param(params, `${layer.name}.weight`);
+      const b = hasBias(layer) ? param(params, `${layer.name}.bias`) : null;
+      const [KH, KW] = a.kernel;
+      const Cg = C / a.groups;
+      const Fg = OC / a.groups;
+      for (let n = 0; n < N; n++) {
+        for (let f = 0; f < OC; f++)
+          for (let i = 0; i < OH * OW; i++) y[(n * OC + f) * OH * OW + i] = b ? b[f] : 0;
+        for (let c = 0; c < C; c++)
+          for (let ih = 0; ih < H; ih++)
+            for (let iw = 0; iw < W; iw++)
+              for (let j = 0; j < Fg; j++)
+                for (let kh = 0; kh < KH; kh++)
+                  for (let kw = 0; kw < KW; kw++) {
+                    const oh = ih * a.stride[0] - a.pad[0] + kh * a.dilation[0];
+                    const ow = iw * a.stride[1] - a.pad[2] + kw * a.dilation[1];
+                    if (oh < 0 || oh >= OH || ow < 0 || ow >= OW) continue;
+                    const f = Math.floor(c / Cg) * Fg + j;
+                    y[((n * OC + f) * OH + oh) * OW + ow] += x[((n * C + c) * H + ih) * W + iw] * w[((c * Fg + j) * KH + kh) * KW + kw];
+                  }
+      }
+      return y;
+    }
+    case "upsample":
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              let s = 0;
+              for (const t of upsampleTaps(layer, oh, ow)) s += t.weight * x[((n * C + c) * H + t.h) * W + t.w];
+              y[((n * C + c) * OH + oh) * OW + ow] = s;
+            }
+      return y;
+    case "adaptiveavgpool":
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              const win = adaptiveWindow(layer, oh, ow);
+              let s = 0;
+              for (let ih = win.h0; ih < win.h1; ih++)
+                for (let iw = win.w0; iw < win.w1; iw++) s += x[((n * C + c) * H + ih) * W + iw];
+              y[((n * C + c) * OH + oh) * OW + ow] = s / ((win.h1 - win.h0) * (win.w1 - win.w0));
+            }
+      return y;
+    case "globalmaxpool":
+      for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) y[n * C + c] = x[globalArgmax(layer, x, n, c)];
+      return y;
+    case "softmax":
+      for (let n = 0; n < N; n++)
+        for (let i = 0; i < H * W; i++) {
+          const at = (c: number) => (n * C + c) * H * W + i;
+          let max = -Infinity;
+          for (let c = 0; c < C; c++) max = Math.max(max, x[at(c)]);
+          let sum = 0;
+          for (let c = 0; c < C; c++) sum += Math.exp(x[at(c)] - max);
+          for (let c = 0; c < C; c++) y[at(c)] = Math.exp(x[at(c)] - max) / sum;
+        }
+      return y;
   }
 }
 
@@ -508,7 +569,120 @@ function layerBackward(
       for (let i = 0; i < x.length; i++) dx[i] = (dy[i] * keep[i]) / (1 - a.p);
       return dx;
     }
+    case "convtranspose": {
+      const w = param(params, `${layer.name}.weight`);
+      const dw = param(grads, `${layer.name}.weight`);
+      const db = hasBias(layer) ? param(grads, `${layer.name}.bias`) : null;
+      const [KH, KW] = a.kernel;
+      const Cg = C / a.groups;
+      const Fg = OC / a.groups;
+      for (let n = 0; n < N; n++) {
+        if (db) for (let f = 0; f < OC; f++) for (let i = 0; i < OH * OW; i++) db[f] += dy[(n * OC + f) * OH * OW + i];
+        for (let c = 0; c < C; c++)
+          for (let ih = 0; ih < H; ih++)
+            for (let iw = 0; iw < W; iw++)
+              for (let j = 0; j < Fg; j++)
+                for (let kh = 0; kh < KH; kh++)
+                  for (let kw = 0; kw < KW; kw++) {
+                    const oh = ih * a.stride[0] - a.pad[0] + kh * a.dilation[0];
+                    const ow = iw * a.stride[1] - a.pad[2] + kw * a.dilation[1];
+                    if (oh < 0 || oh >= OH || ow < 0 || ow >= OW) continue;
+                    const f = Math.floor(c / Cg) * Fg + j;
+                    const d = dy[((n * OC + f) * OH + oh) * OW + ow];
+                    const xi = ((n * C + c) * H + ih) * W + iw;
+                    const wi = ((c * Fg + j) * KH + kh) * KW + kw;
+                    dw[wi] += x[xi] * d;
+                    dx[xi] += w[wi] * d;
+                  }
+      }
+      return dx;
+    }
+    case "upsample":
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              const d = dy[((n * C + c) * OH + oh) * OW + ow];
+              for (const t of upsampleTaps(layer, oh, ow)) dx[((n * C + c) * H + t.h) * W + t.w] += t.weight * d;
+            }
+      return dx;
+    case "adaptiveavgpool":
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              const win = adaptiveWindow(layer, oh, ow);
+              const d = dy[((n * C + c) * OH + oh) * OW + ow] / ((win.h1 - win.h0) * (win.w1 - win.w0));
+              for (let ih = win.h0; ih < win.h1; ih++)
+                for (let iw = win.w0; iw < win.w1; iw++) dx[((n * C + c) * H + ih) * W + iw] += d;
+            }
+      return dx;
+    case "globalmaxpool":
+      for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) dx[globalArgmax(layer, x, n, c)] = dy[n * C + c];
+      return dx;
+    case "softmax": {
+      // recomputes y from x: ∂y_c/∂x_k = y_c·(δ_ck − y_k)
+      const y = layerForward(layer, x, N, params, stateBefore, train, run);
+      for (let n = 0; n < N; n++)
+        for (let i = 0; i < H * W; i++)
+          for (let k = 0; k < C; k++) {
+            let s = 0;
+            for (let c = 0; c < C; c++) {
+              const yc = y[(n * C + c) * H * W + i];
+              const yk = y[(n * C + k) * H * W + i];
+              s += dy[(n * C + c) * H * W + i] * yc * ((c === k ? 1 : 0) - yk);
+            }
+            dx[(n * C + k) * H * W + i] = s;
+          }
+      return dx;
+    }
   }
+}
+
+/**
+ * The input cells an upsampled pixel reads, with their weights (nn.Upsample): nearest
+ * reads (floor(oh / s), floor(ow / s)); bilinear with align_corners=False reads the
+ * source coordinate max((o + 0.5) / s − 0.5, 0) per axis, split between its floor
+ * and the next cell (the last cell when past the edge).
+ */
+function upsampleTaps(layer: Layer, oh: number, ow: number): { h: number; w: number; weight: number }[] {
+  const a = layer.args;
+  if (a.op !== "upsample") throw new Error("not an upsample");
+  const [, H, W] = chw(layer.input);
+  if (a.mode === "nearest") return [{ h: Math.floor(oh / a.scale[0]), w: Math.floor(ow / a.scale[1]), weight: 1 }];
+  const axis = (o: number, s: number, size: number) => {
+    const src = Math.max((o + 0.5) / s - 0.5, 0);
+    const lo = Math.floor(src);
+    const frac = src - lo;
+    return [
+      { at: lo, weight: 1 - frac },
+      { at: Math.min(lo + 1, size - 1), weight: frac },
+    ];
+  };
+  const taps: { h: number; w: number; weight: number }[] = [];
+  for (const r of axis(oh, a.scale[0], H)) for (const q of axis(ow, a.scale[1], W)) taps.push({ h: r.at, w: q.at, weight: r.weight * q.weight });
+  return taps;
+}
+
+/** nn.AdaptiveAvgPool2d's window: rows [floor(oh·H/OH), ceil((oh+1)·H/OH)), likewise columns. */
+function adaptiveWindow(layer: Layer, oh: number, ow: number) {
+  const [, H, W] = chw(layer.input);
+  const [, OH, OW] = chw(layer.output);
+  return {
+    h0: Math.floor((oh * H) / OH),
+    h1: Math.ceil(((oh + 1) * H) / OH),
+    w0: Math.floor((ow * W) / OW),
+    w1: Math.ceil(((ow + 1) * W) / OW),
+  };
+}
+
+/** Flat input index of the first maximum (row-major) of channel c's plane. */
+function globalArgmax(layer: Layer, x: Float64Array, n: number, c: number): number {
+  const [C, H, W] = chw(layer.input);
+  const base = (n * C + c) * H * W;
+  let best = base;
+  for (let i = 1; i < H * W; i++) if (x[base + i] > x[best]) best = base + i;
+  return best;
 }
 
 /** Flat input index of the first maximum (row-major) among the window's real cells; padding never wins. */

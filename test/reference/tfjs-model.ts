@@ -9,7 +9,11 @@
 //   gradient for dilation > 1, nor allows stride and dilation together);
 // - the average-pool divisor is the sum-pool of a 0/1 mask of the cells that
 //   count (real cells, plus the declared padding with count_pad), so PyTorch's
-//   ceil-mode clipping falls out of the mask.
+//   ceil-mode clipping falls out of the mask;
+// - a transposed conv's crop and output_pad are a pad and a slice of
+//   conv2dTranspose's uncropped output; bilinear upsampling is two products with
+//   interpolation matrices that resizeBilinear (half-pixel centres) makes; an
+//   adaptive pool is one mean per PyTorch window.
 import * as tf from "@tensorflow/tfjs";
 import type { Layer, Model } from "../../src/ir.ts";
 import type { Tensors } from "./reference.ts";
@@ -281,5 +285,63 @@ function tfLayer(
         ),
       );
     }
+    case "convtranspose": {
+      // conv2dTranspose gives the uncropped output ((H − 1)·s + the dilated kernel); zero rows
+      // for output_pad past it, then the crop [pad_top, pad_top + OH) (likewise columns).
+      const [H, W] = [layer.input[1], layer.input[2]];
+      const w = dilateKernel(tf.transpose(p[`${layer.name}.weight`], [2, 3, 1, 0]), a.dilation); // [KH', KW', F/g, C]
+      const [kh, kw] = [w.shape[0], w.shape[1]];
+      const full = [(H - 1) * a.stride[0] + kh, (W - 1) * a.stride[1] + kw];
+      const Fg = OC / a.groups;
+      const xs = a.groups === 1 ? [toNHWC(x)] : tf.split(toNHWC(x), a.groups, 3);
+      const ws = a.groups === 1 ? [w] : tf.split(w, a.groups, 3);
+      const parts = xs.map((xg, g) =>
+        tf.conv2dTranspose(xg as tf.Tensor4D, ws[g] as tf.Tensor4D, [N, full[0], full[1], Fg], a.stride, "valid"),
+      );
+      let y: tf.Tensor = parts.length === 1 ? parts[0] : tf.concat(parts, 3);
+      y = tf.pad(y, [
+        [0, 0],
+        [0, Math.max(0, a.pad[0] + OH - full[0])],
+        [0, Math.max(0, a.pad[2] + OW - full[1])],
+        [0, 0],
+      ]);
+      y = tf.slice(y, [0, a.pad[0], a.pad[2], 0], [N, OH, OW, OC]);
+      if (a.bias) y = tf.add(y, tf.reshape(p[`${layer.name}.bias`], [1, 1, 1, OC]));
+      return toNCHW(y);
+    }
+    case "upsample": {
+      // TF.js's resize gradients are wrong for non-square images and batches > 1, so the
+      // resize is applied as two matrix products, y = A_h · x · A_wᵀ, each interpolation
+      // matrix made by TF.js's own resize (nearest, or bilinear with half-pixel centres)
+      // of the identity's columns.
+      const [H, W] = [layer.input[1], layer.input[2]];
+      const interp = (size: number, out: number) => {
+        const eye = tf.reshape(tf.eye(size), [1, size, 1, size]) as tf.Tensor4D;
+        const resized =
+          a.mode === "nearest" ? tf.image.resizeNearestNeighbor(eye, [out, 1], false, false) : tf.image.resizeBilinear(eye, [out, 1], false, true);
+        return tf.reshape(resized, [out, size]) as tf.Tensor2D;
+      };
+      const rows = tf.matMul(tf.reshape(x, [N * C * H, W]) as tf.Tensor2D, interp(W, OW), false, true); // [N·C·H, OW]
+      const cols = tf.reshape(tf.transpose(tf.reshape(rows, [N * C, H, OW]), [0, 2, 1]), [N * C * OW, H]) as tf.Tensor2D;
+      const y = tf.matMul(cols, interp(H, OH), false, true); // [N·C·OW, OH]
+      return tf.transpose(tf.reshape(y, [N, C, OW, OH]), [0, 1, 3, 2]);
+    }
+    case "adaptiveavgpool": {
+      // one mean per PyTorch window [floor(i·H/OH), ceil((i+1)·H/OH))
+      const [H, W] = [layer.input[1], layer.input[2]];
+      const cells: tf.Tensor[] = [];
+      for (let oh = 0; oh < OH; oh++)
+        for (let ow = 0; ow < OW; ow++) {
+          const h0 = Math.floor((oh * H) / OH);
+          const w0 = Math.floor((ow * W) / OW);
+          const size = [N, C, Math.ceil(((oh + 1) * H) / OH) - h0, Math.ceil(((ow + 1) * W) / OW) - w0];
+          cells.push(tf.mean(tf.slice(x, [0, 0, h0, w0], size), [2, 3]));
+        }
+      return tf.reshape(tf.stack(cells, 2), [N, C, OH, OW]);
+    }
+    case "globalmaxpool":
+      return tf.max(x, [2, 3]);
+    case "softmax":
+      return spatial ? toNCHW(tf.softmax(toNHWC(x))) : tf.softmax(x);
   }
 }

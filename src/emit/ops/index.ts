@@ -2,13 +2,16 @@
 // added to the IR without an emitter is a type error here.
 import type { Layer, OpName } from "../../ir.ts";
 import type { OpEmitter } from "../context.ts";
+import { adaptiveavgpool } from "./adaptiveavgpool.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { batchnorm } from "./batchnorm.ts";
 import { conv } from "./conv.ts";
+import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
 import { globalavgpool } from "./globalavgpool.ts";
+import { globalmaxpool } from "./globalmaxpool.ts";
 import { groupnorm } from "./groupnorm.ts";
 import { layernorm } from "./layernorm.ts";
 import { leakyrelu } from "./leakyrelu.ts";
@@ -16,7 +19,9 @@ import { maxpool } from "./maxpool.ts";
 import { pad } from "./pad.ts";
 import { relu } from "./relu.ts";
 import { sigmoid } from "./sigmoid.ts";
+import { softmax } from "./softmax.ts";
 import { tanh } from "./tanh.ts";
+import { upsample } from "./upsample.ts";
 
 export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   conv,
@@ -34,6 +39,11 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   sigmoid,
   tanh,
   dropout,
+  convtranspose,
+  upsample,
+  adaptiveavgpool,
+  globalmaxpool,
+  softmax,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */

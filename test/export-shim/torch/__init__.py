@@ -13,6 +13,9 @@ class Tensor(np.ndarray):
     def mean(self, dim=None, **kw):
         return np.asarray(self).mean(axis=dim).view(Tensor)
 
+    def amax(self, dim=None):
+        return np.asarray(self).max(axis=dim).view(Tensor)
+
     def detach(self):
         return self
 

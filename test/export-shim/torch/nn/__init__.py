@@ -82,6 +82,35 @@ class Conv2d(_Leaf):
         return F.conv2d(x, self.p("weight"), b, stride, padding, dilation, groups)
 
 
+class ConvTranspose2d(_Leaf):
+    def __init__(self, cin, cout, kernel_size, stride, padding, output_padding, groups, bias, dilation):
+        super().__init__(["weight", "bias"] if bias else ["weight"])
+        self.args = (stride, padding, output_padding, groups, dilation)
+
+    def forward(self, x):
+        b = self.p("bias") if "bias" in self._params else None
+        return F.conv_transpose2d(x, self.p("weight"), b, *self.args)
+
+
+class Upsample(_Leaf):
+    def __init__(self, scale_factor, mode="nearest", align_corners=None):
+        super().__init__()
+        assert mode == "nearest" or align_corners is False, "the shim's bilinear is align_corners=False"
+        self.args = (scale_factor, mode)
+
+    def forward(self, x):
+        return F.interpolate(x, *self.args)
+
+
+class AdaptiveAvgPool2d(_Leaf):
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def forward(self, x):
+        return F.adaptive_avg_pool2d(x, self.size)
+
+
 class Linear(_Leaf):
     def __init__(self, d, m, bias=True):
         super().__init__(["weight", "bias"] if bias else ["weight"])

@@ -82,3 +82,65 @@ def avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad=True, di
             div = divisor_override if divisor_override else (pool if count_include_pad else (he - hs) * (we - ws))
             out[:, :, i, j] = total / div
     return _t(out)
+
+
+def conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation):
+    # each input pixel scatters x * w[c, f] to (i * stride - padding + k * dilation)
+    x = np.asarray(x)
+    n, c, h, wd = x.shape
+    _, fg, kh, kw = w.shape
+    oh = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
+    ow = (wd - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
+    full = np.zeros((n, fg * groups, oh + 2 * padding[0] + stride[0] * h + dilation[0] * kh, ow + 2 * padding[1] + stride[1] * wd + dilation[1] * kw))
+    cg = c // groups
+    for g in range(groups):
+        for i in range(kh):
+            for j in range(kw):
+                contrib = np.einsum("nchw,cf->nfhw", x[:, g * cg:(g + 1) * cg], w[g * cg:(g + 1) * cg, :, i, j])
+                full[:, g * fg:(g + 1) * fg, i * dilation[0]: i * dilation[0] + stride[0] * h: stride[0],
+                     j * dilation[1]: j * dilation[1] + stride[1] * wd: stride[1]] += contrib
+    out = full[:, :, padding[0]:padding[0] + oh, padding[1]:padding[1] + ow]
+    if b is not None:
+        out = out + b.reshape(1, -1, 1, 1)
+    return _t(out)
+
+
+def _source(o, scale, size, mode):
+    # nn.Upsample: nearest reads floor(o / scale); bilinear (align_corners=False) reads (o + 0.5) / scale - 0.5, clamped at 0
+    if mode == "nearest":
+        return [(min(int(o // scale), size - 1), 1.0)]
+    s = max((o + 0.5) / scale - 0.5, 0.0)
+    lo = int(math.floor(s))
+    return [(lo, 1 - (s - lo)), (min(lo + 1, size - 1), s - lo)]
+
+
+def interpolate(x, scale_factor, mode):
+    x = np.asarray(x)
+    n, c, h, w = x.shape
+    sh, sw = scale_factor
+    oh, ow = int(h * sh), int(w * sw)
+    out = np.zeros((n, c, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            for r, a in _source(i, sh, h, mode):
+                for q, b in _source(j, sw, w, mode):
+                    out[:, :, i, j] += a * b * x[:, :, r, q]
+    return _t(out)
+
+
+def adaptive_avg_pool2d(x, size):
+    # AdaptiveAvgPool2d: output i averages [floor(i * H / OH), ceil((i + 1) * H / OH))
+    x = np.asarray(x)
+    H, W = x.shape[2:]
+    oh, ow = size
+    out = np.empty(x.shape[:2] + (oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            out[:, :, i, j] = x[:, :, (i * H) // oh:-((-(i + 1) * H) // oh), (j * W) // ow:-((-(j + 1) * W) // ow)].mean(axis=(2, 3))
+    return _t(out)
+
+
+def softmax(x, dim):
+    x = np.asarray(x)
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    return _t(e / e.sum(axis=dim, keepdims=True))
