@@ -5,7 +5,7 @@
 // code that remains is byte for byte what was written, on the same lines and
 // columns. The parser is prettier's babel-ts, which cnnc ships anyway.
 // TypeScript that cannot be erased (an enum, a namespace) is an internal error.
-import * as babel from "prettier/plugins/babel";
+import type * as Babel from "prettier/plugins/babel";
 
 interface Node {
   type: string;
@@ -25,6 +25,8 @@ const isNode = (value: unknown): value is Node =>
   typeof value === "object" && value !== null && typeof (value as Node).type === "string" && typeof (value as Node).start === "number";
 
 export async function stripTypes(text: string): Promise<string> {
+  // loaded here, not at start-up: every other command would pay for it
+  const babel: typeof Babel = await import("prettier/plugins/babel");
   const ast = (await babel.parsers["babel-ts"].parse(text, {} as never)) as Node;
   const erase: Array<[number, number]> = [];
   const visit = (node: Node): void => {
