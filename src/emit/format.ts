@@ -88,30 +88,49 @@ export async function stopFormatWorker(): Promise<void> {
  * Formats several texts, the same bytes as formatTs on each, in a fraction of
  * its time. Prettier is most of `cnnc build`'s time, cold in a fresh process,
  * and lays out each top-level statement on its own (top-level.ts), so: every
- * distinct statement is formatted once (a module and the f64 copy of it inside
- * its gradient-check harness share almost all of theirs), the largest first,
- * by this thread and the worker together, and the results are joined.
+ * distinct statement is laid out once (a module and the f64 copy of it inside
+ * its gradient-check harness share almost all of theirs, see `withoutDtype`),
+ * the plain kernel functions by layout.ts, the rest by prettier on this thread
+ * and the worker together, the largest first; then the pieces are joined.
  */
 export async function formatTsAll(texts: readonly string[]): Promise<string[]> {
-  const split = texts.map(splitTopLevel);
-  const pieces = [...new Set(split.flat().map((piece) => piece.trim()))].sort((a, b) => b.length - a.length);
-  let done: Map<string, string>;
+  const split = texts.map((text) => splitTopLevel(text).map((piece) => ({ blankBefore: startsWithBlankLine(piece), ...withoutDtype(piece.trim()) })));
+  const keys = [...new Set(split.flat().map((piece) => piece.key))].sort((a, b) => b.length - a.length);
   try {
-    // the plain functions layout.ts can lay out itself, then prettier for the rest
-    done = new Map();
-    for (const piece of pieces) {
-      const laid = layoutFunction(piece);
-      if (laid !== undefined) done.set(piece, laid);
+    const done = new Map<string, string>();
+    for (const key of keys) {
+      const laid = layoutFunction(key);
+      if (laid !== undefined) done.set(key, laid);
     }
-    for (const [piece, text] of await formatPieces(pieces.filter((piece) => !done.has(piece)))) done.set(piece, text);
+    for (const [key, text] of await formatPieces(keys.filter((key) => !done.has(key)))) done.set(key, text);
+    return split.map((pieces) =>
+      pieces.map((piece, i) => (i > 0 && piece.blankBefore ? "\n" : "") + withDtype(done.get(piece.key)!, piece.dtypes)).join(""),
+    );
   } catch {
     // a piece prettier cannot read alone: a text that is not TypeScript (its
     // error is prettier's on the whole text) or a cut in the wrong place
     return Promise.all(texts.map(formatTs));
   }
-  return split.map((parts) =>
-    parts.map((piece, i) => (i > 0 && startsWithBlankLine(piece) ? "\n" : "") + done.get(piece.trim())!).join(""),
-  );
+}
+
+// The float type is all an f32 module's statements and their f64 twins differ
+// in. Each spelling of it becomes a placeholder of the same width (so prettier
+// lays both out alike), and goes back in, in order, once laid out.
+const DTYPE = /\bFloat(?:32|64)Array\b|\bf(?:32|64)\b/g;
+const PLACEHOLDER = /\bFloat__Array\b|\bf__\b/g;
+
+function withoutDtype(piece: string): { key: string; dtypes: string[] } {
+  const dtypes: string[] = [];
+  if (piece.includes("Float__Array") || piece.includes("f__")) return { key: piece, dtypes };
+  const key = piece.replace(DTYPE, (dtype) => (dtypes.push(dtype), dtype.length === 12 ? "Float__Array" : "f__"));
+  return { key, dtypes };
+}
+
+function withDtype(laid: string, dtypes: readonly string[]): string {
+  let k = 0;
+  const text = dtypes.length === 0 ? laid : laid.replace(PLACEHOLDER, (placeholder) => dtypes[k++] ?? placeholder);
+  if (k !== dtypes.length) throw new Error("the float type moved while being laid out");
+  return text;
 }
 
 /** Formats each piece, this thread and the worker (if there is a second core) taking the next from one queue. */

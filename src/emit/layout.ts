@@ -26,49 +26,31 @@ const refuse = (): never => {
   throw new Refuse();
 };
 
-const PUNCTUATORS = [">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=", "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<", ">>", "**"];
-const SINGLE = "{}()[];,<>+-*/%&|^!~?:=.@#";
+/**
+ * One token at a time (sticky): space, comments, names, numbers, strings
+ * without quotes or escapes inside, punctuators (longest first). Anything
+ * else (template literals, regular expressions, other strings) matches nothing.
+ */
+const TOKEN =
+  /(\s+)|(\/\/[^\n]*)|(\/\*[^]*?\*\/)|([A-Za-z_$][\w$]*)|(\d[\d.]*(?:[eE][+-]?\d+)?[\w$]*)|("[^"\\\n]*"|'[^'"\\\n]*')|(>>>=|\.\.\.|===|!==|\*\*=|<<=|>>=|>>>|&&=|\|\|=|\?\?=|=>|==|!=|<=|>=|&&|\|\||\?\?|\?\.|\+\+|--|\+=|-=|\*=|\/=|%=|&=|\|=|\^=|<<|>>|\*\*|[{}()[\];,<>+\-*/%&|^!~?:=.])/y;
 /** Numbers prettier prints unchanged. */
 const PLAIN_NUMBER = /^(?:0|[1-9]\d*)(?:\.\d*[1-9])?(?:e-?[1-9]\d*)?$/;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === " " || c === "\n" || c === "\t" || c === "\r") {
-      i++;
-    } else if (text.startsWith("//", i)) {
-      const end = text.indexOf("\n", i) < 0 ? text.length : text.indexOf("\n", i);
-      tokens.push({ kind: "line-comment", text: text.slice(i, end).trimEnd(), start: i, end });
-      i = end;
-    } else if (text.startsWith("/*", i)) {
-      const end = text.indexOf("*/", i + 2) < 0 ? refuse() : text.indexOf("*/", i + 2) + 2;
-      tokens.push({ kind: "block-comment", text: text.slice(i, end), start: i, end });
-      i = end;
-    } else if (/[A-Za-z_$]/.test(c)) {
-      const m = /^[\w$]+/.exec(text.slice(i, i + 256))!;
-      tokens.push({ kind: "id", text: m[0], start: i, end: i + m[0].length });
-      i += m[0].length;
-    } else if (/\d/.test(c)) {
-      const m = /^[\d.eE+\-xXa-fA-Fn_]+/.exec(text.slice(i, i + 64))![0].replace(/(?<![eE])[+-].*$/, "");
-      if (!PLAIN_NUMBER.test(m)) refuse();
-      tokens.push({ kind: "num", text: m, start: i, end: i + m.length });
-      i += m.length;
-    } else if (c === '"' || c === "'") {
-      const end = text.indexOf(c, i + 1);
-      const body = end < 0 ? refuse() : text.slice(i + 1, end);
-      // only strings prettier reprints as "body": no quotes, escapes or line breaks inside
-      if (/["'\\\n]/.test(body)) refuse();
-      tokens.push({ kind: "str", text: `"${body}"`, start: i, end: end + 1 });
-      i = end + 1;
-    } else {
-      const p = PUNCTUATORS.find((q) => text.startsWith(q, i)) ?? (SINGLE.includes(c) ? c : refuse());
-      // block comments, regular expressions, template literals, decorators: not ours
-      if (p === "/" && (text[i + 1] === "*" || text[i + 1] === "/")) refuse();
-      tokens.push({ kind: "op", text: p, start: i, end: i + p.length });
-      i += p.length;
-    }
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    const start = TOKEN.lastIndex;
+    const m = TOKEN.exec(text) ?? refuse();
+    const end = TOKEN.lastIndex;
+    if (m[1] !== undefined) continue;
+    if (m[2] !== undefined) tokens.push({ kind: "line-comment", text: m[2].trimEnd(), start, end });
+    else if (m[3] !== undefined) tokens.push({ kind: "block-comment", text: m[3], start, end });
+    else if (m[4] !== undefined) tokens.push({ kind: "id", text: m[4], start, end });
+    else if (m[5] !== undefined) tokens.push({ kind: "num", text: PLAIN_NUMBER.test(m[5]) ? m[5] : refuse(), start, end });
+    // prettier writes a string without quotes inside in double quotes
+    else if (m[6] !== undefined) tokens.push({ kind: "str", text: `"${m[6].slice(1, -1)}"`, start, end });
+    else tokens.push({ kind: "op", text: m[7]!, start, end });
   }
   return tokens;
 }
