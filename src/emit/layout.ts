@@ -265,7 +265,7 @@ function needsParens(child: Expr, parent: Expr, right: boolean): boolean {
     case "bin": {
       if (child.t === "cond") return true;
       if (child.t !== "bin") return false;
-      if (LOGICAL.has(child.op) !== LOGICAL.has(parent.op) || (LOGICAL.has(child.op) && child.op !== parent.op)) refuse();
+      if (LOGICAL.has(child.op) && LOGICAL.has(parent.op) && child.op !== parent.op) refuse(); // a && b || c: not ours
       const pp = PRECEDENCE.get(parent.op)!;
       const np = PRECEDENCE.get(child.op)!;
       if (pp > np) return true;
