@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cnnc } from "./cli-helpers.ts";
 
 const repo = resolve(".");
 const temp = mkdtempSync(join(tmpdir(), "cnnc-package-"));
@@ -87,14 +88,15 @@ describe("npx cnnc from the installed package", () => {
     expect(bad.stdout + bad.stderr).toMatch(/error\[E0302\][^]*bad\.cnn:3:3/);
   });
 
-  it("build writes the same bytes as the repository's build", () => {
+  it("build writes the same bytes as the repository's build", async () => {
     const r = npx("build", "m.cnn", "-o", "out");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/wrote out\/LeNet5\.ts \(\d+ bytes\)/);
+    // the repository's sources, in this process
     const ours = join(temp, "repo-out");
-    const here = run(process.execPath, ["bin/cnnc", "build", join(project, "m.cnn"), "-o", ours], repo);
-    expect(here.status, here.stderr).toBe(0);
+    const here = await cnnc("build", join(project, "m.cnn"), "-o", ours);
+    expect(here.code, here.stderr).toBe(0);
     for (const file of ["LeNet5.ts", "LeNet5.gradcheck.ts"]) {
       expect(readFileSync(join(project, "out", file), "utf8")).toBe(readFileSync(join(ours, file), "utf8"));
     }
