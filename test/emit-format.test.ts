@@ -34,7 +34,7 @@ const examples: Model[] = readdirSync("examples")
   .flatMap((f) => compile(readFileSync(join("examples", f)), f).models);
 
 describe("formatTsAll", () => {
-  it("returns formatTs's output for each text, in order, across both threads", async () => {
+  it("returns formatTs's output for each text, in order", async () => {
     const expected = [
       "export function f(a: number, b: number) {\n  return a + b;\n}\n",
       "const xs = [1, 2, 3].map((x) => x * 2);\n\nexport { xs };\n",
