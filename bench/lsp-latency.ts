@@ -48,7 +48,7 @@ async function measure(client: LspClient, name: string, text: string): Promise<s
   return `| ${name} | ${text.split("\n").length - 1} lines | ${f(diag)} | ${f(hints)} | ${f(hovers)} |`;
 }
 
-const client = LspClient.start({ CNNC_TSX: process.env.CNNC_TSX ?? "" });
+const client = LspClient.start();
 await client.request("initialize", { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { debounceMs: 0 } });
 client.notify("initialized", {});
 const rows = [

@@ -34,7 +34,7 @@ export class LspClient {
   /** Runs `cnnc lsp --stdio`: bin/cnnc on the sources, or the `main()` of a CLI bundle. */
   static start(env: Record<string, string> = {}, bundle?: string): LspClient {
     const launch = bundle === undefined ? [BIN] : ["--input-type=module", "-e", "await (await import(process.argv[1])).main();", bundle];
-    return new LspClient(spawn(process.execPath, [...launch, "lsp", "--stdio"], { env: { ...process.env, CNNC_TSX: "1", ...env }, stdio: "pipe" }));
+    return new LspClient(spawn(process.execPath, [...launch, "lsp", "--stdio"], { env: { ...process.env, ...env }, stdio: "pipe" }));
   }
 
   private send(message: Message): void {

@@ -237,11 +237,11 @@ async function replaceAll(text: string): Promise<void> {
 
 describe("the prebuilt CLI bundle (what bin/cnnc runs after npm install)", () => {
   it("serves LSP too: the protocol library stays outside the ESM bundle", async () => {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { prepare: string } };
-    // the prepare script's esbuild command, writing next to the real bundle so node_modules resolves the same way
-    const command = pkg.scripts.prepare.split(" || ")[0].replace("--outfile=dist/cli/main.mjs", "--outfile=dist/test-bundle/main.mjs");
-    execSync(`npx ${command}`, { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: "pipe" });
-    const bundled = LspClient.start({}, fileURLToPath(new URL("../dist/test-bundle/main.mjs", import.meta.url)));
+    // what `npm pack` ships and bin/cnnc runs: scripts/bundle.mjs's one-file bundle
+    const script: string = "../scripts/bundle.mjs"; // plain JavaScript, no types to read
+    const { bundle, BUNDLE } = (await import(script)) as { bundle(): Promise<void>; BUNDLE: string };
+    await bundle();
+    const bundled = LspClient.start({}, BUNDLE);
     try {
       const init = await bundled.request<{ serverInfo: { name: string } }>("initialize", { processId: null, rootUri: null, capabilities: {} });
       expect(init.serverInfo.name).toBe("cnnc");

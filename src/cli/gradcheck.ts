@@ -1,14 +1,13 @@
 // `cnnc gradcheck FILE [--model NAME] [--batch N] [--tol T] [--seed S] [--samples K] [--tensors A,B]`:
 // compiles FILE, writes each model's f64 harness (<Model>.gradcheck.ts) to a
-// temporary folder, runs it in a child `node` with this package's tsx loader
-// (no global tools needed), streams its progress lines and table, and removes
-// the folder. Exit 0 when every model passes, 1 on a failure or an error in
+// temporary folder as JavaScript (its types erased by strip-types.ts, since
+// Node 20 runs no .ts), runs it in a child `node` (no global tools needed),
+// streams its progress lines and table, and removes the folder. Exit 0 when every model passes, 1 on a failure or an error in
 // the file, 2 for a usage error (bad option, unreadable path, no such model).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
 import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
@@ -18,6 +17,7 @@ import { reportDiagnostics, selectModels } from "./report.ts";
 import { styleFor } from "../render/style.ts";
 import { renderDiagnostic } from "../render/text.ts";
 import { compileFile } from "./sources.ts";
+import { stripTypes } from "./strip-types.ts";
 
 /** The harness's own default (gradcheck() in src/emit/gradcheck.ts). */
 const DEFAULT_BATCH = 2;
@@ -69,12 +69,11 @@ export async function runGradcheck(path: string, options: GradcheckCliOptions, i
   }
   const dir = mkdtempSync(join(tmpdir(), "cnnc-gradcheck-"));
   try {
-    // the harness is an ES module (import.meta); a package.json makes that unambiguous
-    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
     let worst: number = EXIT.ok;
     for (const model of models) {
-      const harness = join(dir, `${model.name}.gradcheck.ts`);
-      writeFileSync(harness, emitGradcheck(model, { sourceName: basename(path) }));
+      // an ES module (it reads import.meta), hence .mjs
+      const harness = join(dir, `${model.name}.gradcheck.mjs`);
+      writeFileSync(harness, await stripTypes(emitGradcheck(model, { sourceName: basename(path) })));
       io.stdout(`gradcheck ${model.name} (${basename(path)}), f64 harness built\n`);
       const code = await runHarness(harness, harnessArgs(options), io);
       worst = Math.max(worst, code === 0 ? EXIT.ok : code === 2 ? EXIT.usage : EXIT.failed);
@@ -95,11 +94,10 @@ function harnessArgs(o: GradcheckCliOptions): string[] {
   return args;
 }
 
-/** Runs one harness with this package's tsx loader in a child node, streaming its output. */
+/** Runs one harness in a child node, streaming its output. */
 function runHarness(file: string, args: string[], io: CliIo): Promise<number> {
-  const tsx = fileURLToPath(import.meta.resolve("tsx"));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", tsx, file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.setEncoding("utf8").on("data", (text: string) => io.stdout(text));
     child.stderr.setEncoding("utf8").on("data", (text: string) => io.stderr(text));
     child.on("error", (e) => {
