@@ -63,10 +63,20 @@ describe("the packed package", () => {
 
   it("installs with only its runtime dependencies and no install scripts", () => {
     const manifest = JSON.parse(readFileSync(join(project, "node_modules/cnnc/package.json"), "utf8"));
-    expect(Object.keys(manifest.dependencies).sort()).toEqual(["commander", "prettier"]);
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(["commander", "prettier", "vscode-languageserver", "vscode-languageserver-textdocument"]);
     expect(Object.keys(manifest.scripts ?? {}).filter((s) => /install|prepare/.test(s))).toEqual([]);
     const installed = readdirSync(join(project, "node_modules")).filter((d) => !d.startsWith("."));
-    expect(installed.sort()).toEqual(["cnnc", "commander", "prettier"]);
+    // the language server library (cnnc lsp) brings its protocol, JSON-RPC and types packages
+    expect(installed.sort()).toEqual([
+      "cnnc",
+      "commander",
+      "prettier",
+      "vscode-jsonrpc",
+      "vscode-languageserver",
+      "vscode-languageserver-protocol",
+      "vscode-languageserver-textdocument",
+      "vscode-languageserver-types",
+    ]);
     expect(install.stderr).not.toMatch(/install-scripts/);
   });
 });
