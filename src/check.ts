@@ -351,6 +351,7 @@ class ModelChecker {
       inputLabel: (message) => this.inputLabel(message),
       contextNotes: notes,
       atModelInput: this.layers.length === 0,
+      operands: [{ shape: input, name: "the input", label: (message) => this.inputLabel(message) }],
     };
     const inferred = r.def.infer(r.draft, input, ctx);
     if (inferred === undefined) return undefined;

@@ -1,9 +1,11 @@
 // The op registry: every layer kind and loss, by name. The checker, the docs
 // and "did you mean" iterate these tables; adding a layer = one module + one line here.
 import type { OpName } from "../ir.ts";
+import { add } from "./add.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { batchnorm } from "./batchnorm.ts";
+import { concat } from "./concat.ts";
 import { conv } from "./conv.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
@@ -36,6 +38,8 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   sigmoid,
   tanh,
   dropout,
+  add,
+  concat,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };
