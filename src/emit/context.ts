@@ -30,6 +30,24 @@ export interface WorkspaceBuffer {
   doc: string;
 }
 
+/**
+ * One value a layer reads. Single-input emitters use the names `inp` and
+ * `dIn`; a merge (`multiInput`) reads `operands`, one per value it merges.
+ */
+export interface Operand {
+  dims: Dims;
+  /** the operand's activation inside the layer functions ("in0", "in1", …; "inp" for single-input layers) */
+  inp: string;
+  /** the operand's gradient inside the backward layer functions ("dIn0", …; "dIn") */
+  dIn: string;
+  /**
+   * backward must add into dIn rather than overwrite it: another reader of the
+   * same value wrote its share first. Only merges see true; for other layers
+   * the module adds a scratch gradient itself.
+   */
+  accumulate: boolean;
+}
+
 /** What an op emitter sees. All names are TypeScript expressions valid inside the pass functions. */
 export interface LayerContext<O extends OpName = OpName> {
   layer: Layer & { args: ArgsOf<O> };
@@ -42,6 +60,8 @@ export interface LayerContext<O extends OpName = OpName> {
   inp: string;
   /** expression of the output activation buffer (N × output.size) */
   out: string;
+  /** every value the layer reads, in the order of the layer's `from` */
+  operands: Operand[];
   /** gradient w.r.t. the input (written by backward) */
   dIn: string;
   /** gradient w.r.t. the output (read by backward) */
@@ -73,6 +93,12 @@ export type ParamInit = { kind: "he"; fanIn: number } | { kind: "fill"; value: n
  * parameter gradient (never accumulate across calls).
  */
 export interface OpEmitter<O extends OpName> {
+  /**
+   * reads two or more values through `operands` (layer functions take one
+   * activation and one gradient parameter per operand) and honours each
+   * operand's `accumulate`
+   */
+  multiInput?: boolean;
   /** the output is the input buffer itself (no code, no buffer) */
   alias?: boolean;
   buffers?(l: LayerContext<O>): WorkspaceBuffer[];

@@ -2,9 +2,11 @@
 // added to the IR without an emitter is a type error here.
 import type { Layer, OpName } from "../../ir.ts";
 import type { OpEmitter } from "../context.ts";
+import { add } from "./add.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { batchnorm } from "./batchnorm.ts";
+import { concat } from "./concat.ts";
 import { conv } from "./conv.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
@@ -34,6 +36,8 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   sigmoid,
   tanh,
   dropout,
+  add,
+  concat,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */
