@@ -785,7 +785,8 @@ function layerFunction(pass: "forward" | "backward", l: LayerContext, part = "")
   // the label follows the first underscore, so no label can make two names collide
   // ("backwardWeight_c1" for part "weight" of c1, never "backward_c1_weight")
   const prefix = part === "" ? pass : `${pass}${part[0]!.toUpperCase()}${part.slice(1)}`;
-  return `${prefix}_${l.layer.name}`;
+  // a scoped name's dots become `$`, which no label contains ("forward_layer1$0$conv1")
+  return `${prefix}_${l.layer.name.replace(/\./g, "$")}`;
 }
 
 /** The test-only wrong backward: every gradient this layer writes, scaled by 1.01. */
