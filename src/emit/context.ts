@@ -99,6 +99,13 @@ export interface OpEmitter<O extends OpName> {
    * operand's `accumulate`
    */
   multiInput?: boolean;
+  /**
+   * elementwise: element i of the output (of dIn in backward) is written after
+   * element i of every operand (of dOut) is read and depends on nothing else,
+   * so the workspace may put the output in the memory of an operand read for
+   * the last time here (in-place, like PyTorch's ReLU(inplace=True))
+   */
+  inPlace?: boolean;
   /** the output is the input buffer itself (no code, no buffer) */
   alias?: boolean;
   buffers?(l: LayerContext<O>): WorkspaceBuffer[];

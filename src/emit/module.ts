@@ -215,16 +215,19 @@ function workspaceBuffers(
   },
 ): { buffers: Plan["buffers"]; slots: Plan["slots"] } {
   const count = model.layers.length;
-  const back = (i: number) => 2 * count - 1 - i;
+  // Times: step s reads at 2s; a layer writes at 2s, or at 2s + 1 when in place (so it may reuse an operand read last at 2s).
+  const fwd = (i: number) => 2 * i;
+  const back = (i: number) => 2 * (2 * count - 1 - i);
+  const late = (i: number) => (emitterFor(model.layers[i]!).inPlace === true ? 1 : 0);
   const packed: (WorkspaceBuffer & { life?: Lifetime })[] = [];
   const reads = layers.map(backwardReads);
   const valueSize = (v: number) => (v === 0 ? sizeOf(model.input) : sizeOf(model.layers[v - 1]!.output));
   model.layers.forEach((layer, i) => {
     if (g.value[i + 1] !== i + 1) return;
     const v = i + 1;
-    let end = Math.max(i, ...(g.readers.get(v) ?? []));
+    let end = fwd(Math.max(i, ...(g.readers.get(v) ?? [])));
     if (reads[i]!.out) end = Math.max(end, back(i));
-    if (emitterFor(layer).pattern !== undefined) end = Math.max(end, count - 1);
+    if (emitterFor(layer).pattern !== undefined) end = Math.max(end, fwd(count - 1) + 1);
     model.layers.forEach((reader, j) => {
       reader.from.forEach((f, k) => {
         if (g.value[f + 1] === v && !emitterFor(reader).alias && reads[j]!.operands[k]) end = Math.max(end, back(j));
@@ -235,7 +238,7 @@ function workspaceBuffers(
       kind: "float",
       length: `batch * ${sizeOf(layer.output)}`,
       doc: `output of ${layer.name} [${layer.output.join(", ")}]`,
-      life: v === g.topValue ? undefined : { start: i, end, size: sizeOf(layer.output) },
+      life: v === g.topValue ? undefined : { start: fwd(i) + late(i), end, size: sizeOf(layer.output) },
     });
   });
   const gradValues = [...new Set(g.value)].filter((v) => g.gradName(v).startsWith("ws.")).sort((a, b) => g.lastAlias.get(b)! - g.lastAlias.get(a)!);
@@ -243,7 +246,7 @@ function workspaceBuffers(
     const k = g.lastAlias.get(v)!;
     const producer = v - 1;
     const first = g.readers.get(v)?.[0];
-    const start = v === g.topValue ? count : first !== undefined ? back(first) : back(producer);
+    const start = v === g.topValue ? back(count - 1) : first !== undefined ? back(first) + late(first) : back(producer);
     packed.push({
       name: g.gradName(v).slice(3),
       kind: "float",
@@ -259,7 +262,8 @@ function workspaceBuffers(
         kind: "float",
         length: `batch * ${add.size}`,
         doc: `${model.layers[i]!.name}'s share of the gradient ${add.into.slice(3)}, added into it`,
-        life: { start: back(i), end: back(i), size: add.size },
+        // read by addInto after the layer's backward
+        life: { start: back(i) + late(i), end: back(i) + 1, size: add.size },
       });
     }
   });

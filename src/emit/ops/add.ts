@@ -5,6 +5,7 @@ import type { OpEmitter } from "../context.ts";
 
 export const add: OpEmitter<"add"> = {
   multiInput: true,
+  inPlace: true,
   forward(l) {
     const sum = l.operands.map((o) => `${o.inp}[i]`).join(" + ");
     return `for (let i = 0, e = N * ${l.output.size}; i < e; i++) out[i] = ${sum};`;
