@@ -10,6 +10,8 @@
 // - the average-pool divisor is the sum-pool of a 0/1 mask of the cells that
 //   count (real cells, plus the declared padding with count_pad), so PyTorch's
 //   ceil-mode clipping falls out of the mask.
+// Graphs: each layer reads the values its `from` names; add is tf.addN and
+// concat tf.concat along axis 1 (channels in NCHW, features in [N, D]).
 import * as tf from "@tensorflow/tfjs";
 import type { Layer, Model } from "../../src/ir.ts";
 import type { Tensors } from "./reference.ts";
@@ -60,9 +62,18 @@ export function tfRun(
     const forward = (xIn: tf.Tensor, ps: tf.Tensor[], recordState: boolean): tf.Tensor => {
       const pm: Record<string, tf.Tensor> = {};
       names.forEach((n, i) => (pm[n] = ps[i]));
-      let a = xIn;
-      for (const layer of model.layers) a = tfLayer(layer, a, batch, pm, newState, train, masks, recordState);
-      return a;
+      const values = [xIn];
+      for (const layer of model.layers) {
+        const ins = layer.from.map((f) => values[f + 1]);
+        values.push(
+          layer.args.op === "add"
+            ? tf.addN(ins)
+            : layer.args.op === "concat"
+              ? tf.concat(ins, 1)
+              : tfLayer(layer, ins[0], batch, pm, newState, train, masks, recordState),
+        );
+      }
+      return values[values.length - 1];
     };
     const scalarOf = (out: tf.Tensor): tf.Scalar => {
       if (model.loss !== null && target.y !== undefined) {
@@ -281,5 +292,8 @@ function tfLayer(
         ),
       );
     }
+    case "add":
+    case "concat":
+      throw new Error("merges are evaluated by tfRun's forward");
   }
 }
