@@ -248,56 +248,6 @@ export interface ExprCstNode extends CstNode {
 }
 
 export type ExprCstChildren = {
-  conjunction: (ConjunctionCstNode)[];
-  Or?: IToken[];
-};
-
-export interface ConjunctionCstNode extends CstNode {
-  name: "conjunction";
-  children: ConjunctionCstChildren;
-}
-
-export type ConjunctionCstChildren = {
-  negation: (NegationCstNode)[];
-  And?: IToken[];
-};
-
-export interface NegationCstNode extends CstNode {
-  name: "negation";
-  children: NegationCstChildren;
-}
-
-export type NegationCstChildren = {
-  Not?: IToken[];
-  comparison: ComparisonCstNode[];
-};
-
-export interface ComparisonCstNode extends CstNode {
-  name: "comparison";
-  children: ComparisonCstChildren;
-}
-
-export type ComparisonCstChildren = {
-  sum: (SumCstNode)[];
-  Compare?: IToken[];
-};
-
-export interface SumCstNode extends CstNode {
-  name: "sum";
-  children: SumCstChildren;
-}
-
-export type SumCstChildren = {
-  product: (ProductCstNode)[];
-  op?: (IToken)[];
-};
-
-export interface ProductCstNode extends CstNode {
-  name: "product";
-  children: ProductCstChildren;
-}
-
-export type ProductCstChildren = {
   unary: (UnaryCstNode)[];
   op?: (IToken)[];
 };
@@ -308,16 +258,7 @@ export interface UnaryCstNode extends CstNode {
 }
 
 export type UnaryCstChildren = {
-  Minus?: IToken[];
-  atom: AtomCstNode[];
-};
-
-export interface AtomCstNode extends CstNode {
-  name: "atom";
-  children: AtomCstChildren;
-}
-
-export type AtomCstChildren = {
+  prefix?: (IToken)[];
   Number?: IToken[];
   Ident?: IToken[];
   group?: GroupCstNode[];
@@ -358,12 +299,6 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   args(children: ArgsCstChildren, param?: IN): OUT;
   arg(children: ArgCstChildren, param?: IN): OUT;
   expr(children: ExprCstChildren, param?: IN): OUT;
-  conjunction(children: ConjunctionCstChildren, param?: IN): OUT;
-  negation(children: NegationCstChildren, param?: IN): OUT;
-  comparison(children: ComparisonCstChildren, param?: IN): OUT;
-  sum(children: SumCstChildren, param?: IN): OUT;
-  product(children: ProductCstChildren, param?: IN): OUT;
   unary(children: UnaryCstChildren, param?: IN): OUT;
-  atom(children: AtomCstChildren, param?: IN): OUT;
   group(children: GroupCstChildren, param?: IN): OUT;
 }

@@ -11,7 +11,7 @@
 //     an expression where a count is due (repeat; evaluated by the checker);
 //   - `;` is an empty statement, so it may separate (or end) statements.
 // Expressions recurse only through parentheses, which src/parse.ts counts
-// against the nesting limit before parsing; unary `-` and `not` loop.
+// against the nesting limit before parsing; operators and prefixes loop.
 import { CstParser, EOF, tokenMatcher, type IOrAlt, type IParserErrorMessageProvider, type ManySepMethodOpts, type AtLeastOneSepMethodOpts, type TokenType } from "chevrotain";
 import {
   Add,
@@ -71,8 +71,8 @@ export class CnnParser extends CstParser {
     merge?: IOrAlt<unknown>[];
     argName?: IOrAlt<unknown>[];
     atom?: IOrAlt<unknown>[];
-    sumOp?: IOrAlt<unknown>[];
-    productOp?: IOrAlt<unknown>[];
+    binop?: IOrAlt<unknown>[];
+    prefix?: IOrAlt<unknown>[];
     elseBody?: IOrAlt<unknown>[];
     dims?: AtLeastOneSepMethodOpts<unknown>;
     args?: ManySepMethodOpts<unknown>;
@@ -295,56 +295,20 @@ export class CnnParser extends CstParser {
     this.SUBRULE(this.expr);
   });
 
-  /** expr := conjunction ('or' conjunction)* */
+  /**
+   * expr := unary (binop unary)*, binop one of or and == != < <= > >= + - * / //.
+   * Flat on purpose: src/cst-to-ast.ts applies the precedences (docs/language.md#arithmetic),
+   * so a plain number costs three rules, not one per precedence level.
+   */
   public expr = this.RULE("expr", () => {
-    this.SUBRULE(this.conjunction);
-    this.MANY(() => {
-      this.CONSUME(Or);
-      this.SUBRULE2(this.conjunction);
-    });
-  });
-
-  /** conjunction := negation ('and' negation)* */
-  public conjunction = this.RULE("conjunction", () => {
-    this.SUBRULE(this.negation);
-    this.MANY(() => {
-      this.CONSUME(And);
-      this.SUBRULE2(this.negation);
-    });
-  });
-
-  /** negation := 'not'* comparison */
-  public negation = this.RULE("negation", () => {
-    this.MANY(() => this.CONSUME(Not));
-    this.SUBRULE(this.comparison);
-  });
-
-  /** comparison := sum (('==' | '!=' | '<' | '<=' | '>' | '>=') sum)? */
-  public comparison = this.RULE("comparison", () => {
-    this.SUBRULE(this.sum);
-    this.OPTION(() => {
-      this.CONSUME(Compare);
-      this.SUBRULE2(this.sum);
-    });
-  });
-
-  /** sum := product (('+' | '-') product)* */
-  public sum = this.RULE("sum", () => {
-    this.SUBRULE(this.product);
-    this.MANY(() => {
-      this.OR((this.cache.sumOp ??= [
-        { ALT: () => this.CONSUME(Plus, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(Minus, { LABEL: "op" }) },
-      ]));
-      this.SUBRULE2(this.product);
-    });
-  });
-
-  /** product := unary (('*' | '/' | '//') unary)* */
-  public product = this.RULE("product", () => {
     this.SUBRULE(this.unary);
     this.MANY(() => {
-      this.OR((this.cache.productOp ??= [
+      this.OR((this.cache.binop ??= [
+        { ALT: () => this.CONSUME(Or, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(And, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(Compare, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(Plus, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(Minus, { LABEL: "op" }) },
         { ALT: () => this.CONSUME(Star, { LABEL: "op" }) },
         { ALT: () => this.CONSUME(SlashSlash, { LABEL: "op" }) },
         { ALT: () => this.CONSUME(Slash, { LABEL: "op" }) },
@@ -353,15 +317,15 @@ export class CnnParser extends CstParser {
     });
   });
 
-  /** unary := '-'* atom */
+  /** unary := ('-' | 'not')* (NUMBER | IDENT | group); group is parentheses, or a tuple with two or more items */
   public unary = this.RULE("unary", () => {
-    this.MANY(() => this.CONSUME(Minus));
-    this.SUBRULE(this.atom);
-  });
-
-  /** atom := NUMBER | IDENT | '(' expr (',' expr)* ')' — parentheses, or a tuple with two or more items */
-  public atom = this.RULE("atom", () => {
-    this.OR((this.cache.atom ??= [
+    this.MANY(() =>
+      this.OR((this.cache.prefix ??= [
+        { ALT: () => this.CONSUME(Minus, { LABEL: "prefix" }) },
+        { ALT: () => this.CONSUME(Not, { LABEL: "prefix" }) },
+      ])),
+    );
+    this.OR2((this.cache.atom ??= [
       { ALT: () => this.CONSUME(NumberLit) },
       { ALT: () => this.CONSUME(Ident) },
       { ALT: () => this.SUBRULE(this.group) },

@@ -47,12 +47,13 @@ export interface CheckResult {
 export function check(ast: FileAst, imported: readonly FileAst[] = []): CheckResult {
   const result: CheckResult = { models: [], partial: [], diagnostics: [] };
   const report = (d: Diagnostic): void => void result.diagnostics.push(d);
-  const blocks = collectBlocks([ast, ...imported], report);
-  const recursive = findRecursion(blocks, report);
+  const broken = new Set<string>();
+  const blocks = collectBlocks([ast, ...imported], broken, report);
+  for (const name of findRecursion(blocks, report)) broken.add(name);
   const firstByName = new Map<string, ModelAst>();
   const allNames = new Set(ast.models.map((m) => m.name));
   for (const m of ast.models) {
-    const checker = new ModelChecker(ast, m, blocks, recursive, result.diagnostics);
+    const checker = new ModelChecker(ast, m, blocks, broken, result.diagnostics);
     const first = firstByName.get(m.name);
     if (first !== undefined) checker.duplicateModel(first, allNames);
     else firstByName.set(m.name, m);
@@ -63,8 +64,11 @@ export function check(ast: FileAst, imported: readonly FileAst[] = []): CheckRes
   return result;
 }
 
-/** The blocks visible in a file: its own and its imports'. A name is one block and no op (E0220). */
-function collectBlocks(files: readonly FileAst[], report: (d: Diagnostic) => void): Map<string, BlockAst> {
+/**
+ * The blocks visible in a file: its own and its imports'. A name is one block and no op (E0220);
+ * a name defined twice goes to `broken`, so that no model silently uses one of the two.
+ */
+function collectBlocks(files: readonly FileAst[], broken: Set<string>, report: (d: Diagnostic) => void): Map<string, BlockAst> {
   const blocks = new Map<string, BlockAst>();
   for (const f of files) {
     for (const b of f.blocks) {
@@ -77,6 +81,7 @@ function collectBlocks(files: readonly FileAst[], report: (d: Diagnostic) => voi
           }),
         );
       } else if (first !== undefined) {
+        broken.add(b.name);
         report(
           diag("E0220", b.nameSpan, `block '${b.name}' is defined twice`, {
             labels: [{ span: first.nameSpan, message: `'${b.name}' first defined here` }],
@@ -148,6 +153,7 @@ class ModelChecker {
       const expander = new Expander(this.blocks, this.recursive, this.report);
       expander.run(this.m, this.ast.text);
       this.nodes = expander.nodes;
+      if (expander.failed) this.failed = true;
     }
     const badNames = this.checkNames(this.nodes);
     const resolved = this.nodes.map((n) => this.resolveNode(n, rounding));

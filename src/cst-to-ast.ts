@@ -11,10 +11,8 @@ import type { IToken } from "chevrotain";
 import type {
   ArgCstNode,
   ArgsCstNode,
-  AtomCstNode,
   BlockDefCstNode,
   BodyCstNode,
-  ConjunctionCstNode,
   ExprCstNode,
   FileCstNode,
   GroupCstNode,
@@ -23,13 +21,9 @@ import type {
   ItemCstNode,
   LossStmtCstNode,
   ModelCstNode,
-  NegationCstNode,
-  ComparisonCstNode,
-  ProductCstNode,
   RepeatStmtCstNode,
   ShapeCstNode,
   StmtCstNode,
-  SumCstNode,
   UnaryCstNode,
 } from "../grammar/cst.d.ts";
 import type {
@@ -518,63 +512,67 @@ class AstBuilder {
     };
   }
 
-  /** Left-associative chain `a op b op c` from operands and the operator tokens between them. */
-  private chain(operands: (Expr | undefined)[], ops: IToken[] | undefined): Expr | undefined {
-    if (operands.length === 0 || operands.some((o) => o === undefined) || (ops ?? []).some((t) => !real(t))) return undefined;
-    let left = operands[0] as Expr;
-    (ops ?? []).forEach((t, i) => {
-      const right = operands[i + 1] as Expr;
-      const span = this.ctx.lines.span(this.ctx.file, left.span.start, right.span.end);
-      left = { kind: "binary", op: t.image as BinaryOp, left, right, opSpan: this.span(t, t), span };
-    });
-    return operands.length === (ops ?? []).length + 1 ? left : undefined;
-  }
-
+  /**
+   * The flat `unary (op unary)*` of the grammar, with precedences applied
+   * (Pratt): or < and < not < comparisons < + - < * / // < unary minus; binary
+   * operators associate to the left, a comparison does not chain.
+   */
   private expr(node: ExprCstNode): Expr | undefined {
-    return this.chain((node.children.conjunction ?? []).map((n: ConjunctionCstNode) => this.conjunction(n)), node.children.Or);
-  }
-
-  private conjunction(node: ConjunctionCstNode): Expr | undefined {
-    return this.chain((node.children.negation ?? []).map((n: NegationCstNode) => this.negation(n)), node.children.And);
-  }
-
-  private negation(node: NegationCstNode): Expr | undefined {
-    const inner = node.children.comparison?.[0];
-    let e = inner && this.comparison(inner);
-    const nots = node.children.Not ?? [];
-    for (let i = nots.length - 1; e && i >= 0; i--) {
-      const t = real(nots[i]);
-      if (!t) return undefined;
-      e = { kind: "unary", op: "not", operand: e, span: this.ctx.lines.span(this.ctx.file, t.startOffset, e.span.end) };
+    type Item = { kind: "prefix"; tok: IToken } | { kind: "atom"; e: Expr } | { kind: "op"; tok: IToken };
+    const items: Item[] = [];
+    const ops = node.children.op ?? [];
+    const operands = node.children.unary ?? [];
+    if (operands.length !== ops.length + 1) return undefined;
+    for (let i = 0; i < operands.length; i++) {
+      const u: UnaryCstNode = operands[i];
+      const prefixes = [...(u.children.prefix ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+      for (const t of prefixes) {
+        if (!real(t)) return undefined;
+        items.push({ kind: "prefix", tok: t });
+      }
+      const e = this.atom(u);
+      if (!e) return undefined;
+      items.push({ kind: "atom", e });
+      if (i < ops.length) {
+        if (!real(ops[i])) return undefined;
+        items.push({ kind: "op", tok: ops[i] });
+      }
     }
-    return e;
+    let pos = 0;
+    const prec = (op: string): number =>
+      op === "or" ? 1 : op === "and" ? 2 : ["==", "!=", "<", "<=", ">", ">="].includes(op) ? 4 : op === "+" || op === "-" ? 5 : 6;
+    const parse = (min: number): Expr => {
+      let left: Expr;
+      const first = items[pos++];
+      if (first.kind === "prefix") {
+        const not = first.tok.image === "not";
+        const operand = parse(not ? 3 : 7);
+        left = { kind: "unary", op: not ? "not" : "-", operand, span: this.ctx.lines.span(this.ctx.file, first.tok.startOffset, operand.span.end) };
+      } else if (first.kind === "atom") left = first.e;
+      else throw new Error("internal error: operator where an operand was expected");
+      while (pos < items.length) {
+        const next = items[pos];
+        if (next.kind !== "op") break;
+        const p = prec(next.tok.image);
+        if (p < min) break;
+        pos++;
+        // comparisons do not chain: `a < b < c` reads as (a < b) < c, an error when evaluated
+        const right = parse(p + 1);
+        left = {
+          kind: "binary",
+          op: next.tok.image as BinaryOp,
+          left,
+          right,
+          opSpan: this.span(next.tok, next.tok),
+          span: this.ctx.lines.span(this.ctx.file, left.span.start, right.span.end),
+        };
+      }
+      return left;
+    };
+    return parse(0);
   }
 
-  private comparison(node: ComparisonCstNode): Expr | undefined {
-    return this.chain((node.children.sum ?? []).map((n: SumCstNode) => this.sum(n)), node.children.Compare);
-  }
-
-  private sum(node: SumCstNode): Expr | undefined {
-    return this.chain((node.children.product ?? []).map((n: ProductCstNode) => this.product(n)), node.children.op);
-  }
-
-  private product(node: ProductCstNode): Expr | undefined {
-    return this.chain((node.children.unary ?? []).map((n: UnaryCstNode) => this.unary(n)), node.children.op);
-  }
-
-  private unary(node: UnaryCstNode): Expr | undefined {
-    const atom = node.children.atom?.[0];
-    let e = atom && this.atom(atom);
-    const minuses = node.children.Minus ?? [];
-    for (let i = minuses.length - 1; e && i >= 0; i--) {
-      const t = real(minuses[i]);
-      if (!t) return undefined;
-      e = { kind: "unary", op: "-", operand: e, span: this.ctx.lines.span(this.ctx.file, t.startOffset, e.span.end) };
-    }
-    return e;
-  }
-
-  private atom(node: AtomCstNode): Expr | undefined {
+  private atom(node: UnaryCstNode): Expr | undefined {
     const c = node.children;
     const num = real(c.Number?.[0]);
     if (num) return this.number(num);

@@ -8,6 +8,7 @@ import {
   Add,
   Block,
   cnnLexer,
+  Colon,
   Concat,
   Ident,
   If,
@@ -330,8 +331,15 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
                 ? "statements are separated by new lines or ';', not ','"
                 : undefined,
       );
-    case "stmt":
     case "item":
+      if (prev?.tokenType === Colon) {
+        return message(
+          `expected an op name after the label${index >= 2 ? ` '${tokens[index - 2].image}:'` : ""}, found ${found}`,
+          keywordFound ? `'${e.token.image}' is a keyword, not an op` : undefined,
+        );
+      }
+      return unexpected(`expected a statement (input, rounding, a layer, repeat, if, seq, add, concat or loss), found ${found}`);
+    case "stmt":
       return unexpected(`expected a statement (input, rounding, a layer, repeat, if, seq, add, concat or loss), found ${found}`);
     case "ref":
       return message(`expected a label after '@', found ${found}`, "a reference names an earlier labelled statement, e.g. @shortcut");
@@ -375,16 +383,13 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
     }
     case "arg":
     case "expr":
-    case "conjunction":
-    case "negation":
-    case "comparison":
-    case "sum":
-    case "product":
-    case "unary":
-    case "atom": {
-      if (!parentRule || !["args", "arg", "group", "expr", "conjunction", "negation", "comparison", "sum", "product", "unary", "atom"].includes(parentRule) && rule !== "arg") {
-        return message(`expected a value, found ${found}`, "a value is a number, a name, a tuple like (2, 2), or arithmetic such as c * 4");
-      }
+    case "unary": {
+      // the construct the expression belongs to: the innermost of these on the rule stack
+      const owner = [...e.context.ruleStack].reverse().find((r) => ["arg", "repeatStmt", "ifStmt", "param", "group"].includes(r));
+      if (owner === "repeatStmt") return message(`expected a repeat count after 'repeat', found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu } or repeat n as i { ... }");
+      if (owner === "ifStmt") return message(`expected a condition after 'if', found ${found}`, "e.g. if stride != 1 { ... }");
+      if (owner === "param") return message(`expected a default value after '=', found ${found}`, "e.g. block B(planes, stride = 1) { ... }");
+      if (owner === undefined) return message(`expected a value, found ${found}`, "a value is a number, a name, a tuple like (2, 2), or arithmetic such as c * 4");
       const op = enclosingOp(tokens, index);
       const argName = prev?.image === "=" && index >= 2 ? `'${tokens[index - 2].image}'` : "an argument";
       return message(

@@ -195,12 +195,19 @@ describe("idempotent, meaning-preserving, comment-preserving", () => {
     if (i >= 0) lines[i] = `  repeat 1 { ${lines[i].trim()} }`;
     return lines.join("\n");
   };
-  /** The same tokens with random whitespace and comments between them. */
+  /** The same tokens with random whitespace and comments between them (`//` is floor division inside parentheses, so `#` there). */
   const scrambled = (text: string, picks: number[]) => {
     let k = 0;
+    let depth = 0;
     return cnnLexer
       .tokenize(text)
-      .tokens.map((t, i) => (i === 0 ? "" : separators[picks[i % picks.length] % separators.length].replace(/[cde]\n/, () => `c${k++}\n`)) + t.image)
+      .tokens.map((t, i) => {
+        let sep = i === 0 ? "" : separators[picks[i % picks.length] % separators.length].replace(/[cde]\n/, () => `c${k++}\n`);
+        if (depth > 0) sep = sep.replace("//", "#");
+        if (t.image === "(") depth++;
+        if (t.image === ")") depth--;
+        return sep + t.image;
+      })
       .join("");
   };
 

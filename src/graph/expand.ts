@@ -71,7 +71,7 @@ export class Expander {
 
   constructor(
     private readonly blocks: ReadonlyMap<string, BlockAst>,
-    /** blocks on a cycle (E0219 already reported): never expanded */
+    /** blocks on a cycle or defined twice (E0219, E0220 already reported): never expanded */
     private readonly recursive: ReadonlySet<string>,
     private readonly report: (d: Diagnostic) => void,
   ) {}

@@ -27,7 +27,7 @@ export const add = defineOp<"add", null>({
       const b = ops[i].shape;
       if (formatShape(a) === formatShape(b)) continue;
       const facts = [
-        "add needs equal shapes",
+        "equal shapes",
         `add sums elementwise: ${differences(b, a, false).join(", ")}`,
       ];
       const p = projection(b, a);

@@ -16,7 +16,7 @@ export const concat = defineOp<"concat", null>({
       const b = ops[i].shape;
       if (a.length === b.length && (a.length === 1 || (a[1] === b[1] && a[2] === b[2]))) continue;
       const facts = [
-        a.length !== b.length ? "concat needs operands of one rank" : "concat needs equal height and width",
+        a.length !== b.length ? "operands of one rank" : "equal height and width",
         `concat joins channels; every other axis must agree: ${differences(b, a, true).join(", ")}`,
       ];
       let help = `make ${ops[i].name} give height and width ${a.length === 3 ? `${a[1]}×${a[2]}` : ""}, like ${ops[0].name}`;

@@ -17,7 +17,7 @@ export function poolFor(n: number, target: number): number | undefined {
   return undefined;
 }
 
-/** Reports that operand `odd` does not fit operand 0; `why` is the rule, `fix` the help. */
+/** Reports that operand `odd` does not fit operand 0; `facts[0]` is the rule ("equal shapes"), the rest notes. */
 export function reportMismatch(
   code: Code,
   op: string,
@@ -30,7 +30,7 @@ export function reportMismatch(
   const other = ctx.operands[odd];
   const labels = [first, other].map((o: Operand) => o.label(`${o.name} gives ${formatShape(o.shape)}`));
   ctx.report(
-    diag(code, ctx.span, `${op} of ${first.name} ${formatShape(first.shape)} and ${other.name} ${formatShape(other.shape)}: ${facts[0]}`, {
+    diag(code, ctx.span, `${op} needs ${facts[0]}: ${first.name} is ${formatShape(first.shape)} but ${other.name} is ${formatShape(other.shape)}`, {
       labels,
       notes: [...facts.slice(1), ...ctx.contextNotes],
       help,
