@@ -14,7 +14,7 @@ import { Counter, findRecursion, MAX_DEPTH, MAX_INSTANCES } from "./graph/count.
 import { Evaluator, toValue } from "./graph/eval.ts";
 import { Expander, type Node, ordinal } from "./graph/expand.ts";
 import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor } from "./ir.ts";
-import { readArgs } from "./ops/args.ts";
+import { readArgs, valueText } from "./ops/args.ts";
 import { aliasesOf, findLoss, findOp, losses, ops } from "./ops/index.ts";
 import {
   type AnyOpDef,
@@ -409,7 +409,7 @@ class ModelChecker {
       );
       return undefined;
     }
-    const source = n.kind === "merge" ? `${n.stmt.label !== undefined ? `${n.stmt.label.text}: ` : ""}${n.op} { … }` : n.text.slice(n.span.start, n.span.end);
+    const source = n.kind === "merge" ? `${n.stmt.label !== undefined ? `${n.stmt.label.text}: ` : ""}${n.op} { … }` : this.layerSource(n);
     return {
       name: n.name,
       args,
@@ -424,6 +424,19 @@ class ModelChecker {
       source,
       ...(n.scope.length > 0 ? { scope: n.scope } : {}),
     };
+  }
+
+  /**
+   * The layer as written; where an argument is computed (`conv(planes * 4, …)` in a
+   * block), the same statement with the values of this instance (`conv(256, …)`).
+   */
+  private layerSource(n: Node): string {
+    const written = n.text.slice(n.span.start, n.span.end);
+    if (n.stmt.kind !== "layer") return written;
+    const computed = n.stmt.args.some((a, i) => n.text.slice(a.value.span.start, a.value.span.end) !== valueText(n.args[i].value));
+    if (!computed) return written;
+    const args = n.args.map((a) => `${a.name !== undefined ? `${a.name}=` : ""}${valueText(a.value)}`).join(", ");
+    return `${n.stmt.label !== undefined ? `${n.stmt.label.text}: ` : ""}${n.op}(${args})`;
   }
 
   /** Totals over the model must be safe integers too (each layer's already is). */
