@@ -54,6 +54,8 @@ for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
     for st in init.body:
         if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Attribute):
             names.append(st.targets[0].attr)
+        elif isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Subscript):
+            names.append(st.targets[0].slice.value)
         elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and getattr(st.value.func, "attr", "") == "add_module":
             names.append(st.value.args[0].value)
     out[cls.name] = names
@@ -75,9 +77,9 @@ describe("exportPytorch", () => {
     });
   });
 
-  it("registers a layer whose name is a keyword or an nn.Module attribute through add_module", () => {
+  it("registers a layer whose name is a keyword through add_module, and one named like an nn.Module attribute into _modules", () => {
     const text = exportPytorch([tricky()], { sourceName: "t.cnn" });
-    expect(text).toContain('self.add_module("train", nn.GroupNorm(1, 8, eps=0.00001))');
+    expect(text).toContain('self._modules["train"] = nn.GroupNorm(1, 8, eps=0.00001)');
     expect(text).toContain('x = self._modules["class"](x)');
     expect(text).not.toContain("self.train");
   });
@@ -195,14 +197,16 @@ describe("exportPytorch on examples/*.cnn", () => {
 });
 
 // ---- Running the exported modules: real PyTorch where installed, else a numpy stand-in ----
-const hasTorch = (() => {
+/** A Python with torch: Debian's (python3-torch) when installed, else whatever `python3` is. */
+const torchPython = ["/usr/bin/python3", "python3"].find((python) => {
   try {
-    execFileSync("python3", ["-c", "import torch"], { stdio: "ignore" });
+    execFileSync(python, ["-c", "import torch"], { stdio: "ignore" });
     return true;
   } catch {
     return false;
   }
-})();
+});
+const hasTorch = torchPython !== undefined;
 const shimDir = resolve("test/export-shim");
 
 type F64Net = {
@@ -214,7 +218,7 @@ type F64Net = {
 };
 
 /** Eval-mode outputs of every small example: exported Python (with the TS weights) against the generated TS, in f64. */
-async function compareWithTypeScript(pythonPath: string[]): Promise<number> {
+async function compareWithTypeScript(pythonPath: string[], python = "python3"): Promise<number> {
   let compared = 0;
   for (const file of [...examples, trickyCnn]) {
     for (const model of compileExample(file)) {
@@ -240,7 +244,7 @@ async function compareWithTypeScript(pythonPath: string[]): Promise<number> {
       const want = Array.from(net.forward(p, s, x, net.createWorkspace(batch), false));
       const got = JSON.parse(
         execFileSync(
-          "python3",
+          python,
           [
             "-c",
             `import json, struct, sys, numpy as np, torch
@@ -282,8 +286,8 @@ describe("exported modules run and agree with the generated TypeScript", () => {
       expect(hasTorch).toBe(false);
       return;
     }
-    expect(await compareWithTypeScript([])).toBeGreaterThan(3);
-  });
+    expect(await compareWithTypeScript([], torchPython)).toBeGreaterThan(3);
+  }, 300_000);
 
   it("on the numpy stand-in for torch (test/export-shim: PyTorch's pooling, padding and norm rules in numpy)", async () => {
     expect(await compareWithTypeScript([shimDir])).toBeGreaterThan(3);

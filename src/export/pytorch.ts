@@ -14,7 +14,9 @@ export interface PytorchExportOptions {
 
 // Names a layer attribute cannot take as `self.<name>`: Python keywords, and
 // nn.Module's own attributes (a submodule named `train` would be shadowed by the
-// method). Such layers are registered with add_module and read from _modules.
+// method). Such layers are read from _modules; a keyword is registered with
+// add_module, an nn.Module attribute by assigning into _modules (add_module
+// refuses a name the module already has as an attribute).
 const pythonKeywords = new Set(
   "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type".split(" "),
 );
@@ -194,7 +196,9 @@ function emitModelClass(model: Model, name: string, sourceName: string): string 
           ? `        self.${layer.name} = ${code.init}`
           : dotted
             ? `        _put(self, ${JSON.stringify(layer.name)}, ${code.init})`
-            : `        self.add_module(${JSON.stringify(layer.name)}, ${code.init})`,
+            : moduleAttributes.has(layer.name)
+              ? `        self._modules[${JSON.stringify(layer.name)}] = ${code.init}`
+              : `        self.add_module(${JSON.stringify(layer.name)}, ${code.init})`,
       );
     }
     forward.push(`        # ${oneLine(layer.name)}: ${layer.args.op} → ${shapeComment(layer.output)}`);
@@ -278,13 +282,13 @@ export function exportPytorch(models: readonly Model[], opts: PytorchExportOptio
   const scoped = models.some((m) => m.layers.some((l) => l.name.includes(".")));
   const put = `def _put(root, path, module):
     """Registers module at a dotted path (layer1.0.conv1), creating plain nn.Module containers on the way,
-    so that state_dict() keys are the .cnn names."""
+    so that state_dict() keys are the .cnn names (into _modules: a part may be named like a Module method)."""
     *parents, leaf = path.split(".")
     for name in parents:
         if name not in root._modules:
-            root.add_module(name, nn.Module())
+            root._modules[name] = nn.Module()
         root = root._modules[name]
-    root.add_module(leaf, module)`;
+    root._modules[leaf] = module`;
   const registry = `MODELS = {${models.map((m, i) => `${JSON.stringify(m.name)}: ${names[i]}`).join(", ")}}`;
   return [header(opts.sourceName), ...(scoped ? [put] : []), ...classes, registry].join("\n\n\n") + "\n";
 }
