@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkAgainstReference } from "./reference/compare.ts";
 import { ModuleFolder } from "./reference/generated.ts";
-import { type GraphFeature, GraphBuilder, randomGraphModel } from "./reference/graphs.ts";
+import { compile } from "../src/pipeline.ts";
+import { type GraphFeature, GraphBuilder, graphText, randomGraphModel } from "./reference/graphs.ts";
 
 const folder = new ModuleFolder("cnnc-oracle-graph-");
 afterAll(() => folder.remove());
@@ -64,5 +65,31 @@ describe("graph models: generated f64 code against the naive f64 reference", () 
     for (const c of wanted) expect(seen, c).toContain(c);
     console.log(`oracle-graph: ${count} models, largest relative error ${worst.toExponential(2)}; cases: ${[...seen].sort().join(", ")}`);
   });
-});
 
+  it("random graph models written as .cnn text compile to the same IR (the syntax: labelled merges, @references, {} branches)", async () => {
+    let written = 0;
+    let run = 0;
+    for (let seed = 1; written < 60; seed++) {
+      const { model } = randomGraphModel(`Text${seed}`, seed);
+      const text = graphText(model);
+      if (text === undefined) continue;
+      written++;
+      const r = compile(text, `${model.name}.cnn`);
+      expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`), text).toEqual([]);
+      const theirs = r.models[0]!;
+      const facts = (m: typeof model) =>
+        m.layers.map((l) => {
+          const { rounding: _r, ...args } = l.args as { rounding?: unknown };
+          return { name: l.name, args, from: l.from, inputs: l.inputs, output: l.output, params: l.params, state: l.state };
+        });
+      expect(facts(theirs), text).toEqual(facts(model));
+      expect(theirs.output).toEqual(model.output);
+      // and the compiled model against the reference, for a third of them
+      if (written % 3 === 0) {
+        worst = Math.max(worst, await checkAgainstReference(folder, { ...theirs, name: `${model.name}c` }, 2, seed, text));
+        run++;
+      }
+    }
+    expect(run).toBeGreaterThan(15);
+  });
+});

@@ -322,3 +322,33 @@ export function resnet(kind: "resnet18" | "resnet50", input = [3, 224, 224], cla
   g.op("fc", "affine", v, [["features", classes]]);
   return g.model({ op: "softmax" });
 }
+
+/**
+ * A graph model as .cnn text, or undefined when the syntax cannot say it (a
+ * layer reading the input after other statements: a reference names a label).
+ * Every statement is labelled with its layer's name; a layer that does not
+ * read the previous statement's value is a chain starting with a reference,
+ * `{ @L2; L5: conv(...) }`; a merge lists `{}` for the previous value (the
+ * identity branch) and `@label` for the others.
+ */
+export function graphText(model: Model): string | undefined {
+  const lines = [`model ${model.name} {`, `  input [${model.input.join(", ")}]`];
+  let current = -1;
+  for (const [i, layer] of model.layers.entries()) {
+    const ref = (v: number) => (v === current ? "{}" : v >= 0 ? `@${model.layers[v].name}` : undefined);
+    if (layer.args.op === "add" || layer.args.op === "concat") {
+      const items = layer.from.map(ref);
+      if (items.includes(undefined)) return undefined;
+      lines.push(`  ${layer.name}: ${layer.args.op} { ${items.join("; ")} }`);
+    } else {
+      const v = layer.from[0];
+      if (v === current) lines.push(`  ${layer.source}`);
+      else if (v >= 0) lines.push(`  { @${model.layers[v].name}; ${layer.source} }`);
+      else return undefined;
+    }
+    current = i;
+  }
+  if (model.loss) lines.push(model.loss.args.op === "softmax" ? "  loss softmax" : `  loss svm(margin=${model.loss.args.margin})`);
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}
