@@ -28,6 +28,13 @@ export interface WorkspaceBuffer {
   length: string;
   /** what it holds, for the generated type's doc comment */
   doc: string;
+  /**
+   * its contents matter only within the layer's forward or backward step
+   * (scratch): the workspace may share its memory with other buffers, so the
+   * emitter must not rely on what it held before (zero borders included).
+   * Absent: kept for the workspace's life (argmax, masks, statistics).
+   */
+  live?: "forward" | "backward";
 }
 
 /**

@@ -267,6 +267,20 @@ function workspaceBuffers(
       });
     }
   });
+  if (model.loss !== null) {
+    packed.push({ name: "dlogits", kind: "float", length: `batch * ${sizeOf(model.output)}`, doc: "gradient of the loss w.r.t. the logits" });
+    const extra = lossEmitterOf(model.loss.args.op).buffers?.(sizeOf(model.output)) ?? [];
+    for (const b of extra) packed.push({ ...b, kind: "int32" });
+  }
+  layers.forEach((l, i) => {
+    for (const b of emitterFor(l.layer).buffers?.(l) ?? []) {
+      const { live, ...buffer } = b;
+      const at = live === "forward" ? fwd(i) : live === "backward" ? back(i) : undefined;
+      const size = Number(/^batch \* (\d+)$/.exec(b.length)?.[1]);
+      if (at !== undefined && (b.kind !== "float" || !(size > 0))) throw new Error(`internal: scratch buffer ${b.name} must be float, batch * n`);
+      packed.push(at === undefined ? buffer : { ...buffer, life: { start: at, end: at + 1, size } });
+    }
+  });
   const lifetimes = packed.flatMap((b) => (b.life === undefined ? [] : [b.life]));
   const { slotOf, sizes } = assignSlots(lifetimes);
   const occupants = new Map<number, number>();
@@ -284,15 +298,6 @@ function workspaceBuffers(
       slots.push({ name: `mem${slots.length}`, length: `batch * ${sizes[s]!}` });
     }
     return { ...buffer, slot: slotName.get(s)! };
-  });
-  if (model.loss !== null) {
-    buffers.push({ name: "dlogits", kind: "float", length: `batch * ${sizeOf(model.output)}`, doc: "gradient of the loss w.r.t. the logits" });
-    const extra = lossEmitterOf(model.loss.args.op).buffers?.(sizeOf(model.output)) ?? [];
-    for (const b of extra) buffers.push({ ...b, kind: "int32" });
-  }
-  layers.forEach((l) => {
-    const own = emitterFor(l.layer).buffers?.(l) ?? [];
-    buffers.push(...own);
   });
   return { buffers, slots };
 }
