@@ -289,10 +289,11 @@ describe("the zoo", () => {
     densenet161: 28_681_000,
     densenet169: 14_149_480,
     densenet201: 20_013_928,
+    googlenet: 6_624_904, // without the auxiliary classifiers
   };
   // torchvision's SqueezeNet stems really skip the last row and column of a 224x224 input (stride 2, no padding)
   const warnings: Record<string, string[]> = { squeezenet1_0: ["W0401"], squeezenet1_1: ["W0401"] };
-  const compared = ["resnet18", "resnet50", "densenet121", "squeezenet1_1", "vgg11_bn"];
+  const compared = ["resnet18", "resnet50", "densenet121", "squeezenet1_1", "vgg11_bn", "googlenet"];
   const models = Object.fromEntries(
     Object.keys(counts).map((name) => {
       const f = compileFile(`examples/zoo/${name}.cnn`);
@@ -319,7 +320,8 @@ describe("the zoo", () => {
     try {
       const script =
         "import json, torchvision.models as m\n" +
-        `print(json.dumps({n: [k for k in getattr(m, n)().state_dict() if not k.endswith('num_batches_tracked')] for n in ${JSON.stringify(compared)}}))`;
+        "make = lambda n: m.googlenet(aux_logits=False, init_weights=False) if n == 'googlenet' else getattr(m, n)()\n" +
+        `print(json.dumps({n: [k for k in make(n).state_dict() if not k.endswith('num_batches_tracked')] for n in ${JSON.stringify(compared)}}))`;
       return JSON.parse(execFileSync("/usr/bin/python3", ["-c", script], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as Record<string, string[]>;
     } catch {
       return undefined;
