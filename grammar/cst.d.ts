@@ -248,20 +248,9 @@ export interface ExprCstNode extends CstNode {
 }
 
 export type ExprCstChildren = {
-  unary: (UnaryCstNode)[];
-  op?: (IToken)[];
-};
-
-export interface UnaryCstNode extends CstNode {
-  name: "unary";
-  children: UnaryCstChildren;
-}
-
-export type UnaryCstChildren = {
   prefix?: (IToken)[];
-  Number?: IToken[];
-  Ident?: IToken[];
-  group?: GroupCstNode[];
+  operand?: (IToken | GroupCstNode)[];
+  op?: (IToken)[];
 };
 
 export interface GroupCstNode extends CstNode {
@@ -299,6 +288,5 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   args(children: ArgsCstChildren, param?: IN): OUT;
   arg(children: ArgCstChildren, param?: IN): OUT;
   expr(children: ExprCstChildren, param?: IN): OUT;
-  unary(children: UnaryCstChildren, param?: IN): OUT;
   group(children: GroupCstChildren, param?: IN): OUT;
 }

@@ -73,6 +73,8 @@ export class CnnParser extends CstParser {
     atom?: IOrAlt<unknown>[];
     binop?: IOrAlt<unknown>[];
     prefix?: IOrAlt<unknown>[];
+    prefix2?: IOrAlt<unknown>[];
+    atom2?: IOrAlt<unknown>[];
     elseBody?: IOrAlt<unknown>[];
     dims?: AtLeastOneSepMethodOpts<unknown>;
     args?: ManySepMethodOpts<unknown>;
@@ -296,29 +298,13 @@ export class CnnParser extends CstParser {
   });
 
   /**
-   * expr := unary (binop unary)*, binop one of or and == != < <= > >= + - * / //.
-   * Flat on purpose: src/cst-to-ast.ts applies the precedences (docs/language.md#arithmetic),
-   * so a plain number costs three rules, not one per precedence level.
+   * expr := prefix* operand (binop prefix* operand)*, where prefix is '-' or
+   * 'not', operand is NUMBER | IDENT | group, and binop one of or and == != < <=
+   * > >= + - * / //. Flat on purpose (no node per operand or per precedence
+   * level): src/cst-to-ast.ts orders the pieces by offset and applies the
+   * precedences (docs/language.md#arithmetic).
    */
   public expr = this.RULE("expr", () => {
-    this.SUBRULE(this.unary);
-    this.MANY(() => {
-      this.OR((this.cache.binop ??= [
-        { ALT: () => this.CONSUME(Or, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(And, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(Compare, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(Plus, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(Minus, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(Star, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(SlashSlash, { LABEL: "op" }) },
-        { ALT: () => this.CONSUME(Slash, { LABEL: "op" }) },
-      ]));
-      this.SUBRULE2(this.unary);
-    });
-  });
-
-  /** unary := ('-' | 'not')* (NUMBER | IDENT | group); group is parentheses, or a tuple with two or more items */
-  public unary = this.RULE("unary", () => {
     this.MANY(() =>
       this.OR((this.cache.prefix ??= [
         { ALT: () => this.CONSUME(Minus, { LABEL: "prefix" }) },
@@ -326,10 +312,33 @@ export class CnnParser extends CstParser {
       ])),
     );
     this.OR2((this.cache.atom ??= [
-      { ALT: () => this.CONSUME(NumberLit) },
-      { ALT: () => this.CONSUME(Ident) },
-      { ALT: () => this.SUBRULE(this.group) },
+      { ALT: () => this.CONSUME(NumberLit, { LABEL: "operand" }) },
+      { ALT: () => this.CONSUME(Ident, { LABEL: "operand" }) },
+      { ALT: () => this.SUBRULE(this.group, { LABEL: "operand" }) },
     ]));
+    this.MANY2(() => {
+      this.OR3((this.cache.binop ??= [
+        { ALT: () => this.CONSUME(Or, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(And, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(Compare, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(Plus, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME2(Minus, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(Star, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(SlashSlash, { LABEL: "op" }) },
+        { ALT: () => this.CONSUME(Slash, { LABEL: "op" }) },
+      ]));
+      this.MANY3(() =>
+        this.OR4((this.cache.prefix2 ??= [
+          { ALT: () => this.CONSUME3(Minus, { LABEL: "prefix" }) },
+          { ALT: () => this.CONSUME2(Not, { LABEL: "prefix" }) },
+        ])),
+      );
+      this.OR5((this.cache.atom2 ??= [
+        { ALT: () => this.CONSUME2(NumberLit, { LABEL: "operand" }) },
+        { ALT: () => this.CONSUME2(Ident, { LABEL: "operand" }) },
+        { ALT: () => this.SUBRULE2(this.group, { LABEL: "operand" }) },
+      ]));
+    });
   });
 
   /** group := '(' expr (',' expr)* ')' */

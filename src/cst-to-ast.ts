@@ -24,7 +24,6 @@ import type {
   RepeatStmtCstNode,
   ShapeCstNode,
   StmtCstNode,
-  UnaryCstNode,
 } from "../grammar/cst.d.ts";
 import type {
   ArgExpr,
@@ -519,25 +518,23 @@ class AstBuilder {
    */
   private expr(node: ExprCstNode): Expr | undefined {
     type Item = { kind: "prefix"; tok: IToken } | { kind: "atom"; e: Expr } | { kind: "op"; tok: IToken };
-    const items: Item[] = [];
-    const ops = node.children.op ?? [];
-    const operands = node.children.unary ?? [];
-    if (operands.length !== ops.length + 1) return undefined;
-    for (let i = 0; i < operands.length; i++) {
-      const u: UnaryCstNode = operands[i];
-      const prefixes = [...(u.children.prefix ?? [])].sort((a, b) => a.startOffset - b.startOffset);
-      for (const t of prefixes) {
-        if (!real(t)) return undefined;
-        items.push({ kind: "prefix", tok: t });
-      }
-      const e = this.atom(u);
-      if (!e) return undefined;
-      items.push({ kind: "atom", e });
-      if (i < ops.length) {
-        if (!real(ops[i])) return undefined;
-        items.push({ kind: "op", tok: ops[i] });
-      }
+    // the pieces come in three lists; their offsets give the order they were written in
+    const at: { start: number; item: Item }[] = [];
+    for (const t of node.children.prefix ?? []) {
+      if (!real(t)) return undefined;
+      at.push({ start: t.startOffset, item: { kind: "prefix", tok: t } });
     }
+    for (const t of node.children.op ?? []) {
+      if (!real(t)) return undefined;
+      at.push({ start: t.startOffset, item: { kind: "op", tok: t } });
+    }
+    for (const o of node.children.operand ?? []) {
+      const e = "image" in o ? (real(o) ? this.operand(o) : undefined) : this.group(o);
+      if (!e) return undefined;
+      at.push({ start: e.span.start, item: { kind: "atom", e } });
+    }
+    if ((node.children.operand ?? []).length !== (node.children.op ?? []).length + 1) return undefined;
+    const items = at.sort((a, b) => a.start - b.start).map((x) => x.item);
     let pos = 0;
     const prec = (op: string): number =>
       op === "or" ? 1 : op === "and" ? 2 : ["==", "!=", "<", "<=", ">", ">="].includes(op) ? 4 : op === "+" || op === "-" ? 5 : 6;
@@ -572,14 +569,8 @@ class AstBuilder {
     return parse(0);
   }
 
-  private atom(node: UnaryCstNode): Expr | undefined {
-    const c = node.children;
-    const num = real(c.Number?.[0]);
-    if (num) return this.number(num);
-    const ident = real(c.Ident?.[0]);
-    if (ident) return { kind: "ident", name: ident.image, span: this.span(ident, ident) };
-    const group = c.group?.[0];
-    return group && this.group(group);
+  private operand(t: IToken): Expr {
+    return t.tokenType.name === "Number" ? this.number(t) : { kind: "ident", name: t.image, span: this.span(t, t) };
   }
 
   private group(node: GroupCstNode): Expr | undefined {

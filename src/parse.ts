@@ -382,8 +382,7 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
       return message(`expected ')' after the arguments of ${op}, found ${found}`, help);
     }
     case "arg":
-    case "expr":
-    case "unary": {
+    case "expr": {
       // the construct the expression belongs to: the innermost of these on the rule stack
       const owner = [...e.context.ruleStack].reverse().find((r) => ["arg", "repeatStmt", "ifStmt", "param", "group"].includes(r));
       if (owner === "repeatStmt") return message(`expected a repeat count after 'repeat', found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu } or repeat n as i { ... }");
