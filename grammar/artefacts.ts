@@ -7,7 +7,7 @@ import { generateCstDts } from "@chevrotain/cst-dts-gen";
 import { CnnParser } from "./parser.ts";
 import { keywords } from "./tokens.ts";
 
-/** Every op of docs/language.md#layers-reference, plus the two losses. */
+/** Every op of the layer table (docs/language.md), plus the two losses; the merges add/concat are keywords. */
 export const opNames = [
   "conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm",
   "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout",
@@ -21,6 +21,8 @@ export const booleans = ["true", "false"] as const;
 const IDENT = "[A-Za-z_][A-Za-z0-9_]*";
 const NUMBER = "\\b[0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\\b";
 const word = (words: readonly string[]) => `\\b(?:${words.join("|")})\\b`;
+/** keywords with a pattern of their own; the rest are keyword.other */
+const structural: readonly string[] = ["model", "block", "import", "repeat", "if", "else", "as", "add", "concat", "seq", "and", "or", "not"];
 
 /**
  * A TextMate grammar (VS Code, Sublime, GitHub linguist, shiki) for .cnn.
@@ -36,6 +38,9 @@ export function textMateGrammar(): object {
     patterns: [
       { include: "#comment" },
       { include: "#model" },
+      { include: "#block" },
+      { include: "#import" },
+      { include: "#reference" },
       { include: "#keyword" },
       { include: "#shape" },
       { include: "#label" },
@@ -43,6 +48,7 @@ export function textMateGrammar(): object {
       { include: "#arguments" },
       { include: "#constant" },
       { include: "#number" },
+      { include: "#operator" },
       { include: "#punctuation" },
     ],
     repository: {
@@ -59,6 +65,29 @@ export function textMateGrammar(): object {
           2: { name: "entity.name.type.model.cnn" },
         },
       },
+      block: {
+        match: `\\b(block)\\s+(${IDENT})`,
+        captures: {
+          1: { name: "keyword.declaration.block.cnn" },
+          2: { name: "entity.name.function.block.cnn" },
+        },
+      },
+      import: {
+        match: '\\b(import)\\s+("[^"]*")',
+        captures: { 1: { name: "keyword.control.import.cnn" }, 2: { name: "string.quoted.double.cnn" } },
+      },
+      reference: {
+        match: `(@)(${IDENT})`,
+        captures: { 1: { name: "punctuation.definition.reference.cnn" }, 2: { name: "variable.other.reference.cnn" } },
+      },
+      // inside parentheses `//` after an operand is floor division, not a comment
+      floorDivision: { name: "keyword.operator.arithmetic.cnn", match: "(?<=[A-Za-z0-9_)])\\s*//" },
+      operator: {
+        patterns: [
+          { name: "keyword.operator.comparison.cnn", match: "==|!=|<=|>=|<|>" },
+          { name: "keyword.operator.arithmetic.cnn", match: "[-+*/]" },
+        ],
+      },
       keyword: {
         patterns: [
           // `loss softmax`: the loss name right after the keyword
@@ -71,7 +100,12 @@ export function textMateGrammar(): object {
             captures: { 1: { name: "keyword.other.rounding.cnn" }, 2: { name: "constant.language.rounding.cnn" } },
           },
           { name: "keyword.control.repeat.cnn", match: "\\brepeat\\b" },
-          { name: "keyword.other.cnn", match: word(keywords.filter((k) => k !== "model")) },
+          { name: "keyword.control.conditional.cnn", match: word(["if", "else"]) },
+          { name: "keyword.control.as.cnn", match: word(["as"]) },
+          { name: "keyword.other.merge.cnn", match: word(["add", "concat"]) },
+          { name: "keyword.other.seq.cnn", match: word(["seq"]) },
+          { name: "keyword.operator.logical.cnn", match: word(["and", "or", "not"]) },
+          { name: "keyword.other.cnn", match: word(keywords.filter((k) => !structural.includes(k))) },
         ],
       },
       shape: {
@@ -83,7 +117,7 @@ export function textMateGrammar(): object {
         patterns: [{ include: "#comment" }, { include: "#number" }, { include: "#punctuation" }],
       },
       label: {
-        match: `\\b(${IDENT})\\s*(:)`,
+        match: `\\b(${IDENT}(?:\\{${IDENT}\\}[A-Za-z0-9_]*)*)\\s*(:)`,
         captures: { 1: { name: "entity.name.tag.label.cnn" }, 2: { name: "punctuation.separator.label.cnn" } },
       },
       op: {
@@ -99,9 +133,11 @@ export function textMateGrammar(): object {
         beginCaptures: { 0: { name: "punctuation.section.parens.begin.cnn" } },
         endCaptures: { 0: { name: "punctuation.section.parens.end.cnn" } },
         patterns: [
+          { include: "#floorDivision" },
+          { include: "#operator" },
           { include: "#comment" },
           {
-            match: `\\b(${IDENT})\\s*(=)`,
+            match: `\\b(${IDENT})\\s*(=)(?!=)`,
             captures: { 1: { name: "variable.parameter.argument.cnn" }, 2: { name: "keyword.operator.assignment.cnn" } },
           },
           { include: "#tuple" },
@@ -116,7 +152,15 @@ export function textMateGrammar(): object {
         end: "\\)",
         beginCaptures: { 0: { name: "punctuation.section.tuple.begin.cnn" } },
         endCaptures: { 0: { name: "punctuation.section.tuple.end.cnn" } },
-        patterns: [{ include: "#comment" }, { include: "#number" }, { include: "#punctuation" }],
+        patterns: [
+          { include: "#floorDivision" },
+          { include: "#operator" },
+          { include: "#comment" },
+          { include: "#tuple" },
+          { include: "#constant" },
+          { include: "#number" },
+          { include: "#punctuation" },
+        ],
       },
       constant: {
         patterns: [

@@ -7,7 +7,54 @@ export interface FileCstNode extends CstNode {
 }
 
 export type FileCstChildren = {
+  importStmt?: ImportStmtCstNode[];
+  blockDef?: BlockDefCstNode[];
   model?: ModelCstNode[];
+};
+
+export interface ImportStmtCstNode extends CstNode {
+  name: "importStmt";
+  children: ImportStmtCstChildren;
+}
+
+export type ImportStmtCstChildren = {
+  Import: IToken[];
+  String: IToken[];
+};
+
+export interface BlockDefCstNode extends CstNode {
+  name: "blockDef";
+  children: BlockDefCstChildren;
+}
+
+export type BlockDefCstChildren = {
+  Block: IToken[];
+  Ident: IToken[];
+  params?: ParamsCstNode[];
+  body: BodyCstNode[];
+};
+
+export interface ParamsCstNode extends CstNode {
+  name: "params";
+  children: ParamsCstChildren;
+}
+
+export type ParamsCstChildren = {
+  LParen: IToken[];
+  param?: ParamCstNode[];
+  Comma?: IToken[];
+  RParen: IToken[];
+};
+
+export interface ParamCstNode extends CstNode {
+  name: "param";
+  children: ParamCstChildren;
+}
+
+export type ParamCstChildren = {
+  Ident: IToken[];
+  Equals?: IToken[];
+  expr?: ExprCstNode[];
 };
 
 export interface ModelCstNode extends CstNode {
@@ -18,15 +65,15 @@ export interface ModelCstNode extends CstNode {
 export type ModelCstChildren = {
   Model: IToken[];
   Ident: IToken[];
-  block: BlockCstNode[];
+  body: BodyCstNode[];
 };
 
-export interface BlockCstNode extends CstNode {
-  name: "block";
-  children: BlockCstChildren;
+export interface BodyCstNode extends CstNode {
+  name: "body";
+  children: BodyCstChildren;
 }
 
-export type BlockCstChildren = {
+export type BodyCstChildren = {
   LCurly: IToken[];
   stmt?: StmtCstNode[];
   RCurly: IToken[];
@@ -42,7 +89,10 @@ export type StmtCstChildren = {
   roundingStmt?: RoundingStmtCstNode[];
   lossStmt?: LossStmtCstNode[];
   repeatStmt?: RepeatStmtCstNode[];
-  layer?: LayerCstNode[];
+  ifStmt?: IfStmtCstNode[];
+  ref?: RefCstNode[];
+  body?: BodyCstNode[];
+  item?: ItemCstNode[];
   Semicolon?: IToken[];
 };
 
@@ -96,8 +146,47 @@ export interface RepeatStmtCstNode extends CstNode {
 
 export type RepeatStmtCstChildren = {
   Repeat: IToken[];
-  Number: IToken[];
-  block: BlockCstNode[];
+  expr: ExprCstNode[];
+  As?: IToken[];
+  Ident?: IToken[];
+  body: BodyCstNode[];
+};
+
+export interface IfStmtCstNode extends CstNode {
+  name: "ifStmt";
+  children: IfStmtCstChildren;
+}
+
+export type IfStmtCstChildren = {
+  If: IToken[];
+  expr: ExprCstNode[];
+  body: BodyCstNode[];
+  Else?: IToken[];
+  elseIf?: IfStmtCstNode[];
+  elseBody?: BodyCstNode[];
+};
+
+export interface RefCstNode extends CstNode {
+  name: "ref";
+  children: RefCstChildren;
+}
+
+export type RefCstChildren = {
+  At: IToken[];
+  Ident: IToken[];
+};
+
+export interface ItemCstNode extends CstNode {
+  name: "item";
+  children: ItemCstChildren;
+}
+
+export type ItemCstChildren = {
+  label?: (IToken)[];
+  Colon?: IToken[];
+  layer?: LayerCstNode[];
+  seq?: SeqCstNode[];
+  merge?: MergeCstNode[];
 };
 
 export interface LayerCstNode extends CstNode {
@@ -106,10 +195,28 @@ export interface LayerCstNode extends CstNode {
 }
 
 export type LayerCstChildren = {
-  label?: IToken[];
-  Colon?: IToken[];
   op: IToken[];
   args?: ArgsCstNode[];
+};
+
+export interface SeqCstNode extends CstNode {
+  name: "seq";
+  children: SeqCstChildren;
+}
+
+export type SeqCstChildren = {
+  Seq: IToken[];
+  body: BodyCstNode[];
+};
+
+export interface MergeCstNode extends CstNode {
+  name: "merge";
+  children: MergeCstChildren;
+}
+
+export type MergeCstChildren = {
+  op?: (IToken)[];
+  body: BodyCstNode[];
 };
 
 export interface ArgsCstNode extends CstNode {
@@ -132,45 +239,54 @@ export interface ArgCstNode extends CstNode {
 export type ArgCstChildren = {
   name?: (IToken)[];
   Equals?: IToken[];
-  value: ValueCstNode[];
+  expr: ExprCstNode[];
 };
 
-export interface ValueCstNode extends CstNode {
-  name: "value";
-  children: ValueCstChildren;
+export interface ExprCstNode extends CstNode {
+  name: "expr";
+  children: ExprCstChildren;
 }
 
-export type ValueCstChildren = {
-  Number?: IToken[];
-  tuple?: TupleCstNode[];
-  Ident?: IToken[];
+export type ExprCstChildren = {
+  prefix?: (IToken)[];
+  operand?: (IToken | GroupCstNode)[];
+  op?: (IToken)[];
 };
 
-export interface TupleCstNode extends CstNode {
-  name: "tuple";
-  children: TupleCstChildren;
+export interface GroupCstNode extends CstNode {
+  name: "group";
+  children: GroupCstChildren;
 }
 
-export type TupleCstChildren = {
+export type GroupCstChildren = {
   LParen: IToken[];
-  Number: (IToken)[];
-  Comma: IToken[];
+  expr: (ExprCstNode)[];
+  Comma?: IToken[];
   RParen: IToken[];
 };
 
 export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
+  importStmt(children: ImportStmtCstChildren, param?: IN): OUT;
+  blockDef(children: BlockDefCstChildren, param?: IN): OUT;
+  params(children: ParamsCstChildren, param?: IN): OUT;
+  param(children: ParamCstChildren, param?: IN): OUT;
   model(children: ModelCstChildren, param?: IN): OUT;
-  block(children: BlockCstChildren, param?: IN): OUT;
+  body(children: BodyCstChildren, param?: IN): OUT;
   stmt(children: StmtCstChildren, param?: IN): OUT;
   inputStmt(children: InputStmtCstChildren, param?: IN): OUT;
   shape(children: ShapeCstChildren, param?: IN): OUT;
   roundingStmt(children: RoundingStmtCstChildren, param?: IN): OUT;
   lossStmt(children: LossStmtCstChildren, param?: IN): OUT;
   repeatStmt(children: RepeatStmtCstChildren, param?: IN): OUT;
+  ifStmt(children: IfStmtCstChildren, param?: IN): OUT;
+  ref(children: RefCstChildren, param?: IN): OUT;
+  item(children: ItemCstChildren, param?: IN): OUT;
   layer(children: LayerCstChildren, param?: IN): OUT;
+  seq(children: SeqCstChildren, param?: IN): OUT;
+  merge(children: MergeCstChildren, param?: IN): OUT;
   args(children: ArgsCstChildren, param?: IN): OUT;
   arg(children: ArgCstChildren, param?: IN): OUT;
-  value(children: ValueCstChildren, param?: IN): OUT;
-  tuple(children: TupleCstChildren, param?: IN): OUT;
+  expr(children: ExprCstChildren, param?: IN): OUT;
+  group(children: GroupCstChildren, param?: IN): OUT;
 }

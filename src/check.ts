@@ -1,20 +1,27 @@
 // check: FileAst → checked IR (zod-validated Model per model) + diagnostics.
 // Guarantees: every model in `models` has resolved arguments, consistent shapes,
 // parameter/state tensors and counts within the limits; a failing model goes to
-// `partial` with its layers up to the first failing one. Arguments of every
-// layer are checked (all E02xx of a model are reported); shape inference stops a
-// model at its first shape error. Emits E0201–E0215 (via src/ops/args.ts and the
-// ops too), E0301–E0307, W0401 and W0402.
-import type { BodyStmt, FileAst, LayerStmt, ModelAst, RepeatStmt } from "./ast.ts";
+// `partial` with its layers up to the first failing one. Blocks, repeats, ifs,
+// seqs, merges and references are expanded first (src/graph/), after the
+// counts are checked; then the arguments of every expanded layer are checked
+// (all E02xx of a model are reported, once per statement and message), and
+// shapes are inferred in topological order, stopping a model at its first
+// shape error. Emits E0201–E0224 (via src/ops/args.ts, src/graph/ and the ops
+// too), E0301–E0309, W0401 and W0402.
+import type { BlockAst, FileAst, ModelAst } from "./ast.ts";
 import { diag, renameFix, type Diagnostic, type Label, type Span } from "./diagnostics.ts";
+import { Counter, findRecursion, MAX_DEPTH, MAX_INSTANCES } from "./graph/count.ts";
+import { Evaluator, toValue } from "./graph/eval.ts";
+import { Expander, type Node, ordinal } from "./graph/expand.ts";
 import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor } from "./ir.ts";
-import { readArgs } from "./ops/args.ts";
+import { readArgs, valueText } from "./ops/args.ts";
 import { aliasesOf, findLoss, findOp, losses, ops } from "./ops/index.ts";
 import {
   type AnyOpDef,
   formatShape,
   type InferContext,
   type ModelRounding,
+  type Operand,
   product,
   ROUNDINGS,
   type Rounding,
@@ -33,12 +40,20 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
 }
 
-export function check(ast: FileAst): CheckResult {
+/**
+ * Checks every model of `ast`. `imported` are the files it imports (directly or
+ * not), whose blocks are visible in it; their models are not checked here.
+ */
+export function check(ast: FileAst, imported: readonly FileAst[] = []): CheckResult {
   const result: CheckResult = { models: [], partial: [], diagnostics: [] };
+  const report = (d: Diagnostic): void => void result.diagnostics.push(d);
+  const broken = new Set<string>();
+  const blocks = collectBlocks([ast, ...imported], broken, report);
+  for (const name of findRecursion(blocks, report)) broken.add(name);
   const firstByName = new Map<string, ModelAst>();
   const allNames = new Set(ast.models.map((m) => m.name));
   for (const m of ast.models) {
-    const checker = new ModelChecker(ast, m, result.diagnostics);
+    const checker = new ModelChecker(ast, m, blocks, broken, result.diagnostics);
     const first = firstByName.get(m.name);
     if (first !== undefined) checker.duplicateModel(first, allNames);
     else firstByName.set(m.name, m);
@@ -49,12 +64,35 @@ export function check(ast: FileAst): CheckResult {
   return result;
 }
 
-/** One layer of the expanded model: its statement, its name and which copy of each enclosing repeat it is. */
-interface Expanded {
-  stmt: LayerStmt;
-  name: string;
-  /** enclosing repeats, outermost first, with the 1-based copy index */
-  copies: { repeat: RepeatStmt; index: number }[];
+/**
+ * The blocks visible in a file: its own and its imports'. A name is one block and no op (E0220);
+ * a name defined twice goes to `broken`, so that no model silently uses one of the two.
+ */
+function collectBlocks(files: readonly FileAst[], broken: Set<string>, report: (d: Diagnostic) => void): Map<string, BlockAst> {
+  const blocks = new Map<string, BlockAst>();
+  for (const f of files) {
+    for (const b of f.blocks) {
+      const first = blocks.get(b.name);
+      if (findOp(b.name) !== undefined || findLoss(b.name) !== undefined) {
+        report(
+          diag("E0220", b.nameSpan, `block '${b.name}' has the name of an op`, {
+            notes: ["a layer statement names an op or a block; one name cannot be both"],
+            help: `rename the block, e.g. '${b.name[0].toUpperCase()}${b.name.slice(1)}Block'`,
+          }),
+        );
+      } else if (first !== undefined) {
+        broken.add(b.name);
+        report(
+          diag("E0220", b.nameSpan, `block '${b.name}' is defined twice`, {
+            labels: [{ span: first.nameSpan, message: `'${b.name}' first defined here` }],
+            notes: ["block names are unique across a file and the files it imports"],
+            help: `rename one of them, e.g. '${b.name}2'`,
+          }),
+        );
+      } else blocks.set(b.name, b);
+    }
+  }
+  return blocks;
 }
 
 interface Resolved {
@@ -66,49 +104,33 @@ function spanFrom(start: Span, end: Span): Span {
   return { ...start, endLine: end.endLine, endColumn: end.endColumn, end: end.end };
 }
 
-/** How many layers a body expands to, exactly (BigInt: nested repeats may multiply past 2^53). */
-function countLayers(body: readonly BodyStmt[]): bigint {
-  let n = 0n;
-  for (const s of body) n += s.kind === "layer" ? 1n : BigInt(s.count) * countLayers(s.body);
-  return n;
-}
-
-function* layerStmts(body: readonly BodyStmt[]): Generator<LayerStmt> {
-  for (const s of body) {
-    if (s.kind === "layer") yield s;
-    else yield* layerStmts(s.body);
-  }
-}
-
 /** 1234567 → "1,234,567" */
 function grouped(n: number | bigint): string {
   return n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 }
 
-function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
-  return `${n}${suffix}`;
-}
-
 class ModelChecker {
   private failed = false;
   private readonly layers: Layer[] = [];
+  private nodes: Node[] = [];
+  /** diagnostics already reported for another instance of the same statement */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly ast: FileAst,
     private readonly m: ModelAst,
+    private readonly blocks: ReadonlyMap<string, BlockAst>,
+    private readonly recursive: ReadonlySet<string>,
     private readonly out: Diagnostic[],
   ) {}
 
   private report = (d: Diagnostic): void => {
     if (d.severity === "error") this.failed = true;
+    const key = `${d.code}|${d.span.file}|${d.span.start}|${d.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.out.push(d);
   };
-
-  private source(span: Span): string {
-    return this.ast.text.slice(span.start, span.end);
-  }
 
   duplicateModel(first: ModelAst, allNames: ReadonlySet<string>): void {
     let k = 2;
@@ -125,21 +147,28 @@ class ModelChecker {
   run(): { ok: true; model: Model } | { ok: false; partial: PartialModel } {
     const input = this.checkInput();
     const rounding = this.checkRounding();
-    const total = countLayers(this.m.body);
-    const tooMany = total > BigInt(MAX_LAYERS);
-    if (tooMany) this.reportTooManyLayers(total);
+    const tooMany = !this.checkCounts();
 
-    const resolved = this.resolveLayers(rounding);
-    const expanded = tooMany ? [] : this.expand();
-    const badNames = tooMany ? new Set<number>() : this.checkNames(expanded);
+    if (!tooMany) {
+      const expander = new Expander(this.blocks, this.recursive, this.report);
+      expander.run(this.m, this.ast.text);
+      this.nodes = expander.nodes;
+      if (expander.failed) this.failed = true;
+    }
+    const badNames = this.checkNames(this.nodes);
+    const resolved = this.nodes.map((n) => this.resolveNode(n, rounding));
     const loss = this.resolveLoss();
 
-    // Shapes: layer by layer until the first layer that failed anywhere (names, arguments, shapes).
+    // Shapes in topological order until the first layer that failed anywhere (names, arguments, shapes).
+    const outputs: Shape[] = [];
     let shape = input;
-    for (let i = 0; shape !== undefined && !tooMany && i < expanded.length; i++) {
-      const r = resolved.get(expanded[i].stmt);
-      const layer = badNames.has(i) || r === undefined ? undefined : this.inferLayer(expanded[i], r, shape);
-      if (layer !== undefined) this.layers.push(layer);
+    for (let i = 0; shape !== undefined && !tooMany && i < this.nodes.length; i++) {
+      const r = resolved[i];
+      const layer = badNames.has(i) || r === undefined ? undefined : this.inferLayer(i, r, input!, outputs);
+      if (layer !== undefined) {
+        this.layers.push(layer);
+        outputs.push(layer.output);
+      }
       shape = layer?.output;
     }
     if (shape !== undefined && !tooMany) {
@@ -204,118 +233,115 @@ class ModelChecker {
     return { mode: "floor" };
   }
 
-  private reportTooManyLayers(total: bigint): void {
+  /** Layers, instances and nesting depth, counted before expanding (E0215); false when over a limit. */
+  private checkCounts(): boolean {
+    const counter = new Counter(this.blocks, this.recursive, BigInt(MAX_LAYERS));
+    const total = counter.count(this.m.body, new Map());
+    const over = (c: { layers: bigint; instances: bigint; depth: number } | undefined): boolean =>
+      c === undefined || c.layers > BigInt(MAX_LAYERS) || c.instances > BigInt(MAX_INSTANCES) || c.depth > MAX_DEPTH;
+    if (!over(total)) return true;
     // Point at the statement whose copies push the running count past the limit.
-    let running = 0n;
-    let culprit: BodyStmt = this.m.body[0];
+    let running = { layers: 0n, instances: 0n, depth: 0 };
+    let culprit = this.m.body[0];
     for (const s of this.m.body) {
-      running += s.kind === "layer" ? 1n : BigInt(s.count) * countLayers(s.body);
+      const c = counter.count([s], new Map());
       culprit = s;
-      if (running > BigInt(MAX_LAYERS)) break;
+      if (c === undefined) break;
+      running = { layers: running.layers + c.layers, instances: running.instances + c.instances, depth: Math.max(running.depth, c.depth) };
+      if (over(running)) break;
     }
     const span = culprit.kind === "repeat" ? spanFrom(culprit.span, culprit.countSpan) : culprit.span;
+    const what =
+      total === undefined
+        ? `model '${this.m.name}' expands to too many statements to count; the limit is ${grouped(MAX_LAYERS)} layers`
+        : total.layers > BigInt(MAX_LAYERS)
+          ? `model '${this.m.name}' has ${total.layers > BigInt(MAX_LAYERS) + 1n ? "" : "more than "}${grouped(total.layers)} layers after expanding repeat; the limit is ${grouped(MAX_LAYERS)}`
+          : total.instances > BigInt(MAX_INSTANCES)
+            ? `model '${this.m.name}' has ${grouped(total.instances)} block instances; the limit is ${grouped(MAX_INSTANCES)}`
+            : `blocks are nested more than ${MAX_DEPTH} deep in model '${this.m.name}'; the limit is ${MAX_DEPTH}`;
     this.report(
-      diag("E0215", span, `model '${this.m.name}' has ${grouped(total)} layers after expanding repeat; the limit is ${grouped(MAX_LAYERS)}`, {
-        notes: ["the layer count is computed from the repeat counts; nothing was expanded"],
+      diag("E0215", span, what, {
+        notes: ["the counts are computed from the repeat counts, block arguments and conditions; nothing was expanded"],
         help: "use smaller repeat counts",
       }),
     );
+    return false;
   }
 
-  /** Arguments of every written layer, once per statement (not per copy). */
-  private resolveLayers(rounding: ModelRounding): Map<LayerStmt, Resolved> {
-    const resolved = new Map<LayerStmt, Resolved>();
-    const opAliases = aliasesOf(ops);
-    for (const stmt of layerStmts(this.m.body)) {
-      const def = findOp(stmt.op);
-      if (def === undefined) {
-        const isLoss = findLoss(stmt.op) !== undefined;
-        const guess = isLoss ? undefined : suggest(stmt.op, Object.keys(ops), opAliases);
-        this.report(
-          diag("E0202", stmt.opSpan, `unknown op '${stmt.op}'`, {
-            notes: isLoss ? [] : [`the ops are: ${Object.keys(ops).join(", ")}`],
-            help: isLoss
-              ? `${stmt.op} is a loss: write \`loss ${stmt.op}\` as the model's last statement`
-              : guess !== undefined
-                ? `did you mean '${guess}'?`
-                : undefined,
-            fix: guess !== undefined ? renameFix(stmt.opSpan, guess) : undefined,
-          }),
-        );
-        continue;
-      }
-      const args = readArgs({ display: def.name, primary: def.primary, args: def.args }, stmt.args, stmt.span, this.report);
-      if (args === undefined) continue;
-      const draft = def.resolve(args, { op: def.name, span: stmt.span, report: this.report, modelRounding: rounding });
-      if (draft !== undefined) resolved.set(stmt, { def, draft });
+  /** A node's arguments against its op (E0202 for an unknown op or block); cached per statement and arguments. */
+  private readonly resolvedCache = new Map<unknown, Map<string, Resolved | undefined>>();
+
+  private resolveNode(n: Node, rounding: ModelRounding): Resolved | undefined {
+    const key = JSON.stringify(n.args.map((a) => [a.name, a.value.kind === "tuple" ? a.value.items.map((i) => i.text) : a.value.kind === "number" ? a.value.text : a.value.name]));
+    let perStmt = this.resolvedCache.get(n.stmt);
+    if (perStmt === undefined) this.resolvedCache.set(n.stmt, (perStmt = new Map()));
+    if (perStmt.has(key)) return perStmt.get(key);
+    const r = this.resolve(n, rounding);
+    perStmt.set(key, r);
+    return r;
+  }
+
+  private resolve(n: Node, rounding: ModelRounding): Resolved | undefined {
+    const report = (d: Diagnostic): void => this.report(n.notes.length > 0 ? { ...d, notes: [...d.notes, ...n.notes] } : d);
+    const def = findOp(n.op);
+    if (def === undefined) {
+      const stmt = n.stmt;
+      if (stmt.kind !== "layer") throw new Error(`internal error: merge '${n.op}' has no op`);
+      const isLoss = findLoss(stmt.op) !== undefined;
+      const names = [...Object.keys(ops).filter((o) => !ops[o as keyof typeof ops].merge), ...this.blocks.keys()];
+      const guess = isLoss ? undefined : suggest(stmt.op, names, aliasesOf(ops));
+      report(
+        diag("E0202", stmt.opSpan, `unknown op '${stmt.op}'`, {
+          notes: isLoss ? [] : [`the ops are: ${Object.keys(ops).filter((o) => !ops[o as keyof typeof ops].merge).join(", ")}`, ...(this.blocks.size > 0 ? [`the blocks are: ${[...this.blocks.keys()].join(", ")}`] : [])],
+          help: isLoss
+            ? `${stmt.op} is a loss: write \`loss ${stmt.op}\` as the model's last statement`
+            : guess !== undefined
+              ? `did you mean '${guess}'?`
+              : undefined,
+          fix: guess !== undefined ? renameFix(stmt.opSpan, guess) : undefined,
+        }),
+      );
+      return undefined;
     }
-    return resolved;
+    const args = readArgs({ display: def.name, primary: def.primary, args: def.args }, n.args, n.span, report);
+    if (args === undefined) return undefined;
+    const draft = def.resolve(args, { op: def.name, span: n.span, report, modelRounding: rounding });
+    return draft === undefined ? undefined : { def, draft };
   }
 
-  /** The layers in order with their names: labels (+ `_<i>` per enclosing repeat), else `<op><k>`. */
-  private expand(): Expanded[] {
-    const out: Expanded[] = [];
-    const autoCount = new Map<string, number>();
-    const walk = (body: readonly BodyStmt[], copies: Expanded["copies"]): void => {
-      for (const s of body) {
-        if (s.kind === "repeat") {
-          for (let i = 1; i <= s.count; i++) walk(s.body, [...copies, { repeat: s, index: i }]);
-          continue;
-        }
-        let name: string;
-        if (s.label !== undefined) {
-          name = s.label + copies.map((c) => `_${c.index}`).join("");
-        } else {
-          const k = (autoCount.get(s.op) ?? 0) + 1;
-          autoCount.set(s.op, k);
-          name = `${s.op}${k}`;
-        }
-        out.push({ stmt: s, name, copies });
-      }
-    };
-    walk(this.m.body, []);
-    return out;
-  }
-
-  /** E0212 once per pair of clashing statements; returns the indices of layers whose name clashes. */
-  private checkNames(expanded: Expanded[]): Set<number> {
+  /** E0212 once per pair of clashing statements; returns the indices of nodes whose name clashes. */
+  private checkNames(nodes: readonly Node[]): Set<number> {
     const firstIndex = new Map<string, number>();
-    const all = new Set(expanded.map((e) => e.name));
+    const all = new Set(nodes.map((e) => e.name));
     const reportedPairs = new Set<string>();
     const bad = new Set<number>();
-    const describe = (e: Expanded): string => {
-      if (e.stmt.label === undefined) {
-        const k = Number(e.name.slice(e.stmt.op.length));
-        return `the ${ordinal(k)} unlabelled ${e.stmt.op} is named '${e.name}' automatically`;
-      }
-      return e.copies.length > 0
-        ? `label '${e.stmt.label}' inside repeat becomes '${e.name}' in this copy`
-        : `labelled '${e.name}' here`;
-    };
-    expanded.forEach((e, i) => {
+    const labelSpan = (e: Node): Span => (e.stmt.label?.span ?? e.span);
+    nodes.forEach((e, i) => {
       const j = firstIndex.get(e.name);
       if (j === undefined) {
         firstIndex.set(e.name, i);
         return;
       }
       bad.add(i);
-      const other = expanded[j];
-      const key = `${other.stmt.span.start}:${e.stmt.span.start}`;
+      const other = nodes[j];
+      const key = `${other.span.file}:${other.span.start}:${e.span.file}:${e.span.start}`;
       if (reportedPairs.has(key)) return;
       reportedPairs.add(key);
       // Blame a labelled statement: a label can be changed, an automatic name cannot.
-      const [blamed, partner] = e.stmt.label === undefined && other.stmt.label !== undefined ? [other, e] : [e, other];
-      const base = (blamed.stmt.label ?? blamed.stmt.op).replace(/\d+$/, "");
+      const [blamed, partner] = !e.labelled && other.labelled ? [other, e] : [e, other];
+      const leaf = blamed.name.slice(blamed.name.lastIndexOf(".") + 1);
+      const base = leaf.replace(/\d+$/, "") || leaf;
+      const prefix = blamed.name.slice(0, blamed.name.length - leaf.length);
       let k = 2;
-      while (all.has(`${base}${k}`) || `${base}${k}` === blamed.stmt.label) k++;
-      const labels: Label[] =
-        partner.stmt === blamed.stmt ? [] : [{ span: partner.stmt.labelSpan ?? partner.stmt.span, message: describe(partner) }];
+      while (all.has(`${prefix}${base}${k}`) || `${base}${k}` === blamed.stmt.label?.text) k++;
+      const labels: Label[] = partner.stmt === blamed.stmt && partner.span.start === blamed.span.start ? [] : [{ span: labelSpan(partner), message: partner.naming }];
       this.report(
-        diag("E0212", blamed.stmt.labelSpan ?? blamed.stmt.span, `layer name '${e.name}' is used twice in model '${this.m.name}'`, {
+        diag("E0212", labelSpan(blamed), `layer name '${e.name}' is used twice in model '${this.m.name}'`, {
           labels,
           notes: [
-            ...(blamed.stmt.label === undefined || blamed.copies.length > 0 ? [describe(blamed)] : []),
+            ...(!blamed.labelled || blamed.naming.includes("becomes") || blamed.naming.includes("member") ? [blamed.naming] : []),
             "unlabelled layers are named <op><k>: the k-th unlabelled layer of that op",
+            ...blamed.notes,
           ],
           help: `rename the label, e.g. '${base}${k}:'`,
         }),
@@ -324,15 +350,9 @@ class ModelChecker {
     return bad;
   }
 
-  private contextNotes(e: Expanded): string[] {
-    if (e.copies.length === 0) return [];
-    const where = e.copies.map((c) => `copy ${c.index} of \`repeat ${c.repeat.count}\` (line ${c.repeat.span.line})`);
-    return [`in ${where.join(", inside ")}`];
-  }
-
-  private inputLabel(message: string): Label {
-    const prev = this.layers[this.layers.length - 1];
-    return { span: prev?.span ?? this.m.input.span, message };
+  /** The operand's producer: a layer's statement, or the model's `input`. */
+  private producerLabel(from: number, message: string): Label {
+    return { span: from >= 0 ? this.nodes[from].span : this.m.input.span, message };
   }
 
   private tooLarge(span: Span, what: string, shape: Shape, notes: string[], perSample = true): Diagnostic {
@@ -343,46 +363,82 @@ class ModelChecker {
     });
   }
 
-  private inferLayer(e: Expanded, r: Resolved, input: Shape): Layer | undefined {
-    const display = `${e.stmt.op} '${e.name}'`;
-    const notes = this.contextNotes(e);
+  private inferLayer(i: number, r: Resolved, modelInput: Shape, outputs: readonly Shape[]): Layer | undefined {
+    const n = this.nodes[i];
+    const inputs = n.from.map((f) => (f === -1 ? modelInput : outputs[f]));
+    const input = inputs[0];
+    const display = `${n.op} '${n.name}'`;
+    const notes = n.notes;
+    const report = (d: Diagnostic): void => this.report(d);
+    const operands: Operand[] = n.from.map((f, k) => ({
+      shape: inputs[k],
+      name: n.kind === "merge" ? n.operandNames[k] : f === -1 ? "the model's input" : `'${this.nodes[f].name}'`,
+      label: (message) => this.producerLabel(f, message),
+    }));
     const ctx: InferContext = {
       display,
-      span: e.stmt.span,
-      report: this.report,
-      inputLabel: (message) => this.inputLabel(message),
+      span: n.span,
+      report,
+      inputLabel: (message) => this.producerLabel(n.from[0], message),
       contextNotes: notes,
-      atModelInput: this.layers.length === 0,
+      atModelInput: n.from[0] === -1,
+      operands,
     };
     const inferred = r.def.infer(r.draft, input, ctx);
     if (inferred === undefined) return undefined;
     const { args, output } = inferred;
     if (product(output) > MAX_ELEMENTS) {
-      this.report(this.tooLarge(e.stmt.span, `${display} output ${formatShape(output)}`, output, notes));
+      this.report(this.tooLarge(n.span, `${display} output ${formatShape(output)}`, output, notes));
       return undefined;
     }
     const tensors = (specs: { suffix: string; shape: number[] }[]): Tensor[] =>
-      specs.map((t) => ({ name: `${e.name}.${t.suffix}`, shape: t.shape }));
+      specs.map((t) => ({ name: `${n.name}.${t.suffix}`, shape: t.shape }));
     const params = tensors(r.def.params(args, input));
     const state = tensors(r.def.state(args, input));
     for (const t of [...params, ...state]) {
       if (product(t.shape) > MAX_ELEMENTS) {
-        this.report(this.tooLarge(e.stmt.span, `parameter '${t.name}' ${formatShape(t.shape)}`, t.shape, notes, false));
+        this.report(this.tooLarge(n.span, `parameter '${t.name}' ${formatShape(t.shape)}`, t.shape, notes, false));
         return undefined;
       }
     }
     const macs = r.def.macs(args, input, output);
     if (!Number.isSafeInteger(macs)) {
       this.report(
-        diag("E0306", e.stmt.span, `${display} needs more than 2^53 - 1 multiply-accumulates per sample`, {
+        diag("E0306", n.span, `${display} needs more than 2^53 - 1 multiply-accumulates per sample`, {
           notes: [`about ${macs.toExponential(3)} multiply-accumulates`, ...notes],
           help: "use fewer filters, a smaller kernel or a smaller input",
         }),
       );
       return undefined;
     }
-    const from = [this.layers.length - 1];
-    return { name: e.name, args, from, inputs: [input], input, output, params, state, macs, span: e.stmt.span, source: this.source(e.stmt.span) };
+    const source = n.kind === "merge" ? `${n.stmt.label !== undefined ? `${n.stmt.label.text}: ` : ""}${n.op} { … }` : this.layerSource(n);
+    return {
+      name: n.name,
+      args,
+      from: n.from,
+      inputs,
+      input,
+      output,
+      params,
+      state,
+      macs,
+      span: n.span,
+      source,
+      ...(n.scope.length > 0 ? { scope: n.scope } : {}),
+    };
+  }
+
+  /**
+   * The layer as written; where an argument is computed (`conv(planes * 4, …)` in a
+   * block), the same statement with the values of this instance (`conv(256, …)`).
+   */
+  private layerSource(n: Node): string {
+    const written = n.text.slice(n.span.start, n.span.end);
+    if (n.stmt.kind !== "layer") return written;
+    const computed = n.stmt.args.some((a, i) => n.text.slice(a.value.span.start, a.value.span.end) !== valueText(n.args[i].value));
+    if (!computed) return written;
+    const args = n.args.map((a) => `${a.name !== undefined ? `${a.name}=` : ""}${valueText(a.value)}`).join(", ");
+    return `${n.stmt.label !== undefined ? `${n.stmt.label.text}: ` : ""}${n.op}(${args})`;
   }
 
   /** Totals over the model must be safe integers too (each layer's already is). */
@@ -423,9 +479,16 @@ class ModelChecker {
       );
       return undefined;
     }
-    const args = readArgs({ display: `loss ${def.name}`, primary: def.primary, args: def.args }, stmt.args, stmt.span, this.report);
+    const evaluator = new Evaluator(this.report);
+    const written = stmt.args.map((a) => {
+      const v = evaluator.evaluate(a.value, new Map());
+      const value = v && toValue(v, a.value.span);
+      return value && { ...(a.name !== undefined ? { name: a.name, nameSpan: a.nameSpan } : {}), value, span: a.span };
+    });
+    if (written.some((a) => a === undefined)) return undefined;
+    const args = readArgs({ display: `loss ${def.name}`, primary: def.primary, args: def.args }, written.map((a) => a!), stmt.span, this.report);
     if (args === undefined) return undefined;
-    return { args: def.resolve(args), span: stmt.span, source: this.source(stmt.span) };
+    return { args: def.resolve(args), span: stmt.span, source: this.ast.text.slice(stmt.span.start, stmt.span.end) };
   }
 
   private checkLossInput(shape: Shape): void {
@@ -445,7 +508,7 @@ class ModelChecker {
     const flat = product(shape);
     this.report(
       diag("E0307", stmt.span, `loss ${stmt.op} needs class scores [K], got ${formatShape(shape)}`, {
-        labels: [this.inputLabel(`${formatShape(shape)} comes from here`)],
+        labels: [this.producerLabel(this.nodes.length - 1, `${formatShape(shape)} comes from here`)],
         notes: ["the loss reads one vector of K class scores per sample"],
         help: `add \`flatten\` before the loss (giving [${flat}]) or \`affine(K)\` for K classes`,
       }),

@@ -1,8 +1,9 @@
 // CST → AST: the visitor that turns chevrotain's CST (grammar/cst.d.ts) into
 // src/ast.ts, checking what the relaxed grammar let through: statement order
-// (E0108–E0114), statements inside repeat (E0123), integers where the grammar says
-// INT (E0115), repeat counts and bodies (E0116, E0117), input shapes (E0121, E0122).
-// A model whose text holds a syntax error is still visited for these local
+// (E0108–E0114), statements that belong only at a model's top level (E0123),
+// integers where the language says INT (E0115), literal repeat counts and
+// bodies (E0116, E0117), input shapes (E0121, E0122).
+// A model or block whose text holds a syntax error is still visited for these local
 // checks (except inside the damaged shape or repeat body), but it is left out
 // of the AST and its order is not checked: recovery may have dropped or
 // inserted tokens there, so those errors would be noise.
@@ -10,18 +11,36 @@ import type { IToken } from "chevrotain";
 import type {
   ArgCstNode,
   ArgsCstNode,
-  BlockCstNode,
+  BlockDefCstNode,
+  BodyCstNode,
+  ExprCstNode,
   FileCstNode,
-  LayerCstNode,
+  GroupCstNode,
+  IfStmtCstNode,
+  ImportStmtCstNode,
+  ItemCstNode,
   LossStmtCstNode,
   ModelCstNode,
   RepeatStmtCstNode,
   ShapeCstNode,
   StmtCstNode,
-  TupleCstNode,
-  ValueCstNode,
 } from "../grammar/cst.d.ts";
-import type { Arg, BodyStmt, InputStmt, LayerStmt, LossStmt, ModelAst, NumberValue, RepeatStmt, RoundingStmt, Value } from "./ast.ts";
+import type {
+  ArgExpr,
+  BinaryOp,
+  BlockAst,
+  BodyStmt,
+  Expr,
+  IfStmt,
+  ImportAst,
+  InputStmt,
+  LabelAst,
+  LossStmt,
+  ModelAst,
+  NumberValue,
+  RepeatStmt,
+  RoundingStmt,
+} from "./ast.ts";
 import { diag, type Diagnostic, type Span } from "./diagnostics.ts";
 import type { LineMap } from "./source.ts";
 
@@ -37,16 +56,36 @@ type Stmt =
   | { kind: "input"; node: InputStmt }
   | { kind: "rounding"; node: RoundingStmt }
   | { kind: "loss"; node: LossStmt }
-  | { kind: "layer"; node: LayerStmt }
-  | { kind: "repeat"; node: RepeatStmt };
+  | { kind: "body"; node: BodyStmt };
 
 /** A token the parser really read (recovery inserts tokens with no position). */
 function real(t: IToken | undefined): IToken | undefined {
   return t !== undefined && !t.isInsertedInRecovery && Number.isFinite(t.startOffset) ? t : undefined;
 }
 
-const describe = (s: Stmt): string =>
-  s.kind === "layer" ? `layer '${s.node.label ?? s.node.op}'` : s.kind === "repeat" ? "'repeat'" : `'${s.kind}'`;
+function describeBody(s: BodyStmt): string {
+  switch (s.kind) {
+    case "layer":
+      return `layer '${s.label?.text ?? s.op}'`;
+    case "seq":
+    case "merge":
+      return s.label !== undefined ? `'${s.label.text}'` : `'${s.kind === "seq" ? "seq" : s.op}'`;
+    case "ref":
+      return `'@${s.name}'`;
+    case "chain":
+      return "'{ … }'";
+    default:
+      return `'${s.kind}'`;
+  }
+}
+
+const describe = (s: Stmt): string => (s.kind === "body" ? describeBody(s.node) : `'${s.kind}'`);
+
+/** Where a nested body sits, for E0123: "inside 'repeat'". */
+interface Container {
+  what: string;
+  span: Span;
+}
 
 class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
@@ -66,23 +105,68 @@ class AstBuilder {
     this.diagnostics.push(diag(...args));
   }
 
-  file(node: FileCstNode): ModelAst[] {
-    const models = node.children.model ?? [];
-    const out: ModelAst[] = [];
-    models.forEach((m, i) => {
-      const start = real(m.children.Model?.[0])?.startOffset ?? 0;
-      const end = real(models[i + 1]?.children.Model?.[0])?.startOffset ?? this.ctx.text.length;
-      const clean = !this.ctx.errorOffsets.some((o) => o >= start && o <= end);
-      const model = this.model(m, clean);
-      if (model && clean) out.push(model);
+  file(node: FileCstNode): { models: ModelAst[]; blocks: BlockAst[]; imports: ImportAst[] } {
+    // Top-level items in source order; an item is clean when no syntax error lies between its start and the next item's.
+    const items: { start: number; visit: (clean: boolean) => void }[] = [];
+    const out = { models: [] as ModelAst[], blocks: [] as BlockAst[], imports: [] as ImportAst[] };
+    const startOf = (t: IToken | undefined): number => real(t)?.startOffset ?? Number.POSITIVE_INFINITY;
+    for (const m of node.children.model ?? []) {
+      items.push({ start: startOf(m.children.Model?.[0]), visit: (clean) => { const model = this.model(m, clean); if (model && clean) out.models.push(model); } });
+    }
+    for (const b of node.children.blockDef ?? []) {
+      items.push({ start: startOf(b.children.Block?.[0]), visit: (clean) => { const block = this.blockDef(b); if (block && clean) out.blocks.push(block); } });
+    }
+    for (const i of node.children.importStmt ?? []) {
+      items.push({ start: startOf(i.children.Import?.[0]), visit: (clean) => { const imp = this.importStmt(i); if (imp && clean) out.imports.push(imp); } });
+    }
+    items.sort((a, b) => a.start - b.start);
+    items.forEach((item, k) => {
+      const start = Number.isFinite(item.start) ? item.start : 0;
+      const end = items[k + 1]?.start ?? this.ctx.text.length;
+      const last = Number.isFinite(end) ? end : this.ctx.text.length;
+      item.visit(!this.ctx.errorOffsets.some((o) => o >= start && o <= last));
     });
     return out;
+  }
+
+  private importStmt(node: ImportStmtCstNode): ImportAst | undefined {
+    const kw = real(node.children.Import?.[0]);
+    const path = real(node.children.String?.[0]);
+    if (!kw || !path) return undefined;
+    return { path: path.image.slice(1, -1), pathSpan: this.span(path, path), span: this.span(kw, path) };
+  }
+
+  private blockDef(node: BlockDefCstNode): BlockAst | undefined {
+    const kw = real(node.children.Block?.[0]);
+    const nameTok = real(node.children.Ident?.[0]);
+    const body = node.children.body?.[0];
+    const close = body && real(body.children.RCurly?.[0]);
+    if (!kw || !nameTok || !body || !close) return undefined;
+    const params = [];
+    for (const p of node.children.params?.[0]?.children.param ?? []) {
+      const name = real(p.children.Ident?.[0]);
+      const dflt = p.children.expr?.[0];
+      const value = dflt && this.expr(dflt);
+      if (!name || (dflt && !value)) return undefined;
+      params.push({ name: name.image, span: this.span(name, name), ...(value ? { default: value } : {}) });
+    }
+    if (node.children.params && !real(node.children.params[0].children.RParen?.[0])) return undefined;
+    const container = { what: `block '${nameTok.image}'`, span: this.span(kw, nameTok) };
+    return {
+      name: nameTok.image,
+      nameSpan: this.span(nameTok, nameTok),
+      params,
+      body: this.nested(body, container),
+      span: this.span(kw, close),
+      file: this.ctx.file,
+      text: this.ctx.text,
+    };
   }
 
   private model(node: ModelCstNode, clean: boolean): ModelAst | undefined {
     const kw = real(node.children.Model?.[0]);
     const nameTok = real(node.children.Ident?.[0]);
-    const block = node.children.block?.[0];
+    const block = node.children.body?.[0];
     if (!kw || !nameTok || !block) return undefined;
     const close = real(block.children.RCurly?.[0]);
     const name = nameTok.image;
@@ -153,8 +237,7 @@ class AstBuilder {
           }
           loss = s;
           return;
-        case "layer":
-        case "repeat":
+        case "body":
           if (loss && !afterLossReported) {
             afterLossReported = true;
             this.error("E0113", s.node.span, `${describe(s)} comes after 'loss'`, {
@@ -182,14 +265,33 @@ class AstBuilder {
     };
   }
 
-  /** The statements of a block, in order; statements damaged by recovery are left out. */
-  private block(node: BlockCstNode): Stmt[] {
+  /** The statements of a body, in order; statements damaged by recovery are left out. */
+  private block(node: BodyCstNode): Stmt[] {
     const out: Stmt[] = [];
     for (const s of node.children.stmt ?? []) {
       const stmt = this.stmt(s);
       if (stmt) out.push(stmt);
     }
     return out;
+  }
+
+  /** A body nested in a block, repeat, if, seq, merge or chain: input, rounding and loss are not allowed there (E0123). */
+  private nested(node: BodyCstNode, container: Container): BodyStmt[] {
+    const body: BodyStmt[] = [];
+    for (const s of this.block(node)) {
+      if (s.kind === "body") {
+        body.push(s.node);
+        continue;
+      }
+      const where = container.what.startsWith("block") ? "in a block" : `inside ${container.what}`;
+      this.error("E0123", s.node.span, `'${s.kind}' is not allowed ${where}`, {
+        labels: [{ span: container.span, message: `inside this ${container.what.split(" ")[0].replace(/'/g, "")}` }],
+        help: container.what.startsWith("block")
+          ? `'${s.kind}' belongs to a model; put it in the model that uses the block`
+          : `only a model's top level holds '${s.kind}'; move it ${s.kind === "loss" ? "after" : "before"} the ${container.what.replace(/'/g, "")}`,
+      });
+    }
+    return body;
   }
 
   private stmt(node: StmtCstNode): Stmt | undefined {
@@ -212,15 +314,94 @@ class AstBuilder {
       const node = this.loss(c.lossStmt[0]);
       return node && { kind: "loss", node };
     }
-    if (c.repeatStmt) {
-      const node = this.repeat(c.repeatStmt[0]);
-      return node && { kind: "repeat", node };
+    const body = this.bodyStmt(c);
+    return body && { kind: "body", node: body };
+  }
+
+  private bodyStmt(c: StmtCstNode["children"]): BodyStmt | undefined {
+    if (c.repeatStmt) return this.repeat(c.repeatStmt[0]);
+    if (c.ifStmt) return this.ifStmt(c.ifStmt[0]);
+    if (c.ref) {
+      const at = real(c.ref[0].children.At?.[0]);
+      const name = real(c.ref[0].children.Ident?.[0]);
+      if (!at || !name) return undefined;
+      return { kind: "ref", name: name.image, nameSpan: this.span(name, name), span: this.span(at, name) };
     }
-    if (c.layer) {
-      const node = this.layer(c.layer[0]);
-      return node && { kind: "layer", node };
+    if (c.body) {
+      const open = real(c.body[0].children.LCurly?.[0]);
+      const close = real(c.body[0].children.RCurly?.[0]);
+      if (!open || !close) return undefined;
+      const span = this.span(open, close);
+      return { kind: "chain", body: this.nested(c.body[0], { what: "'{ … }'", span: this.span(open, open) }), span };
     }
+    if (c.item) return this.item(c.item[0]);
     return undefined; // ';'
+  }
+
+  private item(node: ItemCstNode): BodyStmt | undefined {
+    const c = node.children;
+    const labelTok = real(c.label?.[0]);
+    if (c.label && !labelTok) return undefined;
+    const label: LabelAst | undefined = labelTok && { text: labelTok.image, span: this.span(labelTok, labelTok) };
+    const withLabel = label ? { label } : {};
+    if (c.layer) {
+      const op = real(c.layer[0].children.op?.[0]);
+      if (!op) return undefined;
+      const argsNode = c.layer[0].children.args?.[0];
+      const args = argsNode ? this.args(argsNode) : { args: [], close: op };
+      if (!args) return undefined;
+      return { kind: "layer", ...withLabel, op: op.image, opSpan: this.span(op, op), args: args.args, span: this.span(labelTok ?? op, args.close) };
+    }
+    if (c.seq) {
+      const kw = real(c.seq[0].children.Seq?.[0]);
+      const body = c.seq[0].children.body?.[0];
+      const close = body && real(body.children.RCurly?.[0]);
+      if (!kw || !body || !close) return undefined;
+      const keywordSpan = this.span(kw, kw);
+      return { kind: "seq", ...withLabel, body: this.nested(body, { what: "'seq'", span: keywordSpan }), keywordSpan, span: this.span(labelTok ?? kw, close) };
+    }
+    if (c.merge) {
+      const kw = real(c.merge[0].children.op?.[0]);
+      const body = c.merge[0].children.body?.[0];
+      const close = body && real(body.children.RCurly?.[0]);
+      if (!kw || !body || !close) return undefined;
+      const op = kw.image === "add" ? "add" : "concat";
+      const opSpan = this.span(kw, kw);
+      return { kind: "merge", op, ...withLabel, branches: this.nested(body, { what: `'${op}'`, span: opSpan }), opSpan, span: this.span(labelTok ?? kw, close) };
+    }
+    return undefined;
+  }
+
+  private ifStmt(node: IfStmtCstNode): IfStmt | undefined {
+    const c = node.children;
+    const kw = real(c.If?.[0]);
+    const condNode = c.expr?.[0];
+    const cond = condNode && this.expr(condNode);
+    const body = c.body?.[0];
+    const close = body && real(body.children.RCurly?.[0]);
+    if (!kw || !cond || !body || !close) return undefined;
+    const headSpan = this.ctx.lines.span(this.ctx.file, kw.startOffset, cond.span.end);
+    const container = { what: "'if'", span: headSpan };
+    const then = this.nested(body, container);
+    const open = real(body.children.LCurly?.[0]);
+    if (!open) return undefined;
+    const thenSpan = this.span(open, close);
+    let otherwise: BodyStmt[] | undefined;
+    let end = close;
+    if (c.Else) {
+      if (c.elseIf) {
+        const inner = this.ifStmt(c.elseIf[0]);
+        if (!inner) return undefined;
+        otherwise = [inner];
+        return { kind: "if", cond, then, otherwise, headSpan, thenSpan, span: this.ctx.lines.span(this.ctx.file, kw.startOffset, inner.span.end) };
+      }
+      const elseBody = c.elseBody?.[0];
+      const elseClose = elseBody && real(elseBody.children.RCurly?.[0]);
+      if (!elseBody || !elseClose) return undefined;
+      otherwise = this.nested(elseBody, container);
+      end = elseClose;
+    }
+    return { kind: "if", cond, then, ...(otherwise ? { otherwise } : {}), headSpan, thenSpan, span: this.span(kw, end) };
   }
 
   private shape(node: ShapeCstNode): NumberValue[] | undefined {
@@ -263,53 +444,35 @@ class AstBuilder {
 
   private repeat(node: RepeatStmtCstNode): RepeatStmt | undefined {
     const kw = real(node.children.Repeat?.[0]);
-    const countTok = real(node.children.Number?.[0]);
-    const block = node.children.block?.[0];
+    const countNode = node.children.expr?.[0];
+    const count = countNode && this.expr(countNode);
+    const indexTok = real(node.children.Ident?.[0]);
+    const block = node.children.body?.[0];
     const open = block && real(block.children.LCurly?.[0]);
     const close = block && real(block.children.RCurly?.[0]);
-    if (!kw || !countTok || !block || !open) return undefined;
-    const count = this.number(countTok);
-    if (this.requireInt(count, "a repeat count") && count.value === 0) {
+    if (!kw || !count || !block || !open || (node.children.As && !indexTok)) return undefined;
+    // A literal count is checked here; a computed one when the checker evaluates it.
+    if (count.kind === "number" && this.requireInt(count, "a repeat count") && count.value === 0) {
       this.error("E0116", count.span, "repeat count is 0", { help: "a repeat runs its body at least once; delete the block to remove it" });
     }
-    const body: BodyStmt[] = [];
-    let any = false;
-    for (const s of this.block(block)) {
-      any = true;
-      if (s.kind === "layer" || s.kind === "repeat") body.push(s.node);
-      else {
-        this.error("E0123", s.node.span, `'${s.kind}' is not allowed inside 'repeat'`, {
-          labels: [{ span: this.span(kw, countTok), message: "inside this repeat" }],
-          help: `a repeat body holds layers and repeats only; move '${s.kind}' ${s.kind === "loss" ? "after" : "before"} the repeat`,
-        });
-      }
-    }
+    const head = this.ctx.lines.span(this.ctx.file, kw.startOffset, count.span.end);
+    const body = this.nested(block, { what: "'repeat'", span: head });
     if (!close) return undefined;
     const span = this.span(kw, close);
-    if (!any && !this.damaged(open, close) && !(block.children.stmt ?? []).some((s) => Object.keys(s.children).some((k) => k !== "Semicolon"))) {
+    const written = (block.children.stmt ?? []).some((s) => Object.keys(s.children).some((k) => k !== "Semicolon"));
+    if (!written && !this.damaged(open, close)) {
       this.error("E0117", this.span(open, close), "repeat body is empty", {
-        labels: [{ span: this.span(kw, countTok), message: "this repeat" }],
+        labels: [{ span: head, message: "this repeat" }],
         help: "put at least one layer inside, or delete the repeat",
       });
     }
-    return { kind: "repeat", count: count.value, countSpan: count.span, body, span };
-  }
-
-  private layer(node: LayerCstNode): LayerStmt | undefined {
-    const c = node.children;
-    const op = real(c.op?.[0]);
-    const label = real(c.label?.[0]);
-    if (!op || (c.label && !label)) return undefined;
-    const argsNode = c.args?.[0];
-    const args = argsNode ? this.args(argsNode) : { args: [], close: op };
-    if (!args) return undefined;
     return {
-      kind: "layer",
-      ...(label ? { label: label.image, labelSpan: this.span(label, label) } : {}),
-      op: op.image,
-      opSpan: this.span(op, op),
-      args: args.args,
-      span: this.span(label ?? op, args.close),
+      kind: "repeat",
+      count,
+      countSpan: count.span,
+      ...(indexTok ? { index: { name: indexTok.image, span: this.span(indexTok, indexTok) } } : {}),
+      body,
+      span,
     };
   }
 
@@ -323,10 +486,10 @@ class AstBuilder {
     return { op: op.image, opSpan: this.span(op, op), args: args.args, span: this.span(kw, args.close) };
   }
 
-  private args(node: ArgsCstNode): { args: Arg[]; close: IToken } | undefined {
+  private args(node: ArgsCstNode): { args: ArgExpr[]; close: IToken } | undefined {
     const close = real(node.children.RParen?.[0]);
     if (!close) return undefined;
-    const args: Arg[] = [];
+    const args: ArgExpr[] = [];
     for (const a of node.children.arg ?? []) {
       const arg = this.arg(a);
       if (!arg) return undefined;
@@ -335,10 +498,10 @@ class AstBuilder {
     return { args, close };
   }
 
-  private arg(node: ArgCstNode): Arg | undefined {
+  private arg(node: ArgCstNode): ArgExpr | undefined {
     const name = real(node.children.name?.[0]);
-    const valueNode = node.children.value?.[0];
-    const value = valueNode && this.value(valueNode);
+    const valueNode = node.children.expr?.[0];
+    const value = valueNode && this.expr(valueNode);
     if (!value || (node.children.name && !name)) return undefined;
     const start = name ? name.startOffset : value.span.start;
     return {
@@ -348,22 +511,76 @@ class AstBuilder {
     };
   }
 
-  private value(node: ValueCstNode): Value | undefined {
-    const c = node.children;
-    const num = real(c.Number?.[0]);
-    if (num) return this.number(num);
-    const ident = real(c.Ident?.[0]);
-    if (ident) return { kind: "ident", name: ident.image, span: this.span(ident, ident) };
-    const tuple = c.tuple?.[0];
-    return tuple && this.tuple(tuple);
+  /**
+   * The flat `unary (op unary)*` of the grammar, with precedences applied
+   * (Pratt): or < and < not < comparisons < + - < * / // < unary minus; binary
+   * operators associate to the left, a comparison does not chain.
+   */
+  private expr(node: ExprCstNode): Expr | undefined {
+    type Item = { kind: "prefix"; tok: IToken } | { kind: "atom"; e: Expr } | { kind: "op"; tok: IToken };
+    // the pieces come in three lists; their offsets give the order they were written in
+    const at: { start: number; item: Item }[] = [];
+    for (const t of node.children.prefix ?? []) {
+      if (!real(t)) return undefined;
+      at.push({ start: t.startOffset, item: { kind: "prefix", tok: t } });
+    }
+    for (const t of node.children.op ?? []) {
+      if (!real(t)) return undefined;
+      at.push({ start: t.startOffset, item: { kind: "op", tok: t } });
+    }
+    for (const o of node.children.operand ?? []) {
+      const e = "image" in o ? (real(o) ? this.operand(o) : undefined) : this.group(o);
+      if (!e) return undefined;
+      at.push({ start: e.span.start, item: { kind: "atom", e } });
+    }
+    if ((node.children.operand ?? []).length !== (node.children.op ?? []).length + 1) return undefined;
+    const items = at.sort((a, b) => a.start - b.start).map((x) => x.item);
+    let pos = 0;
+    const prec = (op: string): number =>
+      op === "or" ? 1 : op === "and" ? 2 : ["==", "!=", "<", "<=", ">", ">="].includes(op) ? 4 : op === "+" || op === "-" ? 5 : 6;
+    const parse = (min: number): Expr => {
+      let left: Expr;
+      const first = items[pos++];
+      if (first.kind === "prefix") {
+        const not = first.tok.image === "not";
+        const operand = parse(not ? 3 : 7);
+        left = { kind: "unary", op: not ? "not" : "-", operand, span: this.ctx.lines.span(this.ctx.file, first.tok.startOffset, operand.span.end) };
+      } else if (first.kind === "atom") left = first.e;
+      else throw new Error("internal error: operator where an operand was expected");
+      while (pos < items.length) {
+        const next = items[pos];
+        if (next.kind !== "op") break;
+        const p = prec(next.tok.image);
+        if (p < min) break;
+        pos++;
+        // comparisons do not chain: `a < b < c` reads as (a < b) < c, an error when evaluated
+        const right = parse(p + 1);
+        left = {
+          kind: "binary",
+          op: next.tok.image as BinaryOp,
+          left,
+          right,
+          opSpan: this.span(next.tok, next.tok),
+          span: this.ctx.lines.span(this.ctx.file, left.span.start, right.span.end),
+        };
+      }
+      return left;
+    };
+    return parse(0);
   }
 
-  private tuple(node: TupleCstNode): Value | undefined {
+  private operand(t: IToken): Expr {
+    return t.tokenType.name === "Number" ? this.number(t) : { kind: "ident", name: t.image, span: this.span(t, t) };
+  }
+
+  private group(node: GroupCstNode): Expr | undefined {
     const open = real(node.children.LParen?.[0]);
     const close = real(node.children.RParen?.[0]);
-    const tokens = node.children.Number ?? [];
-    if (!open || !close || tokens.length < 2 || tokens.some((t) => !real(t))) return undefined;
-    return { kind: "tuple", items: tokens.map((t) => this.number(t)), span: this.span(open, close) };
+    const items = (node.children.expr ?? []).map((e) => this.expr(e));
+    if (!open || !close || items.length === 0 || items.some((i) => i === undefined)) return undefined;
+    const span = this.span(open, close);
+    if (items.length === 1) return { kind: "paren", inner: items[0] as Expr, span };
+    return { kind: "tuple", items: items as Expr[], span };
   }
 
   private number(t: IToken): NumberValue {
@@ -371,9 +588,11 @@ class AstBuilder {
   }
 }
 
-/** Builds the AST of every model that parsed cleanly, with the structural E01xx diagnostics. */
-export function cstToAst(cst: FileCstNode, ctx: AstContext): { models: ModelAst[]; diagnostics: Diagnostic[] } {
+/** Builds the AST of every model, block and import that parsed cleanly, with the structural E01xx diagnostics. */
+export function cstToAst(
+  cst: FileCstNode,
+  ctx: AstContext,
+): { models: ModelAst[]; blocks: BlockAst[]; imports: ImportAst[]; diagnostics: Diagnostic[] } {
   const builder = new AstBuilder(ctx);
-  const models = builder.file(cst);
-  return { models, diagnostics: builder.diagnostics };
+  return { ...builder.file(cst), diagnostics: builder.diagnostics };
 }

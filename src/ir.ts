@@ -72,6 +72,9 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("adaptiveavgpool"), size: Pair }),
   z.object({ op: z.literal("globalmaxpool") }),
   z.object({ op: z.literal("softmax") }),
+  // Merges: read two or more values (`from`); written `add { … }` and `concat { … }`.
+  z.object({ op: z.literal("add") }),
+  z.object({ op: z.literal("concat") }),
 ]);
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];
@@ -91,6 +94,21 @@ export const TensorSchema = z.object({
   shape: z.array(Dim),
 });
 export type Tensor = z.infer<typeof TensorSchema>;
+
+/**
+ * One enclosing construct of a layer, for display only (summary, draw): a block
+ * instance, a `seq`, or one branch of a merge. `id` tells two instances with the
+ * same title apart; emit and export ignore scopes.
+ */
+export const ScopeSchema = z.object({
+  kind: z.enum(["block", "seq", "branch"]),
+  id: z.number().int().min(0),
+  /** "BasicBlock(128, stride=2)" (block), "layer1" (seq), "branch 2" (branch) */
+  title: z.string(),
+  /** the module path it gives its layers ("layer1.0"), "" when it adds none */
+  path: z.string(),
+});
+export type Scope = z.infer<typeof ScopeSchema>;
 
 export const LayerSchema = z.object({
   /** the given label or the automatic name (conv1, relu3, a_2_1) */
@@ -115,6 +133,8 @@ export const LayerSchema = z.object({
   span: SpanSchema,
   /** the layer's source text as written, e.g. "c1: conv(6, kernel=5, pad=2)" */
   source: z.string(),
+  /** enclosing blocks, seqs and branches, outermost first; absent or empty at the model's top level */
+  scope: z.array(ScopeSchema).optional(),
 });
 export type Layer = z.infer<typeof LayerSchema>;
 

@@ -4,7 +4,29 @@
 // to MAX_SYNTAX_ERRORS. Emits E0104–E0107, E0118–E0120 and E0124 here, the structural
 // E01xx in src/cst-to-ast.ts.
 import { EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
-import { cnnLexer, Ident, Input, LCurly, Loss, LParen, LSquare, Model, NumberLit, RCurly, Repeat, Rounding, RParen, RSquare } from "../grammar/tokens.ts";
+import {
+  Add,
+  Block,
+  cnnLexer,
+  Colon,
+  Concat,
+  Ident,
+  If,
+  Import,
+  Input,
+  LCurly,
+  Loss,
+  LParen,
+  LSquare,
+  Model,
+  NumberLit,
+  RCurly,
+  Repeat,
+  Rounding,
+  RParen,
+  RSquare,
+  Seq,
+} from "../grammar/tokens.ts";
 import { CnnParser } from "../grammar/parser.ts";
 import type { FileCstNode } from "../grammar/cst.d.ts";
 import type { FileAst } from "./ast.ts";
@@ -48,15 +70,16 @@ export function parseSource(text: string, file: string): ParsedSource {
   const comments = lexed.groups.comments ?? [];
   const diagnostics: Diagnostic[] = [];
   const tokenSpan = (t: IToken): Span => lines.span(file, t.startOffset, t.startOffset + t.image.length);
-  const result = (models: FileAst["models"]): ParsedSource => ({
+  const result = (built: Pick<FileAst, "models" | "blocks" | "imports">): ParsedSource => ({
     file,
     text,
     lines,
     tokens,
     comments,
-    ast: { file, text, models },
+    ast: { file, text, models: built.models, blocks: built.blocks, imports: built.imports },
     diagnostics,
   });
+  const nothing = { models: [], blocks: [], imports: [] };
 
   if (tokens.length > MAX_TOKENS) {
     diagnostics.push(
@@ -65,7 +88,7 @@ export function parseSource(text: string, file: string): ParsedSource {
         help: "write repeated blocks with `repeat N { ... }`",
       }),
     );
-    return result([]);
+    return result(nothing);
   }
 
   addPositions(tokens, lines);
@@ -113,20 +136,24 @@ export function parseSource(text: string, file: string): ParsedSource {
     );
   }
 
-  // The parser recurses once per nested block, so the depth is checked on the
-  // tokens first: a file past the limit is refused without being parsed.
+  // The parser recurses once per nested body or parenthesis, so the depth is
+  // checked on the tokens first: a file past the limit is refused without being parsed.
   let depth = 0;
   for (const t of tokens) {
-    if (t.tokenType === LCurly) {
+    if (t.tokenType === LCurly || t.tokenType === LParen) {
       if (++depth > MAX_NESTING) {
+        const what = t.tokenType === LCurly ? "blocks are" : "brackets are";
         diagnostics.push(
-          diag("E0120", tokenSpan(t), `blocks are nested ${MAX_NESTING + 1} levels deep here; the limit is ${MAX_NESTING}`, {
-            help: "flatten the nested repeats (repeat 2 { repeat 3 { ... } } is repeat 6 { ... } when the body has no labels)",
+          diag("E0120", tokenSpan(t), `${what} nested ${MAX_NESTING + 1} levels deep here; the limit is ${MAX_NESTING}`, {
+            help:
+              t.tokenType === LCurly
+                ? "flatten the nested repeats (repeat 2 { repeat 3 { ... } } is repeat 6 { ... } when the body has no labels)"
+                : "remove redundant parentheses",
           }),
         );
-        return result([]);
+        return result(nothing);
       }
-    } else if (t.tokenType === RCurly && depth > 0) depth--;
+    } else if ((t.tokenType === RCurly || t.tokenType === RParen) && depth > 0) depth--;
   }
 
   errorBudget.remaining = MAX_SYNTAX_ERRORS;
@@ -148,20 +175,20 @@ export function parseSource(text: string, file: string): ParsedSource {
         help: "fix the first errors and run again; later ones are often consequences",
       }),
     );
-    return result([]);
+    return result(nothing);
   }
 
   const errorOffsets = syntax.map((d) => d.span.start);
   const built = cstToAst(cst!, { file, text, lines, errorOffsets });
   diagnostics.push(...built.diagnostics);
-  if (built.models.length === 0 && tokens.length === 0 && invalid.length === 0) {
+  if (tokens.length === 0 && invalid.length === 0) {
     diagnostics.push(
       diag("E0107", pointSpan(file), comments.length > 0 ? "file has no model: it holds only comments" : "file has no model: it is empty", {
         help: "a .cnn file holds at least one `model Name { input [C, H, W] ... }`",
       }),
     );
   }
-  return result(built.models);
+  return result(built);
 }
 
 // ---------------------------------------------------------------------------
@@ -263,22 +290,34 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
 
   const message = (text: string, help?: string) => diag("E0105", missingSpan, text, help ? { help } : {});
   const unexpected = (text: string, help?: string) => diag("E0105", foundSpan, text, help ? { help } : {});
-  const keywordFound = [Model, Input, Rounding, Repeat, Loss].includes(e.token.tokenType);
+  const keywordFound = e.token.tokenType !== Ident && /^[a-z]+$/.test(e.token.image) && e.token.tokenType.name.toLowerCase() === e.token.image;
 
   switch (rule) {
     case "file":
       if (e.token.tokenType === RCurly) return unexpected("unexpected '}': there is no open block to close", "remove it, or check the braces above");
-      return unexpected(`expected 'model', found ${found}`, "every statement belongs inside a model: model Name { input [1, 28, 28] ... }");
+      return unexpected(`expected 'model', 'block' or 'import', found ${found}`, "every statement belongs inside a model: model Name { input [1, 28, 28] ... }");
+    case "importStmt":
+      return message(`expected a quoted path after 'import', found ${found}`, 'e.g. import "blocks/resnet.cnn"');
+    case "blockDef":
+      return message(
+        `expected a block name after 'block', found ${found}`,
+        keywordFound ? `'${e.token.image}' is a keyword; choose another name` : "e.g. block BasicBlock(planes, stride = 1) { ... }",
+      );
+    case "params":
+    case "param":
+      return message(`expected a parameter name, '=' or ')' in the parameters, found ${found}`, "parameters are written (name, name = default, ...)");
     case "model":
       return message(
         `expected a model name after 'model', found ${found}`,
         keywordFound ? `'${e.token.image}' is a keyword; choose another name` : "e.g. model LeNet5 { ... }",
       );
-    case "block":
+    case "body":
       if (expects("LCurly")) {
-        return parentRule === "repeatStmt"
-          ? message(`expected '{' after the repeat count, found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu }")
-          : message(`expected '{' after the model name${prev ? ` '${prev.image}'` : ""}, found ${found}`);
+        if (parentRule === "repeatStmt") return message(`expected '{' after the repeat count, found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu }");
+        if (parentRule === "ifStmt") return message(`expected '{' after the condition, found ${found}`, "e.g. if stride != 1 { ... }");
+        if (parentRule === "seq" || parentRule === "merge") return message(`expected '{' after '${prev?.image ?? "seq"}', found ${found}`);
+        if (parentRule === "blockDef") return message(`expected '{' after the block's name or parameters, found ${found}`);
+        return message(`expected '{' after the model name${prev ? ` '${prev.image}'` : ""}, found ${found}`);
       }
       return unexpected(
         `expected a statement or '}', found ${found}`,
@@ -292,8 +331,20 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
                 ? "statements are separated by new lines or ';', not ','"
                 : undefined,
       );
+    case "item":
+      if (prev?.tokenType === Colon) {
+        return message(
+          `expected an op name after the label${index >= 2 ? ` '${tokens[index - 2].image}:'` : ""}, found ${found}`,
+          keywordFound ? `'${e.token.image}' is a keyword, not an op` : undefined,
+        );
+      }
+      return unexpected(`expected a statement (input, rounding, a layer, repeat, if, seq, add, concat or loss), found ${found}`);
     case "stmt":
-      return unexpected(`expected a statement (input, rounding, a layer, repeat or loss), found ${found}`);
+      return unexpected(`expected a statement (input, rounding, a layer, repeat, if, seq, add, concat or loss), found ${found}`);
+    case "ref":
+      return message(`expected a label after '@', found ${found}`, "a reference names an earlier labelled statement, e.g. @shortcut");
+    case "ifStmt":
+      return message(`expected a condition or 'else' body, found ${found}`, "e.g. if stride != 1 { ... } else { ... }");
     case "inputStmt":
     case "shape":
       if (expects("LSquare")) return message(`expected an input shape after 'input', found ${found}`, "write input [C, H, W] or input [D], e.g. input [1, 28, 28]");
@@ -304,7 +355,7 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
     case "lossStmt":
       return message(`expected a loss name (softmax or svm) after 'loss', found ${found}`);
     case "repeatStmt":
-      return message(`expected a repeat count after 'repeat', found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu }");
+      return message(`expected a repeat count after 'repeat', found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu } or repeat n as i { ... }");
     case "layer":
       return message(
         `expected an op name after the label${index >= 2 && tokens[index - 2].tokenType === Ident ? ` '${tokens[index - 2].image}:'` : ""}, found ${found}`,
@@ -331,30 +382,25 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
       return message(`expected ')' after the arguments of ${op}, found ${found}`, help);
     }
     case "arg":
-    case "value": {
+    case "expr": {
+      // the construct the expression belongs to: the innermost of these on the rule stack
+      const owner = [...e.context.ruleStack].reverse().find((r) => ["arg", "repeatStmt", "ifStmt", "param", "group"].includes(r));
+      if (owner === "repeatStmt") return message(`expected a repeat count after 'repeat', found ${found}`, "e.g. repeat 2 { conv(64, kernel=3) relu } or repeat n as i { ... }");
+      if (owner === "ifStmt") return message(`expected a condition after 'if', found ${found}`, "e.g. if stride != 1 { ... }");
+      if (owner === "param") return message(`expected a default value after '=', found ${found}`, "e.g. block B(planes, stride = 1) { ... }");
+      if (owner === undefined) return message(`expected a value, found ${found}`, "a value is a number, a name, a tuple like (2, 2), or arithmetic such as c * 4");
       const op = enclosingOp(tokens, index);
       const argName = prev?.image === "=" && index >= 2 ? `'${tokens[index - 2].image}'` : "an argument";
       return message(
         `expected a value for ${argName} of ${op}, found ${found}`,
         prev?.image === "," && e.token.tokenType === RParen
           ? "remove the trailing ','"
-          : "a value is a number (3, 0.5, 1e-5), a tuple like (2, 2), or one of same, valid, floor, ceil, exact, true, false",
+          : "a value is a number (3, 0.5, 1e-5), a tuple like (2, 2), arithmetic (c * 4), or one of same, valid, floor, ceil, exact, true, false",
       );
     }
-    case "tuple":
-      if (e.name === "EarlyExitException" && e.token.tokenType === NumberLit) {
-        return message(`expected ',' in the tuple, found ${found}`, "separate the numbers with ',', e.g. (2, 2)");
-      }
-      if (e.name === "EarlyExitException") {
-        return message(`a tuple holds at least two numbers, found ${found}`, "write a single number without parentheses, e.g. kernel=3");
-      }
-      if (expects("Number") && !expects("RParen")) {
-        return message(
-          `expected a number in the tuple, found ${found}`,
-          prev?.image === "," && e.token.tokenType === RParen ? "remove the trailing ','" : "a tuple holds numbers only, e.g. (2, 2) or (1, 1, 0, 0)",
-        );
-      }
-      return message(`expected ',' or ')' in the tuple, found ${found}`);
+    case "group":
+      if (expects("RParen") || expects("Comma")) return message(`expected ',' or ')' in the tuple, found ${found}`, "separate the values with ',', e.g. (2, 2)");
+      return message(`expected a value in the parentheses, found ${found}`, "a tuple holds values, e.g. (2, 2) or (1, 1, 0, 0)");
     default:
       return message(`unexpected ${found}`);
   }
@@ -429,7 +475,16 @@ function describeOpener(tokens: IToken[], i: number): string {
   const before = tokens[i - 1];
   if (t === LCurly) {
     if (before?.tokenType === Ident && tokens[i - 2]?.tokenType === Model) return `model '${before.image}'`;
-    return "repeat block";
+    if (before?.tokenType === Ident && tokens[i - 2]?.tokenType === Block) return `block '${before.image}'`;
+    if (before?.tokenType === Seq || before?.tokenType === Add || before?.tokenType === Concat) return `'${before.image}' body`;
+    for (let k = i - 1; k >= 0 && k >= i - 64; k--) {
+      const kt = tokens[k].tokenType;
+      if (kt === LCurly || kt === RCurly) break;
+      if (kt === Repeat) return "repeat block";
+      if (kt === If) return "'if' body";
+      if (kt === Block) return `block '${tokens[k + 1]?.image ?? ""}'`;
+    }
+    return "'{ … }' chain";
   }
   if (t === LSquare) return "input shape";
   if (before?.tokenType === Ident) return `arguments of '${before.image}'`;
@@ -456,10 +511,8 @@ function invalidCharacter(text: string, offset: number, length: number, lines: L
   const shown = /^[\x21-\x7e]$/.test(ch) ? `'${ch}'` : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}${/\p{L}|\p{N}|\p{P}|\p{S}/u.test(ch) ? ` '${ch}'` : ""}`;
   const message = run.length > ch.length ? `invalid character ${shown} (and ${[...run].length - 1} more after it)` : `invalid character ${shown}`;
   let help: string | undefined;
-  if (ch === "-") help = "numbers are non-negative in .cnn: there is no minus sign";
-  else if (ch === "." && /[0-9]/.test(text[offset + 1] ?? "")) help = "write a leading zero: 0.5, not .5";
-  else if (ch === '"' || ch === "'") help = "there are no strings in .cnn: names are written without quotes";
-  else if (ch === "/") help = "comments start with '#' or '//'";
+  if (ch === "." && /[0-9]/.test(text[offset + 1] ?? "")) help = "write a leading zero: 0.5, not .5";
+  else if (ch === '"' || ch === "'") help = "the only strings in .cnn are import paths, in double quotes on one line; names are written without quotes";
   else if (ch.codePointAt(0)! > 0x7f) help = "only comments may hold non-ASCII text; identifiers are ASCII letters, digits and '_'";
   return diag("E0104", lines.span(file, offset, offset + length), message, help ? { help } : {});
 }

@@ -9,6 +9,7 @@ import { drawSvg, type DrawFailure } from "../src/draw/svg.ts";
 import { xmlText } from "../src/escape/xml.ts";
 import type { PartialModel } from "../src/ir.ts";
 import { conv, handModel, lenetWithBatchnorm, maxpool } from "./interop-ir.ts";
+import { GraphBuilder } from "./reference/graphs.ts";
 
 /** Checks XML well-formedness: one root, properly nested tags, quoted attributes, known entities. Returns the element names. */
 export function checkXml(text: string): string[] {
@@ -203,5 +204,48 @@ describe("drawSvg on the examples, through the real front end", () => {
       const heads = texts(svg).filter((t) => / · [a-z]+$/.test(t));
       expect(heads, file).toEqual(result.models.flatMap((m) => m.layers.map((l) => `${l.name} · ${l.args.op}`)));
     }
+  });
+});
+
+describe("graphs", () => {
+  /** x → a (1×1 conv), x → b1 → b2, x → pool; concat(a, b2, pool, x) → fc */
+  function inception() {
+    const g = new GraphBuilder("Inc", [4, 8, 8]);
+    const a = g.op("a", "conv", -1, [["filters", 2], ["kernel", 1]]);
+    const b1 = g.op("b1", "conv", -1, [["filters", 2], ["kernel", 1]]);
+    const b2 = g.op("b2", "conv", b1, [["filters", 3], ["kernel", 3], ["pad", 1]]);
+    const c = g.op("c", "maxpool", -1, [["kernel", 3], ["stride", 1], ["pad", 1]]);
+    const cat = g.merge("cat", "concat", [a, b2, c, -1]);
+    g.op("fc", "affine", cat, [["features", 3]]);
+    return g.model({ op: "softmax" });
+  }
+  /** The top-left corner of a layer's card, read from the SVG. */
+  const card = (svg: string, name: string, op: string) => {
+    const text = new RegExp(`<text x="([\\d.]+)" y="([\\d.]+)" class="head">${name} · ${op}</text>`).exec(svg);
+    if (text === null) throw new Error(`no card for ${name}`);
+    return { x: Number(text[1]), y: Number(text[2]) };
+  };
+
+  it("draws branches side by side and the merge below all of them, with an arrow per operand", () => {
+    const svg = drawSvg([{ model: inception() }]);
+    checkXml(svg);
+    const [a, b1, b2, c, cat] = [card(svg, "a", "conv"), card(svg, "b1", "conv"), card(svg, "b2", "conv"), card(svg, "c", "maxpool"), card(svg, "cat", "concat")];
+    // the three branches start on one row (all above b2, which follows b1), in three lanes
+    expect(Math.max(a.y, b1.y, c.y)).toBeLessThan(b2.y);
+    expect(new Set([a.x, b1.x, c.x]).size).toBe(3);
+    // b2 continues b1's lane; the merge is in the first operand's lane, below the longest branch
+    expect(b2.x).toBe(b1.x);
+    expect(cat.x).toBe(a.x);
+    expect(cat.y).toBeGreaterThan(b2.y);
+    // one arrow per edge: 3 from x, b1→b2, 4 into the concat, cat→fc, fc→loss
+    expect(svg.match(/<polyline /g)?.length).toBe(10);
+    expect(svg).toContain("along channels");
+    // the picture is three lanes wide
+    expect(Number(/<svg [^>]*width="(\d+)"/.exec(svg)![1])).toBeGreaterThan(3 * 600);
+  });
+
+  it("a plain stack gets no edges and one lane (its picture is unchanged)", () => {
+    const svg = drawSvg([{ model: lenetWithBatchnorm() }]);
+    expect(svg).not.toContain("<polyline");
   });
 });

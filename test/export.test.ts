@@ -55,8 +55,10 @@ for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
     for st in init.body:
         if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Attribute):
             names.append(st.targets[0].attr)
-        elif isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Subscript) and getattr(st.targets[0].value, "attr", "") == "_modules":
+        elif isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Subscript):
             names.append(st.targets[0].slice.value)
+        elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and getattr(st.value.func, "attr", "") == "add_module":
+            names.append(st.value.args[0].value)
     out[cls.name] = names
 print(json.dumps(out))`;
   return JSON.parse(execFileSync("python3", ["-c", script, path], { encoding: "utf8" }));
@@ -76,7 +78,7 @@ describe("exportPytorch", () => {
     });
   });
 
-  it("stores a layer whose name is a keyword or an nn.Module attribute in _modules (add_module refuses `train`)", () => {
+  it("registers a layer whose name is a keyword through add_module, and one named like an nn.Module attribute into _modules", () => {
     const text = exportPytorch([tricky()], { sourceName: "t.cnn" });
     expect(text).toContain('self._modules["train"] = nn.GroupNorm(1, 8, eps=0.00001)');
     expect(text).toContain('x = self._modules["class"](x)');

@@ -195,12 +195,19 @@ describe("idempotent, meaning-preserving, comment-preserving", () => {
     if (i >= 0) lines[i] = `  repeat 1 { ${lines[i].trim()} }`;
     return lines.join("\n");
   };
-  /** The same tokens with random whitespace and comments between them. */
+  /** The same tokens with random whitespace and comments between them (`//` is floor division inside parentheses, so `#` there). */
   const scrambled = (text: string, picks: number[]) => {
     let k = 0;
+    let depth = 0;
     return cnnLexer
       .tokenize(text)
-      .tokens.map((t, i) => (i === 0 ? "" : separators[picks[i % picks.length] % separators.length].replace(/[cde]\n/, () => `c${k++}\n`)) + t.image)
+      .tokens.map((t, i) => {
+        let sep = i === 0 ? "" : separators[picks[i % picks.length] % separators.length].replace(/[cde]\n/, () => `c${k++}\n`);
+        if (depth > 0) sep = sep.replace("//", "#");
+        if (t.image === "(") depth++;
+        if (t.image === ")") depth--;
+        return sep + t.image;
+      })
       .join("");
   };
 
@@ -286,5 +293,76 @@ describe("cnnc fmt", () => {
     expect(r.stdout).toContain("error[E0001]");
     expect(r.stdout).toContain("error[E0002]");
     expect(readFileSync(join(dir, "e.cnn"), "utf8")).toBe(pretty);
+  });
+});
+
+describe("the graph syntax", () => {
+  const ugly = `import   "blocks/x.cnn"
+# a residual block
+block   Res( c,stride=1 , project=false ){
+add{ {conv1:conv(c,kernel=3,stride=stride,pad=1)  # main
+relu}
+if project or stride!=1{downsample:seq{conv(c,kernel=1,stride=stride);batchnorm}} else {}
+}
+relu}
+block Stem(){conv(8,kernel=3)}
+model M{input[3,8,8]
+Stem()
+repeat 2as i{b{i}:Res(8*i//i,stride=(1))}
+add { @b1 ; {} }
+if 1<2 and not false { relu } else if true { tanh } else { sigmoid }
+}
+`;
+  const pretty = `import "blocks/x.cnn"
+# a residual block
+block Res(c, stride = 1, project = false) {
+  add {
+    {
+      conv1: conv(c, kernel=3, stride=stride, pad=1)  # main
+      relu
+    }
+    if project or stride != 1 {
+      downsample: seq { conv(c, kernel=1, stride=stride); batchnorm }
+    } else {
+    }
+  }
+  relu
+}
+
+block Stem {
+  conv(8, kernel=3)
+}
+
+model M {
+  input [3, 8, 8]
+  Stem
+  repeat 2 as i { b{i}: Res(8 * i // i, stride=(1)) }
+  add { @b1; {} }
+  if 1 < 2 and not false {
+    relu
+  } else if true {
+    tanh
+  } else {
+    sigmoid
+  }
+}
+`;
+
+  it("has one canonical layout: imports, blocks with parameters, merges, chains, seq on one line, repeat as, if/else if/else, references", () => {
+    expect(fmt(ugly)).toBe(pretty);
+  });
+
+  it("is idempotent, keeps every comment and keeps the meaning", () => {
+    expect(fmt(pretty)).toBe(pretty);
+    expect(commentsOf(fmt(ugly))).toEqual(commentsOf(ugly));
+    const blocksOnly = (t: string) => t.replace(/^import .*\n/m, "");
+    expect(meaning(blocksOnly(fmt(ugly)))).toEqual(meaning(blocksOnly(ugly)));
+    expect(meaning(blocksOnly(ugly)).codes).toEqual([]);
+  });
+
+  it("keeps floor division inside parentheses apart from a `//` comment", () => {
+    const text = "model M {\n  input [1, 2, 2]\n  conv(9 // 2, kernel=1)  // four filters\n}\n";
+    expect(fmt(text)).toBe(text);
+    expect(commentsOf(text)).toEqual(["// four filters"]);
   });
 });

@@ -15,6 +15,7 @@ import { OP_NAMES, type Model, type OpName } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { cnnc } from "./cli-helpers.ts";
 import { ModuleFolder } from "./reference/generated.ts";
+import { GraphBuilder } from "./reference/graphs.ts";
 
 interface Row {
   name: string;
@@ -98,9 +99,15 @@ describe("gradcheck passes on every example", () => {
   }
 });
 
-/** One small model per op kind, the op right after the input so its dx is checked too. */
-function opModel(op: OpName): string {
-  const layer: Record<OpName, string> = {
+/** One small model per op kind, the op right after the input so its dx is checked too (a merge reads x twice). */
+function opModel(op: OpName): Model {
+  if (op === "add" || op === "concat") {
+    const g = new GraphBuilder(`Op_${op}`, [4, 5, 5]);
+    const m = g.merge("x", op, [-1, -1]);
+    g.op("fc", "affine", g.op("t", "tanh", m), [["features", 3]]);
+    return g.model({ op: "softmax" });
+  }
+  const layer: Record<Exclude<OpName, "add" | "concat">, string> = {
     conv: "conv(3, kernel=3, stride=(2, 1), pad=(1, 0, 1, 1), dilation=(1, 2), groups=1)",
     maxpool: "maxpool(2, stride=1)",
     avgpool: "avgpool(3, stride=2, pad=1, count_pad=false, rounding=ceil)",
@@ -122,7 +129,7 @@ function opModel(op: OpName): string {
     globalmaxpool: "globalmaxpool",
     softmax: "softmax",
   };
-  return `model Op_${op} {
+  const text = `model Op_${op} {
   input [4, 5, 5]
   x: ${layer[op]}
   t: tanh
@@ -130,14 +137,42 @@ function opModel(op: OpName): string {
   loss softmax
 }
 `;
+  return modelsOf(text, `${op}.cnn`)[0];
 }
+
+describe("gradcheck on graphs", () => {
+  it("passes on a residual block (batchnorm, projection shortcut, x read by both branches) and fails on a wrong add", async () => {
+    const g = new GraphBuilder("ResidualBlock", [3, 6, 6]);
+    const conv = (filters: number, kernel: number, stride: number, pad: number): [string, number][] => [
+      ["filters", filters],
+      ["kernel", kernel],
+      ["stride", stride],
+      ["pad", pad],
+    ];
+    let y = g.op("conv1", "conv", -1, conv(4, 3, 2, 1));
+    y = g.op("bn1", "batchnorm", y);
+    y = g.op("relu1", "relu", y);
+    y = g.op("conv2", "conv", y, conv(4, 3, 1, 1));
+    const short = g.op("downsample", "conv", -1, conv(4, 1, 2, 0));
+    const sum = g.merge("add", "add", [y, short]);
+    const cat = g.merge("cat", "concat", [g.op("relu", "tanh", sum), sum]);
+    g.op("fc", "affine", g.op("pool", "globalavgpool", cat), [["features", 3]]);
+    const model = g.model({ op: "softmax" });
+    const good = (await harness(model)).gradcheck({ batch: 3, samples: 6 });
+    expect(good.pass, (await harness(model)).formatGradcheck(good)).toBe(true);
+    const bad = (await harness(model, "add")).gradcheck({ batch: 3, samples: 6 });
+    expect(bad.pass).toBe(false);
+    for (const name of ["conv1.weight", "downsample.weight", "dx"]) expect(bad.rows.find((r) => r.name === name)?.pass, name).toBe(false);
+    expect(bad.rows.find((r) => r.name === "fc.weight")?.pass).toBe(true);
+  });
+});
 
 const OPS = OP_NAMES;
 
 describe("gradcheck catches a wrong backward of every op kind", () => {
   for (const op of OPS) {
     it(op, async () => {
-      const [model] = modelsOf(opModel(op), `${op}.cnn`);
+      const model = opModel(op);
       // globalmaxpool's dx is nonzero at 1 cell of 25 per plane: check every entry, so a wrong one is seen
       const samples = op === "globalmaxpool" ? 200 : 6;
       const good = (await harness(model)).gradcheck({ samples });
@@ -240,7 +275,7 @@ describe("the harness and the CLI", () => {
   const tsx = fileURLToPath(import.meta.resolve("tsx"));
 
   it("run directly, a wrong backward prints FAIL and exits 1; a right one exits 0", async () => {
-    const [model] = modelsOf(opModel("conv"), "conv.cnn");
+    const model = opModel("conv");
     // the harness runs itself only under the name cnnc build gives it
     const bad = folder.write("Op_conv.gradcheck.ts", emitGradcheck(model, { sourceName: "conv.cnn", perturb: "conv" }));
     const r = spawnSync(process.execPath, ["--import", tsx, bad, "--samples", "3"], { encoding: "utf8" });
@@ -257,7 +292,7 @@ describe("the harness and the CLI", () => {
   });
 
   it("the harness type-checks under tsc --strict on its own (imports nothing)", () => {
-    const [model] = modelsOf(opModel("dropout"), "dropout.cnn");
+    const model = opModel("dropout");
     const text = emitGradcheck(model, { sourceName: "dropout.cnn" });
     expect(text).not.toMatch(/^\s*import\s/m);
     const file = folder.write("Strict.gradcheck.ts", text);

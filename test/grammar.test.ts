@@ -13,14 +13,17 @@ describe("generated artefacts", () => {
 
   it("the railroad diagrams show every rule", () => {
     const html = readFileSync("grammar/diagrams.html", "utf8");
-    for (const rule of ["file", "model", "block", "stmt", "inputStmt", "shape", "roundingStmt", "lossStmt", "repeatStmt", "layer", "args", "arg", "value", "tuple"]) {
+    for (const rule of [
+      "file", "importStmt", "blockDef", "params", "param", "model", "body", "stmt", "inputStmt", "shape", "roundingStmt", "lossStmt",
+      "repeatStmt", "ifStmt", "ref", "item", "layer", "seq", "merge", "args", "arg", "expr", "group",
+    ]) {
       expect(html).toContain(`"name": "${rule}"`);
     }
   });
 
   it("the CST declarations type every rule's node", () => {
     const dts = readFileSync("grammar/cst.d.ts", "utf8");
-    for (const node of ["FileCstNode", "ModelCstNode", "LayerCstNode", "ArgsCstNode", "TupleCstNode", "RepeatStmtCstNode"]) {
+    for (const node of ["FileCstNode", "BlockDefCstNode", "ModelCstNode", "LayerCstNode", "ArgsCstNode", "ExprCstNode", "GroupCstNode", "RepeatStmtCstNode", "IfStmtCstNode", "MergeCstNode", "SeqCstNode", "RefCstNode"]) {
       expect(dts).toContain(`export interface ${node} extends CstNode`);
     }
   });
@@ -176,6 +179,37 @@ model Net {  // the name
     expect(scopesOf(text, line)).toContain(scope);
   });
 
+  it("scopes the graph constructs: import, block, merges, seq, if, references, arithmetic, placeholders", () => {
+    const graph = tokenize(
+      `import "blocks/resnet.cnn"
+block Unit(c, stride = 1) {
+  add {
+    { conv(c // 2, kernel=1) }  // a comment
+    if stride != 1 and not wide { @stem }
+  }
+  repeat 2 as i { dense{i}: seq { Unit(c * 4) } }
+}`,
+      grammar,
+    );
+    const scopes = (text: string, line: number): string[] => graph.find((t) => t.text.trim() === text && t.line === line)?.scopes ?? [];
+    expect(scopes("import", 1)).toContain("keyword.control.import.cnn");
+    expect(scopes('"blocks/resnet.cnn"', 1)).toContain("string.quoted.double.cnn");
+    expect(scopes("block", 2)).toContain("keyword.declaration.block.cnn");
+    expect(scopes("Unit", 2)).toContain("entity.name.function.block.cnn");
+    expect(scopes("add", 3)).toContain("keyword.other.merge.cnn");
+    expect(scopes("//", 4)).toContain("keyword.operator.arithmetic.cnn");
+    expect(scopes("// a comment", 4)).toContain("comment.line.double-slash.cnn");
+    expect(scopes("if", 5)).toContain("keyword.control.conditional.cnn");
+    expect(scopes("!=", 5)).toContain("keyword.operator.comparison.cnn");
+    expect(scopes("and", 5)).toContain("keyword.operator.logical.cnn");
+    expect(scopes("not", 5)).toContain("keyword.operator.logical.cnn");
+    expect(scopes("stem", 5)).toContain("variable.other.reference.cnn");
+    expect(scopes("as", 7)).toContain("keyword.control.as.cnn");
+    expect(scopes("dense{i}", 7)).toContain("entity.name.tag.label.cnn");
+    expect(scopes("seq", 7)).toContain("keyword.other.seq.cnn");
+    expect(scopes("*", 7)).toContain("keyword.operator.arithmetic.cnn");
+  });
+
   it("scopes `pad` as an argument name before '=' and as an op before '('", () => {
     expect(scopesOf("pad", 5)).toContain("variable.parameter.argument.cnn");
     expect(scopesOf("pad", 5)).not.toContain("support.function.op.cnn");
@@ -197,7 +231,8 @@ model Net {  // the name
   });
 
   it("highlights exactly the ops and losses of the checker's registry (a new op must be added here too)", () => {
-    expect([...opNames].sort()).toEqual(Object.keys(ops).sort());
+    // the merges are keywords (`add { … }`), highlighted as such
+    expect([...opNames, "add", "concat"].sort()).toEqual(Object.keys(ops).sort());
     expect([...lossNames].sort()).toEqual(Object.keys(losses).sort());
   });
 

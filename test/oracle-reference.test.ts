@@ -7,15 +7,11 @@
 // statistics, to a relative error of 1e-10 (relError in test/reference/data.ts).
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { emitModule } from "../src/emit/module.ts";
-import { OP_NAMES, type Model } from "../src/ir.ts";
+import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
-import { randomInputs, relError } from "./reference/data.ts";
-import { dropoutKeep, ModuleFolder } from "./reference/generated.ts";
-import { directedSpecs, modelText, randomModelSpec, specToModel, type ModelSpec } from "./reference/models.ts";
-import { refBackward, refForward, refLossAndGrad, type Tensors } from "./reference/reference.ts";
-
-const TOL = 1e-10;
+import { checkAgainstReference } from "./reference/compare.ts";
+import { ModuleFolder } from "./reference/generated.ts";
+import { directedSpecs, modelText, randomModelSpec, specToModel, STACK_OPS, type ModelSpec } from "./reference/models.ts";
 const folder = new ModuleFolder("cnnc-oracle-ref-");
 afterAll(() => folder.remove());
 
@@ -65,26 +61,6 @@ function note(spec: ModelSpec, model: Model, batch: number): void {
   }
 }
 
-function compareAll(
-  what: string,
-  got: Record<string, ArrayLike<number>>,
-  want: Record<string, ArrayLike<number>>,
-  floor: number,
-) {
-  for (const k of Object.keys(want)) {
-    const e = relError(got[k], want[k], floor);
-    worst = Math.max(worst, e);
-    expect(e, `${what} ${k}`).toBeLessThanOrEqual(TOL);
-  }
-}
-
-function scaleOf(...tensors: Record<string, ArrayLike<number>>[]): number {
-  let m = 0;
-  for (const t of tensors)
-    for (const v of Object.values(t)) for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
-  return m;
-}
-
 /** Compiles, emits, runs and compares one random model; returns nothing, asserts everything. */
 async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise<void> {
   const text = modelText(spec);
@@ -109,79 +85,8 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
     });
   });
 
-  const gen = await folder.load(`${spec.name}.ts`, emitModule(model, { dtype: "f64", sourceName: `${spec.name}.cnn` }));
   note(spec, model, batch);
-  const inp = randomInputs(model, batch, seed);
-  const params = () => {
-    const p: Tensors = {};
-    for (const [k, v] of Object.entries(inp.params)) p[k] = Float64Array.from(v);
-    return p;
-  };
-  const state = () => {
-    const s: Tensors = {};
-    for (const [k, v] of Object.entries(inp.state)) s[k] = Float64Array.from(v);
-    return s;
-  };
-  const ws = gen.createWorkspace(batch, seed);
-  const ctx = `${text}batch ${batch}, seed ${seed}`;
-
-  // eval mode: running statistics, no dropout
-  const sEval = state();
-  const evalOut = Float64Array.from(gen.forward(params(), sEval, inp.x, ws, false));
-  const refEval = refForward(model, inp.params, inp.state, inp.x, batch, false);
-  compareAll(`${ctx}\neval forward`, { out: evalOut }, { out: refEval.out }, 1e-9);
-  expect(sEval, `${ctx}\neval mode leaves the running statistics alone`).toEqual(inp.state);
-
-  // training mode
-  const single = model.layers.some(
-    (l) => l.args.op === "batchnorm" && batch * (l.input[1] ?? 1) * (l.input[2] ?? 1) === 1,
-  );
-  const sGen = state();
-  const train = () =>
-    gen.lossAndGrad
-      ? gen.lossAndGrad(params(), sGen, inp.x, inp.y, ws)
-      : gen.backward!(params(), sGen, inp.x, inp.dout, ws);
-  if (single) {
-    // PyTorch refuses batch statistics of one value; so must both
-    expect(train, ctx).toThrow(RangeError);
-    expect(() => refForward(model, inp.params, inp.state, inp.x, batch, true, { masks: inp.masks }), ctx).toThrow(
-      RangeError,
-    );
-    return;
-  }
-  const res = train();
-  const got = {
-    grads: copy(res.grads),
-    dx: Float64Array.from(res.dx),
-    loss: "loss" in res ? (res.loss as number) : NaN,
-  };
-  const masks: Record<string, Float64Array> = {};
-  model.layers.forEach((l, i) => {
-    if (l.args.op === "dropout") masks[l.name] = dropoutKeep(ws, i + 1);
-  });
-  const ref = model.loss
-    ? refLossAndGrad(model, inp.params, inp.state, inp.x, inp.y, batch, { masks })
-    : { ...refBackward(model, inp.params, inp.state, inp.x, inp.dout, batch, { masks }), loss: NaN };
-  const floor = 1e-3 * scaleOf(ref.grads, { dx: ref.dx });
-  compareAll(`${ctx}\ngradient`, got.grads, ref.grads, floor);
-  compareAll(`${ctx}\ngradient`, { dx: got.dx }, { dx: ref.dx }, floor);
-  compareAll(`${ctx}\nrunning statistics`, sGen, ref.state, 1e-9);
-  if (model.loss) compareAll(`${ctx}\nloss`, { loss: [got.loss] }, { loss: [ref.loss] }, 1e-9);
-  // a second call with the same masks gives the same gradients (nothing accumulates across calls)
-  ws.freezeDropout = true;
-  const again = train();
-  for (const [k, v] of Object.entries(again.grads))
-    expect(Float64Array.from(v), `${ctx}\nsecond call ${k}`).toEqual(got.grads[k]);
-  expect(Float64Array.from(again.dx), `${ctx}\nsecond call dx`).toEqual(got.dx);
-  // the training-mode output with the same masks
-  const trainOut = Float64Array.from(gen.forward(params(), state(), inp.x, ws, true));
-  compareAll(`${ctx}\ntraining forward`, { out: trainOut }, { out: ref.out }, 1e-9);
-}
-
-function copy(t: Record<string, ArrayLike<number>>): Tensors {
-  const out: Tensors = {};
-  for (const [k, v] of Object.entries(t)) out[k] = Float64Array.from(v);
-  return out;
+  worst = Math.max(worst, await checkAgainstReference(folder, model, batch, seed, text));
 }
 
 describe("generated f64 code against the naive f64 reference", () => {
@@ -201,7 +106,7 @@ describe("generated f64 code against the naive f64 reference", () => {
     );
     // the generator must have reached every case the oracle is meant to cover
     for (const c of [
-      ...OP_NAMES,
+      ...STACK_OPS,
       "loss:softmax",
       "loss:svm",
       "no loss",

@@ -105,13 +105,13 @@ model LeNet5 {
         body: [
           {
             kind: "layer",
-            label: "c1",
+            label: { text: "c1" },
             op: "conv",
             args: [{ value: num("6") }, { name: "kernel", value: num("5") }, { name: "pad", value: num("2") }],
           },
           { kind: "layer", op: "relu", args: [] },
           { kind: "layer", op: "maxpool", args: [{ value: num("2") }] },
-          { kind: "layer", label: "out", op: "affine", args: [{ value: num("10") }] },
+          { kind: "layer", label: { text: "out" }, op: "affine", args: [{ value: num("10") }] },
         ],
         loss: { op: "softmax", args: [] },
       },
@@ -129,7 +129,7 @@ model LeNet5 {
     expect(m.body).toEqual([
       {
         kind: "layer",
-        label: "c",
+        label: { text: "c" },
         op: "conv",
         args: [
           { value: num("4") },
@@ -171,10 +171,10 @@ model LeNet5 {
         body: [
           {
             kind: "repeat",
-            count: 2,
+            count: num("2"),
             body: [
-              { kind: "layer", label: "a", op: "affine", args: [{ value: num("10") }] },
-              { kind: "repeat", count: 3, body: [{ kind: "layer", op: "relu", args: [] }] },
+              { kind: "layer", label: { text: "a" }, op: "affine", args: [{ value: num("10") }] },
+              { kind: "repeat", count: num("3"), body: [{ kind: "layer", op: "relu", args: [] }] },
             ],
           },
         ],
@@ -219,7 +219,7 @@ model LeNet5 {
     const { models, diagnostics } = front("model models { input [1] inputs: repeats(loss2=1) }");
     expect(diagnostics).toEqual([]);
     expect(models[0].name).toBe("models");
-    expect(models[0].body[0]).toMatchObject({ label: "inputs", op: "repeats", args: [{ name: "loss2" }] });
+    expect(models[0].body[0]).toMatchObject({ label: { text: "inputs" }, op: "repeats", args: [{ name: "loss2" }] });
   });
 });
 
@@ -235,7 +235,7 @@ describe("syntax errors", () => {
       "}", //                                7
       "model B {", //                        8
       "  input [10]", //                     9
-      "  dropout(p=(0.5))", //               10: 1-tuple
+      "  dropout(p=(0.5)))", //              10: one ')' too many
       "}", //                                11
       "relu", //                             12: outside a model
     ].join("\n");
@@ -244,8 +244,8 @@ describe("syntax errors", () => {
       ["E0105", 3, "expected ')' after the arguments of 'conv', found 'kernel'"],
       ["E0105", 5, "expected ')' after the arguments of 'maxpool', found 'affine'"],
       ["E0105", 6, "expected a value for 'units' of 'affine', found ')'"],
-      ["E0105", 10, "a tuple holds at least two numbers, found ')'"],
-      ["E0105", 12, "expected 'model', found 'relu'"],
+      ["E0105", 10, "expected a statement or '}', found ')'"],
+      ["E0105", 12, "expected 'model', 'block' or 'import', found 'relu'"],
     ]);
     expect(d[0].help).toBe("separate arguments with ','");
     // a missing token is pointed at just after the token before it
@@ -265,8 +265,7 @@ describe("syntax errors", () => {
       ["model A { input [1] repeat { relu } }", "expected a repeat count after 'repeat', found '{'"],
       ["model A { input [1] repeat 2 relu }", "expected '{' after the repeat count, found 'relu'"],
       ["model A { input [1] c1: loss }", "expected an op name after the label 'c1:', found 'loss'"],
-      ["model A { input [1] pad((1, same)) }", "expected a number in the tuple, found 'same'"],
-      ["model A { input [1] pad((1 2)) }", "expected ',' in the tuple, found '2'"],
+      ["model A { input [1] pad((1 2)) }", "expected ',' or ')' in the tuple, found '2'"],
       ["model A { input [1] pad((1, 2 3)) }", "expected ',' or ')' in the tuple, found '3'"],
       ["model A { input [1] relu = }", "expected a statement or '}', found '='"],
       ["model A { input [1] } }", "unexpected '}': there is no open block to close"],
@@ -321,17 +320,17 @@ describe("syntax errors", () => {
   });
 
   it("names invalid characters and gives a help for the usual suspects", () => {
-    const d = front('model A { input [1] leakyrelu(alpha=-0.1) conv(.5) "x" é ~~~ }').diagnostics;
+    const d = front("model A { input [1] leakyrelu(alpha=$1) conv(.5) 'x' é ~~~ }").diagnostics;
     expect(d.map((x) => [x.code, x.message])).toEqual([
-      ["E0104", "invalid character '-'"],
+      ["E0104", "invalid character '$'"],
       ["E0104", "invalid character '.'"],
-      ["E0104", "invalid character '\"'"],
-      ["E0104", "invalid character '\"'"],
+      ["E0104", "invalid character '''"],
+      ["E0104", "invalid character '''"],
       ["E0104", "invalid character U+00E9 'é'"],
       ["E0104", "invalid character '~' (and 2 more after it)"],
     ]);
-    expect(d[0].help).toContain("no minus sign");
     expect(d[1].help).toContain("0.5");
+    expect(d[2].help).toContain("double quotes");
     expect(d[4].help).toContain("comments");
   });
 

@@ -265,12 +265,14 @@ function checkAgainstBrute(src: string, axes: AxisCase[], rounding: "floor" | "c
   const ok = brute as { kind: "ok"; out: number; lost: number }[];
   expect(r.models).toHaveLength(1);
   expect(r.models[0].output).toEqual([channels, ok[0].out, ok[1].out]);
-  const lost = rounding === "floor" && ok.some((b) => b.lost > 0);
+  // a 1-wide window (kernel 1) subsamples on purpose: its unread rows are not reported
+  const lostOn = ok.map((b, i) => (axes[i].dilation * (axes[i].kernel - 1) + 1 > 1 ? b.lost : 0));
+  const lost = rounding === "floor" && lostOn.some((n) => n > 0);
   expect(codes).toEqual(lost ? ["W0401"] : []);
   if (lost) {
     const text = r.diagnostics[0].message;
     for (const [i, unit] of [[0, "row"], [1, "column"]] as const) {
-      const n = ok[i].lost;
+      const n = lostOn[i];
       if (n === 1) expect(text).toContain(`the last ${unit}`);
       if (n > 1) expect(text).toContain(`the last ${n} ${unit}s`);
     }

@@ -3,7 +3,7 @@
 // every file, report every problem of the run, and exit 0 / 1 / 2 (docs/cli.md#exit-codes).
 import { Option, type Command } from "commander";
 import { sortDiagnostics } from "../diagnostics.ts";
-import { formatCount, formatShape, type ModelFacts } from "../render/format.ts";
+import { formatCount, formatShape, graphFacts, type ModelFacts } from "../render/format.ts";
 import { renderGithubDiagnostic } from "../render/github.ts";
 import { renderJson } from "../render/json.ts";
 import { styleFor, type Style } from "../render/style.ts";
@@ -70,7 +70,7 @@ export function runCheck(paths: readonly string[], options: CheckOptions, io: Cl
   return exitCode;
 }
 
-/** `ok  LeNet5  [1,28,28] → [10]  61,706 params  416,520 MACs  (examples/lenet5.cnn)`, aligned across the run. */
+/** `ok  LeNet5  [1,28,28] → [10]  61,706 params  416,520 MACs  (examples/lenet5.cnn)`, aligned across the run; graph models add their block instances and merges. */
 function okLines(files: readonly CompiledFile[], style: Style): string[] {
   const passed: ModelFacts[] = files.flatMap((f) =>
     modelsInOrder(f).filter((m) => m.checked && !f.diagnostics.some((d) => d.severity === "error" && within(d, m))),
@@ -82,11 +82,12 @@ function okLines(files: readonly CompiledFile[], style: Style): string[] {
     `${formatCount(m.params)} params`,
     `${formatCount(m.macs)} MACs`,
     `(${m.file})`,
+    graphFacts(m.layers),
   ]);
   const right = [false, false, false, true, true, false];
   const widths = right.map((_, i) => Math.max(0, ...cells.map((c) => c[i].length)));
   const cell = (c: string[], i: number) => (right[i] ? c[i].padStart(widths[i]) : c[i].padEnd(widths[i]));
   return cells.map((c) =>
-    [`${style.ok("ok")}`, cell(c, 0), `${cell(c, 1)} → ${cell(c, 2)}`, cell(c, 3), cell(c, 4), c[5]].join("  "),
+    [`${style.ok("ok")}`, cell(c, 0), `${cell(c, 1)} → ${cell(c, 2)}`, cell(c, 3), cell(c, 4), c[5], ...(c[6] !== "" ? [c[6]] : [])].join("  "),
   );
 }

@@ -2,6 +2,7 @@
 // a path that cannot be read as a .cnn source gets E0001/E0002 here (exit 2)
 // and is never handed to the compiler.
 import { closeSync, openSync, readSync, statSync } from "node:fs";
+import type { ReadImport } from "../pipeline.ts";
 import { compile } from "../pipeline.ts";
 import { diag, type Diagnostic, type Span } from "../diagnostics.ts";
 import type { Model, PartialModel } from "../ir.ts";
@@ -17,7 +18,21 @@ export interface CompiledFile {
   diagnostics: Diagnostic[];
   /** true when the path could not be read as a file (exit code 2) */
   unreadable: boolean;
+  /** the files it imports, decoded, for code frames */
+  imported?: { file: string; text: string }[];
 }
+
+/** Imported files are read like command-line paths; a failure is reported at the import (E0223). */
+export const readImport: ReadImport = (path) => {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) return { error: stat.isDirectory() ? "it is a directory" : "it is not a regular file" };
+    return { bytes: readAtMost(path, MAX_SOURCE_BYTES + 1) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code ?? "";
+    return { error: reasons[code] ?? (error instanceof Error ? error.message : String(error)) };
+  }
+};
 
 /** A zero-width span at the start of a file, for problems with the file as a whole. */
 export function fileSpan(file: string): Span {
@@ -84,7 +99,7 @@ export function compileFile(file: string): CompiledFile {
   } catch (error) {
     return unreadable(file, readError(file, error));
   }
-  const result = compile(bytes, file);
+  const result = compile(bytes, file, readImport);
   // the same decoding as the compiler's for valid UTF-8 (BOM dropped); spans use line/column, so
   // replacement characters after a bad byte cannot misplace a frame
   const text = new TextDecoder("utf-8").decode(bytes);
@@ -93,7 +108,12 @@ export function compileFile(file: string): CompiledFile {
 
 /** Decoded texts by file name, for the text renderer's code frames. */
 export function sourcesOf(files: readonly CompiledFile[]): Map<string, string> {
-  return new Map(files.flatMap((f) => (f.text === undefined ? [] : [[f.file, f.text] as const])));
+  return new Map(
+    files.flatMap((f) => [
+      ...(f.text === undefined ? [] : [[f.file, f.text] as const]),
+      ...(f.imported ?? []).map((i) => [i.file, i.text] as const),
+    ]),
+  );
 }
 
 /** Checked and failing models of a file, in source order. */

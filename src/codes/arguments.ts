@@ -143,11 +143,98 @@ export const argumentCodes = {
   E0215: {
     title: "too many layers",
     explanation:
-      "A model may have at most 10,000 layers after `repeat` bodies are copied. The count is " +
-      "computed from the repeat counts before anything is expanded, so a runaway `repeat` is " +
-      "refused at once instead of filling the memory.",
+      "A model may have at most 10,000 layers after `repeat` bodies are copied and blocks " +
+      "instantiated, at most 10,000 block instances, and blocks nested at most 64 deep. The counts " +
+      "are computed from the repeat counts, arguments and conditions before anything is expanded, " +
+      "so a runaway `repeat` is refused at once instead of filling the memory.",
     example: "model Net {\n  input [64]\n  repeat 100 {  # ~ E0215\n    repeat 200 { affine(64) }\n  }\n}",
     fix: "Use fewer copies:\n\nmodel Net {\n  input [64]\n  repeat 100 {\n    repeat 2 { affine(64) }\n  }\n}",
+  },
+  E0216: {
+    title: "invalid expression",
+    explanation:
+      "An expression in a block argument, a default, a repeat count or an `if` condition cannot be " +
+      "evaluated: arithmetic (`+ - * / //`) and orderings (`< <= > >=`) take integers, `and`, `or` " +
+      "and `not` take true or false, `/` must divide exactly (`//` rounds down), a divisor is never 0, " +
+      "and a repeat count is a whole number of at least 1. The value is computed per instance, so " +
+      "the note names the instance whose arguments made it fail.",
+    example:
+      "block Half(c) {\n  conv(c / 2, kernel=1)  # ~ E0216\n}\nmodel Net {\n  input [3, 8, 8]\n  Half(3)\n}",
+    fix: "Round down with `//` (or pass an even count):\n\nblock Half(c) {\n  conv(c // 2, kernel=1)\n}\nmodel Net {\n  input [3, 8, 8]\n  Half(3)\n}",
+  },
+  E0217: {
+    title: "unknown name in an expression",
+    explanation:
+      "An expression uses a name that is neither a parameter of the enclosing block nor the index " +
+      "of an enclosing `repeat … as i`. (Bare words such as `same`, `floor` or `true` are values " +
+      "where an op takes them; in arithmetic or a condition a name must be bound.)",
+    example:
+      "block Wide(c) {\n  conv(c * factor, kernel=3, pad=1)  # ~ E0217\n}\nmodel Net {\n  input [3, 8, 8]\n  Wide(16)\n}",
+    fix: "Make it a parameter (with a default if you like):\n\nblock Wide(c, factor = 2) {\n  conv(c * factor, kernel=3, pad=1)\n}\nmodel Net {\n  input [3, 8, 8]\n  Wide(16)\n}",
+  },
+  E0218: {
+    title: "unknown reference",
+    explanation:
+      "`@name` refers to the value produced by an earlier statement labelled `name` in the same " +
+      "model or block instance (a chain, `if` or merge branch adds no scope; a block instance does). " +
+      "The label must come before the reference; inside a repeat, it is this copy's statement.",
+    example:
+      "model Net {\n  input [8, 16, 16]\n  stem: conv(8, kernel=3, pad=1)\n  add {\n    conv(8, kernel=3, pad=1)\n    @stme  # ~ E0218\n  }\n}",
+    fix: "Refer to a label that exists:\n\nmodel Net {\n  input [8, 16, 16]\n  stem: conv(8, kernel=3, pad=1)\n  add {\n    conv(8, kernel=3, pad=1)\n    @stem\n  }\n}",
+  },
+  E0219: {
+    title: "block instantiates itself",
+    explanation:
+      "A block that uses itself, directly or through other blocks, would expand forever. Blocks " +
+      "may nest, but the nesting must end; repeat a block with `repeat` instead.",
+    example: "block Loop(c) {\n  conv(c, kernel=3, pad=1)\n  Loop(c)  # ~ E0219\n}\nmodel Net {\n  input [3, 8, 8]\n  Loop(8)\n}",
+    fix: "Repeat the body instead:\n\nblock Unit(c) {\n  conv(c, kernel=3, pad=1)\n}\nmodel Net {\n  input [3, 8, 8]\n  repeat 2 { Unit(8) }\n}",
+  },
+  E0220: {
+    title: "duplicate block name",
+    explanation:
+      "Blocks are instantiated by name, so a name names one block across the file and the files it " +
+      "imports, and it may not be the name of an op (`conv`, `relu`, …).",
+    example:
+      "block Unit(c) {\n  conv(c, kernel=3, pad=1)\n}\nblock Unit(c) {  # ~ E0220\n  conv(c, kernel=1)\n}\nmodel Net {\n  input [3, 8, 8]\n  Unit(8)\n}",
+    fix:
+      "Rename one of them:\n\nblock Unit(c) {\n  conv(c, kernel=3, pad=1)\n}\nblock Point(c) {\n  conv(c, kernel=1)\n}\nmodel Net {\n  input [3, 8, 8]\n  Unit(8)\n}",
+  },
+  E0221: {
+    title: "merge with fewer than two branches",
+    explanation:
+      "`add { … }` and `concat { … }` combine two or more branches; each statement inside is one " +
+      "branch (an empty chain `{}` is the merge's input unchanged). With one branch there is " +
+      "nothing to merge; an `if` branch whose condition is false and has no else still counts, " +
+      "as the identity.",
+    example: "model Net {\n  input [8, 16, 16]\n  add {  # ~ E0221\n    conv(8, kernel=3, pad=1)\n  }\n}",
+    fix: "Add the shortcut as the second branch:\n\nmodel Net {\n  input [8, 16, 16]\n  add {\n    conv(8, kernel=3, pad=1)\n    {}\n  }\n}",
+  },
+  E0222: {
+    title: "model ends with a reference",
+    explanation:
+      "A model's output is the value of its last layer. A model (or a block used as its last " +
+      "statement) that ends with `@label` would make an earlier value the output and leave the " +
+      "layers after it unused.",
+    example: "model Net {\n  input [8]\n  a: affine(8)\n  affine(4)\n  @a  # ~ E0222\n}",
+    fix: "End with the layer whose value is the output:\n\nmodel Net {\n  input [8]\n  a: affine(8)\n  affine(4)\n}",
+  },
+  E0223: {
+    title: "imported file not found",
+    explanation:
+      "`import \"path\"` reads another .cnn file, relative to the importing file's directory, and " +
+      "makes its blocks visible. The file must exist and be readable; its own diagnostics are " +
+      "reported at their place in that file.",
+    example: 'import "blocks/nowhere.cnn"  # ~ E0223\nmodel Net {\n  input [8]\n  affine(4)\n}',
+    fix: "Import an existing file, or drop the import:\n\nmodel Net {\n  input [8]\n  affine(4)\n}",
+  },
+  E0224: {
+    title: "import cycle",
+    explanation:
+      "A file imports itself, directly or through other files. Imports make blocks visible; they " +
+      "must form a tree (a file imported twice on different paths is read once).",
+    example: 'import "E0224-import-cycle.cnn"  # ~ E0224\nmodel Net {\n  input [8]\n  affine(4)\n}',
+    fix: "Remove the import of the file itself:\n\nmodel Net {\n  input [8]\n  affine(4)\n}",
   },
   E0230: {
     title: "output_pad not smaller than the stride or the dilation",

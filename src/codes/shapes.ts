@@ -83,6 +83,33 @@ export const shapeCodes = {
     example: "model Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  loss softmax  # ~ E0307\n}",
     fix: "Flatten the [10, 1, 1] output to [10]:\n\nmodel Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  flatten\n  loss softmax\n}",
   },
+  E0308: {
+    title: "add of different shapes",
+    explanation:
+      "`add { … }` sums its branches elementwise (a residual connection), so every branch must give " +
+      "the same shape. The message names the first branch and the one that differs, each label " +
+      "points at the statement that produced that value, and the note says which axes differ. " +
+      "The usual fix is a projection on the shortcut: a 1x1 conv with the main branch's channel " +
+      "count and stride (for vectors, an affine); the help gives the one that fits.",
+    example:
+      "model Net {\n  input [64, 56, 56]\n  add {  # ~ E0308\n    conv(128, kernel=3, stride=2, pad=1)\n    {}\n  }\n}",
+    fix:
+      "Project the shortcut to [128, 28, 28]:\n\n" +
+      "model Net {\n  input [64, 56, 56]\n  add {\n    conv(128, kernel=3, stride=2, pad=1)\n    conv(128, kernel=1, stride=2, bias=false)\n  }\n}",
+  },
+  E0309: {
+    title: "concat of mismatched shapes",
+    explanation:
+      "`concat { … }` joins its branches along channels ([C, H, W]) or features ([D]), like " +
+      "torch.cat along dim 1: the channel counts may differ, but every branch must have the same " +
+      "rank and the same height and width. The labels point at each branch's producer; the help " +
+      "proposes a pool that brings the larger branch down to the size of the first.",
+    example:
+      "model Net {\n  input [16, 32, 32]\n  concat {  # ~ E0309\n    conv(8, kernel=3, stride=2, pad=1)\n    conv(8, kernel=1)\n  }\n}",
+    fix:
+      "Downsample both branches alike:\n\n" +
+      "model Net {\n  input [16, 32, 32]\n  concat {\n    conv(8, kernel=3, stride=2, pad=1)\n    conv(8, kernel=1, stride=2)\n  }\n}",
+  },
   W0401: {
     title: "input rows or columns never read",
     explanation:

@@ -33,11 +33,12 @@ export const syntaxCodes = {
   E0104: {
     title: "invalid character",
     explanation:
-      "Outside comments a .cnn file holds only ASCII letters, digits, `_`, whitespace and the punctuation " +
-      "`{ } ( ) [ ] , : = ;`. There are no strings, no minus sign (numbers are non-negative; a value out of an " +
-      "argument's range is reported by the checker) and no numbers starting with `.`.",
-    example: "model A {\n  input [1, 8, 8]\n  leakyrelu(alpha=-0.1)\n}\n",
-    fix: "model A {\n  input [1, 8, 8]\n  leakyrelu(alpha=0.1)\n}\n\nRemove the character; write 0.5, not .5; put prose in a `#` comment.",
+      "Outside comments a .cnn file holds only ASCII letters, digits, `_`, whitespace, the punctuation " +
+      "`{ } ( ) [ ] , : = ; @` and the operators `+ - * / // == != < <= > >=`; the only strings are " +
+      "import paths in double quotes. Numbers do not start with `.`. Characters pasted from elsewhere " +
+      "(a non-breaking space, a typographic quote or dash) are the usual culprits.",
+    example: "model A {\n  input [1, 8, 8]\n  leakyrelu(alpha=.1)\n}\n",
+    fix: "model A {\n  input [1, 8, 8]\n  leakyrelu(alpha=0.1)\n}\n\nRemove the character; write 0.1, not .1; put prose in a `#` comment.",
   },
   E0105: {
     title: "syntax error",
@@ -163,8 +164,10 @@ export const syntaxCodes = {
     fix: "model A {\n  input [3, 32, 32]\n  relu\n}\n",
   },
   E0123: {
-    title: "statement not allowed inside repeat",
-    explanation: "A `repeat` body holds only layers and nested `repeat`s; `input`, `rounding` and `loss` belong to the model itself.",
+    title: "statement not allowed here",
+    explanation:
+      "`input`, `rounding` and `loss` belong to a model's top level. A block, and every nested body (`repeat`, " +
+      "`if`, `seq`, `add`, `concat`, `{ … }`), holds layers and the other nested statements only.",
     example: "model A {\n  input [10]\n  repeat 2 { relu loss softmax }\n}\n",
     fix: "model A {\n  input [10]\n  repeat 2 { relu }\n  loss softmax\n}\n",
   },

@@ -4,7 +4,7 @@
 // a card with label, op, key arguments, output shape and parameter count; the
 // failing layer is a red card carrying its diagnostic. Plain SVG 1.1 text, every
 // string through xmlText (src/escape/xml.ts), no dependency. Emits no diagnostics.
-import type { Layer, LayerArgs, Model, PartialModel } from "../ir.ts";
+import type { ArgsOf, Layer, LayerArgs, Model, OpName, PartialModel } from "../ir.ts";
 import { xmlText } from "../escape/xml.ts";
 import { formatCount, layerParamCount } from "../render/format.ts";
 
@@ -37,36 +37,36 @@ const colours: Record<string, string> = {
   activation: "#dcdcdc",
   other: "#eeeeee",
   loss: "#ffe699",
+  merge: "#ffd966",
 };
 
-function family(op: LayerArgs["op"]): keyof typeof colours {
-  switch (op) {
-    case "conv":
-    case "convtranspose":
-      return "conv";
-    case "maxpool":
-    case "avgpool":
-    case "globalavgpool":
-    case "adaptiveavgpool":
-    case "globalmaxpool":
-    case "upsample":
-      return "pool";
-    case "batchnorm":
-    case "layernorm":
-    case "groupnorm":
-      return "norm";
-    case "affine":
-      return "affine";
-    case "relu":
-    case "leakyrelu":
-    case "sigmoid":
-    case "tanh":
-    case "softmax":
-      return "activation";
-    default:
-      return "other";
-  }
-}
+type Family = keyof typeof colours;
+
+/** The colour family of each op (a mapped type: an op added to the IR without one is a type error). */
+const families: { [O in OpName]: Family } = {
+  conv: "conv",
+  maxpool: "pool",
+  avgpool: "pool",
+  globalavgpool: "pool",
+  pad: "other",
+  batchnorm: "norm",
+  layernorm: "norm",
+  groupnorm: "norm",
+  affine: "affine",
+  flatten: "other",
+  relu: "activation",
+  leakyrelu: "activation",
+  sigmoid: "activation",
+  tanh: "activation",
+  dropout: "other",
+  convtranspose: "conv",
+  upsample: "pool",
+  adaptiveavgpool: "pool",
+  globalmaxpool: "pool",
+  softmax: "activation",
+  add: "merge",
+  concat: "merge",
+};
 
 const hw = (p: readonly [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);
 const kernelText = (p: readonly [number, number]) => `${p[0]}×${p[1]}`;
@@ -76,67 +76,61 @@ function padText(pad: readonly [number, number, number, number]): string {
   return `(${t}, ${b}, ${l}, ${r})`;
 }
 
+function poolArguments(args: ArgsOf<"maxpool"> | ArgsOf<"avgpool">): string[] {
+  const parts = [kernelText(args.kernel)];
+  if (args.stride[0] !== args.kernel[0] || args.stride[1] !== args.kernel[1]) parts.push(`stride ${hw(args.stride)}`);
+  if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
+  if (args.rounding === "ceil") parts.push("ceil");
+  if (args.op === "avgpool" && !args.count_pad) parts.push("count_pad=false");
+  return parts;
+}
+
+/** Per op, the arguments worth reading in a picture (a mapped type, like `families`). */
+const opArguments: { [O in OpName]: (args: ArgsOf<O>) => string[] } = {
+  conv(args) {
+    const parts = [`${args.filters} filters ${kernelText(args.kernel)}`];
+    if (args.stride[0] !== 1 || args.stride[1] !== 1) parts.push(`stride ${hw(args.stride)}`);
+    if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
+    if (args.dilation[0] !== 1 || args.dilation[1] !== 1) parts.push(`dilation ${hw(args.dilation)}`);
+    if (args.groups !== 1) parts.push(`groups ${args.groups}`);
+    if (!args.bias) parts.push("no bias");
+    return parts;
+  },
+  maxpool: poolArguments,
+  avgpool: poolArguments,
+  globalavgpool: () => [],
+  pad: (args) => [padText(args.pad)],
+  batchnorm: (args) => [`eps ${args.eps}`, `momentum ${args.momentum}`],
+  layernorm: (args) => [`eps ${args.eps}`],
+  groupnorm: (args) => [`${args.groups} groups`, `eps ${args.eps}`],
+  affine: (args) => [`${args.features} features`, ...(args.bias ? [] : ["no bias"])],
+  flatten: () => [],
+  relu: () => [],
+  leakyrelu: (args) => [`alpha ${args.alpha}`],
+  sigmoid: () => [],
+  tanh: () => [],
+  dropout: (args) => [`p ${args.p}`],
+  convtranspose(args) {
+    const parts = [`${args.filters} filters ${kernelText(args.kernel)}`];
+    if (args.stride[0] !== 1 || args.stride[1] !== 1) parts.push(`stride ${hw(args.stride)}`);
+    if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
+    if (args.output_pad[0] !== 0 || args.output_pad[1] !== 0) parts.push(`output_pad ${hw(args.output_pad)}`);
+    if (args.dilation[0] !== 1 || args.dilation[1] !== 1) parts.push(`dilation ${hw(args.dilation)}`);
+    if (args.groups !== 1) parts.push(`groups ${args.groups}`);
+    if (!args.bias) parts.push("no bias");
+    return parts;
+  },
+  upsample: (args) => [`×${hw(args.scale)}`, args.mode],
+  adaptiveavgpool: (args) => [`to ${kernelText(args.size)}`],
+  globalmaxpool: () => [],
+  softmax: () => [],
+  add: () => [],
+  concat: () => ["along channels"],
+};
+
 /** The arguments worth reading in a picture, resolved (so `same` shows its actual padding). */
 export function keyArguments(args: LayerArgs): string {
-  const parts: string[] = [];
-  switch (args.op) {
-    case "conv":
-      parts.push(`${args.filters} filters ${kernelText(args.kernel)}`);
-      if (args.stride[0] !== 1 || args.stride[1] !== 1) parts.push(`stride ${hw(args.stride)}`);
-      if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
-      if (args.dilation[0] !== 1 || args.dilation[1] !== 1) parts.push(`dilation ${hw(args.dilation)}`);
-      if (args.groups !== 1) parts.push(`groups ${args.groups}`);
-      if (!args.bias) parts.push("no bias");
-      break;
-    case "maxpool":
-    case "avgpool":
-      parts.push(kernelText(args.kernel));
-      if (args.stride[0] !== args.kernel[0] || args.stride[1] !== args.kernel[1]) parts.push(`stride ${hw(args.stride)}`);
-      if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
-      if (args.rounding === "ceil") parts.push("ceil");
-      if (args.op === "avgpool" && !args.count_pad) parts.push("count_pad=false");
-      break;
-    case "pad":
-      parts.push(padText(args.pad));
-      break;
-    case "batchnorm":
-      parts.push(`eps ${args.eps}`, `momentum ${args.momentum}`);
-      break;
-    case "layernorm":
-      parts.push(`eps ${args.eps}`);
-      break;
-    case "groupnorm":
-      parts.push(`${args.groups} groups`, `eps ${args.eps}`);
-      break;
-    case "affine":
-      parts.push(`${args.features} features`);
-      if (!args.bias) parts.push("no bias");
-      break;
-    case "leakyrelu":
-      parts.push(`alpha ${args.alpha}`);
-      break;
-    case "dropout":
-      parts.push(`p ${args.p}`);
-      break;
-    case "convtranspose":
-      parts.push(`${args.filters} filters ${kernelText(args.kernel)}`);
-      if (args.stride[0] !== 1 || args.stride[1] !== 1) parts.push(`stride ${hw(args.stride)}`);
-      if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
-      if (args.output_pad[0] !== 0 || args.output_pad[1] !== 0) parts.push(`output_pad ${hw(args.output_pad)}`);
-      if (args.dilation[0] !== 1 || args.dilation[1] !== 1) parts.push(`dilation ${hw(args.dilation)}`);
-      if (args.groups !== 1) parts.push(`groups ${args.groups}`);
-      if (!args.bias) parts.push("no bias");
-      break;
-    case "upsample":
-      parts.push(`×${hw(args.scale)}`, args.mode);
-      break;
-    case "adaptiveavgpool":
-      parts.push(`to ${kernelText(args.size)}`);
-      break;
-    default:
-      break;
-  }
-  return parts.join(", ");
+  return (opArguments[args.op] as (a: LayerArgs) => string[])(args).join(", ");
 }
 
 /** Log scale: 1 → 4 px, each doubling adds 15 px (28 → 76, 224 → 121, 512 → 139). */
@@ -204,7 +198,7 @@ function layerRow(layer: Layer): Row {
   return {
     lines: [`${layer.name} · ${layer.args.op}`, ...(args !== "" ? [args] : []), facts.join(" · ")],
     shape: layer.output,
-    colour: colours[family(layer.args.op)]!,
+    colour: colours[families[layer.args.op]]!,
   };
 }
 
@@ -231,52 +225,125 @@ function rowsOf(drawn: DrawnModel): Row[] {
   return rows;
 }
 
-/** One model's column: its SVG group (placed at x) and height. */
-function drawColumn(drawn: DrawnModel, x: number): { svg: string; height: number } {
+/**
+ * Where each row goes: a lane (a column inside the model's column) and a top y.
+ * Row 0 is the input, row i + 1 layer i, a last loss or failure row reads the
+ * last layer. A layer continues its first operand's lane unless another layer
+ * already did (then it opens a branch in the lowest free lane); a merge stays
+ * in its first operand's lane and frees the others. A row sits below its
+ * operands and below what its lane already holds, so branches run side by
+ * side. A plain stack is one lane, row under row.
+ */
+function placeRows(operands: number[][], heights: number[]): { lane: number[]; y: number[]; lanes: number } {
+  const lane: number[] = [];
+  const y: number[] = [];
+  const laneBottom: number[] = [];
+  const busy = new Set<number>();
+  const continued = new Set<number>();
+  const freeLane = () => {
+    let l = 0;
+    while (busy.has(l)) l++;
+    return l;
+  };
+  operands.forEach((ops, r) => {
+    let l: number;
+    if (ops.length === 0) l = 0;
+    else if (ops.length === 1 && !continued.has(ops[0]!)) l = lane[ops[0]!]!;
+    else if (ops.length === 1) l = freeLane();
+    else {
+      l = lane[ops[0]!]!;
+      for (const o of ops.slice(1)) if (lane[o] !== l) busy.delete(lane[o]!);
+    }
+    if (ops.length > 0) continued.add(ops[0]!);
+    busy.add(l);
+    lane.push(l);
+    const top = Math.max(24, laneBottom[l] ?? 24, ...ops.map((o) => y[o]! + heights[o]!));
+    y.push(top);
+    laneBottom[l] = top + heights[r]!;
+  });
+  return { lane, y, lanes: Math.max(0, ...lane) + 1 };
+}
+
+/** An edge from the bottom of row `from` to the top of row `to`: straight down within a lane, else through the left gutter of `to`'s lane. */
+function edgePath(x1: number, y1: number, x2: number, y2: number, gutter: number | undefined): string {
+  const pts = gutter === undefined ? [[x1, y1], [x2, y2]] : [[x1, y1], [x1, y1 + 4], [gutter, y1 + 4], [gutter, y2 - 4], [x2, y2 - 4], [x2, y2]];
+  const arrow = [[x2 - 4, y2 - 6], [x2 + 4, y2 - 6], [x2, y2]];
+  const p = (list: number[][]) => list.map(([a, b]) => `${fmt(a!)},${fmt(b!)}`).join(" ");
+  return `<polyline points="${p(pts)}" fill="none" stroke="#888888"/><polygon points="${p(arrow)}" fill="#888888"/>`;
+}
+
+/** One model's column: its SVG group (placed at x), width and height. */
+function drawColumn(drawn: DrawnModel, x: number): { svg: string; width: number; height: number } {
   const { model } = drawn;
   const failing = "failure" in drawn;
   const parts: string[] = [];
   const total = "failure" in drawn ? undefined : drawn.model.params;
   const title = `model ${model.name}` + (total !== undefined ? ` — ${formatCount(total)} params` : " — does not check");
   parts.push(`<text x="0" y="0" class="title${failing ? " bad" : ""}">${xmlText(title)}</text>`);
-  let y = 24;
-  for (const row of rowsOf(drawn)) {
+  const rows = rowsOf(drawn);
+  const operands = rows.map((_, r) => (r === 0 ? [] : r <= model.layers.length ? model.layers[r - 1]!.from.map((f) => f + 1) : [model.layers.length]));
+  const graph = model.layers.some((l, i) => l.from.length !== 1 || l.from[0] !== i - 1);
+  const heights = rows.map((row) => {
     const v = row.shape ? volumeOf(row.shape) : undefined;
+    return Math.max(row.lines.length * LINE + 12, v ? v.h + v.dy : 0) + 14;
+  });
+  const place = placeRows(operands, heights);
+  const edges: string[] = [];
+  rows.forEach((row, r) => {
+    const v = row.shape ? volumeOf(row.shape) : undefined;
+    const lx = place.lane[r]! * COLUMN_WIDTH;
+    const y = place.y[r]!;
     const cardHeight = row.lines.length * LINE + 12;
-    const volumeHeight = v ? v.h + v.dy : 0;
-    const height = Math.max(cardHeight, volumeHeight) + 14;
+    const height = heights[r]!;
     const stroke = row.failing ? "#c00000" : "#555555";
+    if (graph) {
+      operands[r]!.forEach((o, k) => {
+        const sameLane = place.lane[o] === place.lane[r] && !rows.some((_, q) => q > o && q < r && place.lane[q] === place.lane[r]);
+        const gutter = sameLane ? undefined : lx + 6 + 4 * k;
+        edges.push(edgePath(place.lane[o]! * COLUMN_WIDTH + VOLUME_WIDTH / 2, place.y[o]! + heights[o]! - 6, lx + VOLUME_WIDTH / 2, y + 6, gutter));
+      });
+    }
     if (row.failing) {
       // no output shape: a dashed outline where the volume would be
       parts.push(
-        `<rect x="${VOLUME_WIDTH / 2 - 20}" y="${fmt(y + height / 2 - 20)}" width="40" height="40" fill="none" stroke="${stroke}" stroke-dasharray="4 3"/>`,
-        `<text x="${VOLUME_WIDTH / 2}" y="${fmt(y + height / 2 + 6)}" text-anchor="middle" class="title bad">?</text>`,
+        `<rect x="${lx + VOLUME_WIDTH / 2 - 20}" y="${fmt(y + height / 2 - 20)}" width="40" height="40" fill="none" stroke="${stroke}" stroke-dasharray="4 3"/>`,
+        `<text x="${lx + VOLUME_WIDTH / 2}" y="${fmt(y + height / 2 + 6)}" text-anchor="middle" class="title bad">?</text>`,
       );
     }
     if (v) {
-      const vx = (VOLUME_WIDTH - v.w - v.dx) / 2;
+      const vx = lx + (VOLUME_WIDTH - v.w - v.dx) / 2;
       const vy = y + (height - v.h - v.dy) / 2 + v.dy;
       parts.push(drawVolume(v, vx, vy, row.colour, stroke));
     }
     const cy = y + (height - cardHeight) / 2;
     parts.push(
-      `<rect x="${CARD_X}" y="${fmt(cy)}" width="${CARD_WIDTH}" height="${cardHeight}" rx="5" fill="${row.failing ? "#fde9e1" : "#ffffff"}" stroke="${stroke}"${row.failing ? ' stroke-width="2"' : ""}/>`,
+      `<rect x="${lx + CARD_X}" y="${fmt(cy)}" width="${CARD_WIDTH}" height="${cardHeight}" rx="5" fill="${row.failing ? "#fde9e1" : "#ffffff"}" stroke="${stroke}"${row.failing ? ' stroke-width="2"' : ""}/>`,
     );
     row.lines.forEach((line, i) => {
       const cls = i === 0 ? (row.failing ? "head bad" : "head") : row.failing ? "bad" : "";
       parts.push(
-        `<text x="${CARD_X + 10}" y="${fmt(cy + 6 + LINE * (i + 1) - 4)}"${cls !== "" ? ` class="${cls}"` : ""}>${xmlText(line)}</text>`,
+        `<text x="${lx + CARD_X + 10}" y="${fmt(cy + 6 + LINE * (i + 1) - 4)}"${cls !== "" ? ` class="${cls}"` : ""}>${xmlText(line)}</text>`,
       );
     });
-    y += height;
-  }
-  return { svg: `<g transform="translate(${x},${MARGIN + 8})">${parts.join("\n")}</g>`, height: y + 8 };
+  });
+  const bottom = Math.max(24, ...rows.map((_, r) => place.y[r]! + heights[r]!));
+  // edges first, so volumes and cards are drawn over them
+  return {
+    svg: `<g transform="translate(${x},${MARGIN + 8})">${[...edges, ...parts].join("\n")}</g>`,
+    width: place.lanes * COLUMN_WIDTH,
+    height: bottom + 8,
+  };
 }
 
 /** The SVG document for the given models, side by side in file order. */
 export function drawSvg(models: readonly DrawnModel[]): string {
-  const columns = models.map((m, i) => drawColumn(m, MARGIN + i * COLUMN_WIDTH));
-  const width = MARGIN * 2 + Math.max(1, models.length) * COLUMN_WIDTH;
+  let x = MARGIN;
+  const columns = models.map((m) => {
+    const column = drawColumn(m, x);
+    x += column.width;
+    return column;
+  });
+  const width = MARGIN + Math.max(x, MARGIN + COLUMN_WIDTH);
   const height = MARGIN * 2 + Math.max(0, ...columns.map((c) => c.height));
   const names = models.map((m) => m.model.name).join(", ");
   return [

@@ -28,6 +28,31 @@ export interface WorkspaceBuffer {
   length: string;
   /** what it holds, for the generated type's doc comment */
   doc: string;
+  /**
+   * its contents matter only within the layer's forward or backward step
+   * (scratch): the workspace may share its memory with other buffers, so the
+   * emitter must not rely on what it held before (zero borders included).
+   * Absent: kept for the workspace's life (argmax, masks, statistics).
+   */
+  live?: "forward" | "backward";
+}
+
+/**
+ * One value a layer reads. Single-input emitters use the names `inp` and
+ * `dIn`; a merge (`multiInput`) reads `operands`, one per value it merges.
+ */
+export interface Operand {
+  dims: Dims;
+  /** the operand's activation inside the layer functions ("in0", "in1", …; "inp" for single-input layers) */
+  inp: string;
+  /** the operand's gradient inside the backward layer functions ("dIn0", …; "dIn") */
+  dIn: string;
+  /**
+   * backward must add into dIn rather than overwrite it: another reader of the
+   * same value wrote its share first. Only merges see true; for other layers
+   * the module adds a scratch gradient itself.
+   */
+  accumulate: boolean;
 }
 
 /** What an op emitter sees. All names are TypeScript expressions valid inside the pass functions. */
@@ -42,6 +67,8 @@ export interface LayerContext<O extends OpName = OpName> {
   inp: string;
   /** expression of the output activation buffer (N × output.size) */
   out: string;
+  /** every value the layer reads, in the order of the layer's `from` */
+  operands: Operand[];
   /** gradient w.r.t. the input (written by backward) */
   dIn: string;
   /** gradient w.r.t. the output (read by backward) */
@@ -73,6 +100,19 @@ export type ParamInit = { kind: "he"; fanIn: number } | { kind: "fill"; value: n
  * parameter gradient (never accumulate across calls).
  */
 export interface OpEmitter<O extends OpName> {
+  /**
+   * reads two or more values through `operands` (layer functions take one
+   * activation and one gradient parameter per operand) and honours each
+   * operand's `accumulate`
+   */
+  multiInput?: boolean;
+  /**
+   * elementwise: element i of the output (of dIn in backward) is written after
+   * element i of every operand (of dOut) is read and depends on nothing else,
+   * so the workspace may put the output in the memory of an operand read for
+   * the last time here (in-place, like PyTorch's ReLU(inplace=True))
+   */
+  inPlace?: boolean;
   /** the output is the input buffer itself (no code, no buffer) */
   alias?: boolean;
   buffers?(l: LayerContext<O>): WorkspaceBuffer[];

@@ -8,10 +8,11 @@
 import { readFileSync } from "node:fs";
 import type { Layer, Model, OpName, Tensor } from "../ir.ts";
 import { commentText } from "../escape/comment.ts";
-import { type Dtype, dimsOf, type LayerContext, num, type ParamInit, type WorkspaceBuffer } from "./context.ts";
+import { type Dtype, dimsOf, type LayerContext, num, type Operand, type ParamInit, type WorkspaceBuffer } from "./context.ts";
 import { lossEmitterOf } from "./loss.ts";
 import { emitterFor } from "./ops/index.ts";
 import { emitSafetensors } from "./safetensors.ts";
+import { assignSlots, type Lifetime } from "./slots.ts";
 import { MAX_TYPED_ARRAY_LENGTH, type WorkspaceSize, workspaceSize } from "./workspace-size.ts";
 
 export interface EmitOptions {
@@ -38,17 +39,37 @@ interface Plan {
   opts: EmitOptions;
   floatCtor: "Float32Array" | "Float64Array";
   layers: LayerContext[];
+  /** per layer, how its calls are wired to the workspace */
+  wiring: Wiring[];
   /** expression of the final activation (the logits) */
   top: string;
   /** expression of the gradient w.r.t. x inside backwardPass */
   dx: string;
-  /** workspace buffers: activations, gradients and per-layer buffers */
-  buffers: WorkspaceBuffer[];
+  /** when the output is also read by layers: its gradient buffer, seeded with dTop before the backward pass */
+  seedTop?: string;
+  /** the input is read by no layer: dx is zero-filled */
+  zeroDx: boolean;
+  /** workspace buffers: activations, gradients and per-layer buffers; `slot` names the shared allocation it is a view of */
+  buffers: (WorkspaceBuffer & { slot?: string })[];
+  /** allocations shared by several buffers whose lifetimes do not overlap */
+  slots: { name: string; length: string }[];
   params: Tensor[];
   state: Tensor[];
   inSize: number;
   outSize: number;
   hasDropout: boolean;
+}
+
+/** Call-site expressions of one layer. */
+interface Wiring {
+  /** one activation per operand */
+  inputs: string[];
+  /** the gradient each operand's backward writes: the value's gradient, or a scratch one to be added into it */
+  dIns: string[];
+  /** after the backward call: scratch gradients added into their value's gradient */
+  adds: { into: string; from: string; size: number }[];
+  /** the layer's output is read by nothing: its gradient is zero-filled before the backward call */
+  zeroOut: boolean;
 }
 
 export function emitModule(model: Model, opts: EmitOptions): string {
@@ -82,75 +103,211 @@ export function layerStrategies(model: Model, opts: EmitOptions): Record<string,
   return out;
 }
 
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Values and their buffers. Value 0 is the input x, value i + 1 the output of
+ * layer i; an alias layer (flatten) outputs its input's value. A value's
+ * activation is `ws.a<v>` (x for 0); its gradient is named after the last
+ * alias of it (`ws.g<k>`, `ws.dx` for x, `dTop` for an output nothing else
+ * reads). Gradients of a value read several times are summed: the backward
+ * pass visits readers from the last layer down, the first reader it reaches
+ * overwrites the gradient and later ones add to it — a merge adds in its own
+ * loop, any other layer writes a scratch gradient that one pass adds in. So
+ * emitters keep overwriting, and a stack, whose values have one reader each,
+ * gets exactly the code it always had.
+ */
 function planOf(model: Model, opts: EmitOptions): Plan {
   const count = model.layers.length;
-  // Activation and gradient buffer names; flatten aliases its input's.
-  const act: string[] = ["x"];
-  model.layers.forEach((layer, i) => {
-    act.push(emitterFor(layer).alias ? act[i]! : `ws.a${i + 1}`);
-  });
-  const grad: string[] = new Array<string>(count + 1);
-  grad[count] = "dTop";
-  for (let i = count; i >= 1; i--) {
-    const alias = emitterFor(model.layers[i - 1]!).alias;
-    grad[i - 1] = alias ? grad[i]! : i - 1 === 0 ? "ws.dx" : `ws.g${i - 1}`;
+  const emitters = model.layers.map((l) => emitterFor(l));
+  const value: number[] = [0];
+  model.layers.forEach((layer, i) => value.push(emitters[i]!.alias ? value[layer.from[0]! + 1]! : i + 1));
+  const topValue = value[count]!;
+  const lastAlias = new Map<number, number>();
+  value.forEach((v, j) => lastAlias.set(v, j));
+  const readers = new Map<number, number[]>();
+  const accumulate = model.layers.map((l) => l.from.map(() => false));
+  for (let i = count - 1; i >= 0; i--) {
+    if (emitters[i]!.alias) continue;
+    model.layers[i]!.from.forEach((f, k) => {
+      const v = value[f + 1]!;
+      const seen = readers.get(v);
+      accumulate[i]![k] = seen !== undefined || v === topValue;
+      if (seen === undefined) readers.set(v, [i]);
+      else if (!seen.includes(i)) seen.push(i);
+    });
   }
-  const buffers: WorkspaceBuffer[] = [];
+  const act = (v: number) => (v === 0 ? "x" : `ws.a${v}`);
+  const gradName = (v: number) => {
+    if (v === topValue && !readers.has(v)) return "dTop";
+    const k = lastAlias.get(v)!;
+    return k === 0 ? "ws.dx" : `ws.g${k}`;
+  };
   const unrollBudget = opts.unrollBudget ?? DEFAULT_UNROLL_BUDGET;
+  const strategy = opts.strategy ?? "auto";
+  const wiring: Wiring[] = [];
   const layers = model.layers.map((layer, i) => {
-    return layerContext(layer, i + 1, act[i]!, act[i + 1]!, grad[i]!, grad[i + 1]!, opts.dtype, unrollBudget, opts.strategy ?? "auto");
+    const multi = emitters[i]!.multiInput === true;
+    const ins = layer.from.map((f) => value[f + 1]!);
+    const dIns = ins.map((v, k) => (accumulate[i]![k] && !multi ? `ws.t${i + 1}` : gradName(v)));
+    const operands = ins.map((_, k) => ({
+      dims: dimsOf(layer.inputs[k]!),
+      inp: multi ? `in${k}` : "inp",
+      dIn: multi ? `dIn${k}` : "dIn",
+      accumulate: multi && accumulate[i]![k]!,
+    }));
+    wiring.push({
+      inputs: ins.map(act),
+      dIns,
+      adds: multi ? [] : ins.flatMap((v, k) => (accumulate[i]![k] ? [{ into: gradName(v), from: dIns[k]!, size: sizeOf(layer.inputs[k]!) }] : [])),
+      zeroOut: !emitters[i]!.alias && value[i + 1] !== topValue && !readers.has(i + 1),
+    });
+    const out = act(value[i + 1]!);
+    return layerContext(layer, i + 1, operands, act(ins[0]!), out, dIns[0]!, gradName(value[i + 1]!), opts.dtype, unrollBudget, strategy);
   });
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-  model.layers.forEach((layer, i) => {
-    if (act[i + 1] !== act[i]) {
-      buffers.push({
-        name: `a${i + 1}`,
-        kind: "float",
-        length: `batch * ${size(layer.output)}`,
-        doc: `output of ${layer.name} [${layer.output.join(", ")}]`,
-      });
-    }
-  });
-  for (let i = count; i >= 1; i--) {
-    const name = grad[i - 1]!;
-    if (name.startsWith("ws.") && !buffers.some((b) => `ws.${b.name}` === name)) {
-      const shape = i - 1 === 0 ? model.input : model.layers[i - 2]!.output;
-      buffers.push({
-        name: name.slice(3),
-        kind: "float",
-        length: `batch * ${size(shape)}`,
-        doc: i - 1 === 0 ? "gradient of the loss w.r.t. the input x" : `gradient w.r.t. the output of ${model.layers[i - 2]!.name}`,
-      });
-    }
-  }
-  if (model.loss !== null) {
-    buffers.push({ name: "dlogits", kind: "float", length: `batch * ${size(model.output)}`, doc: "gradient of the loss w.r.t. the logits" });
-    const extra = lossEmitterOf(model.loss.args.op).buffers?.(size(model.output)) ?? [];
-    for (const b of extra) buffers.push({ ...b, kind: "int32" });
-  }
-  layers.forEach((l) => {
-    const own = emitterFor(l.layer).buffers?.(l) ?? [];
-    buffers.push(...own);
-  });
+  const { buffers, slots } = workspaceBuffers(model, layers, wiring, { value, topValue, readers, lastAlias, act, gradName });
   return {
     model,
     opts,
     floatCtor: opts.dtype === "f32" ? "Float32Array" : "Float64Array",
     layers,
-    top: act[count]!,
-    dx: grad[0]!,
+    wiring,
+    top: act(topValue),
+    dx: gradName(0),
+    seedTop: readers.has(topValue) ? gradName(topValue) : undefined,
+    zeroDx: !readers.has(0) && topValue !== 0,
     buffers,
+    slots,
     params: model.layers.flatMap((l) => l.params),
     state: model.layers.flatMap((l) => l.state),
-    inSize: size(model.input),
-    outSize: size(model.output),
+    inSize: sizeOf(model.input),
+    outSize: sizeOf(model.output),
     hasDropout: model.layers.some((l) => l.args.op === "dropout"),
   };
+}
+
+/** Whether a layer's backward code reads each operand's activation and its own output (so they must outlive the forward pass). */
+function backwardReads(l: LayerContext): { operands: boolean[]; out: boolean } {
+  const code = emitterFor(l.layer).backward(l);
+  const text = typeof code === "string" ? code : code.map((p) => p.code).join("\n");
+  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(text);
+  return { operands: l.operands.map((o) => uses(o.inp)), out: uses("out") };
+}
+
+/**
+ * The workspace's buffers, in a fixed order (activations, gradients, scratch
+ * gradients, loss and per-layer buffers), with the activations and gradients
+ * packed by lifetime (./slots.ts): an activation lives from its layer's
+ * forward step to its last reader — in the backward pass too, if a backward
+ * reads it, and to the end of the forward pass if activationPattern reads it;
+ * a gradient lives from its first writer's backward step to its producer's.
+ * The output and dx are returned to the caller and get their own allocations.
+ */
+function workspaceBuffers(
+  model: Model,
+  layers: LayerContext[],
+  wiring: Wiring[],
+  g: {
+    value: number[];
+    topValue: number;
+    readers: Map<number, number[]>;
+    lastAlias: Map<number, number>;
+    act: (v: number) => string;
+    gradName: (v: number) => string;
+  },
+): { buffers: Plan["buffers"]; slots: Plan["slots"] } {
+  const count = model.layers.length;
+  // Times: step s reads at 2s; a layer writes at 2s, or at 2s + 1 when in place (so it may reuse an operand read last at 2s).
+  const fwd = (i: number) => 2 * i;
+  const back = (i: number) => 2 * (2 * count - 1 - i);
+  const late = (i: number) => (emitterFor(model.layers[i]!).inPlace === true ? 1 : 0);
+  const packed: (WorkspaceBuffer & { life?: Lifetime })[] = [];
+  const reads = layers.map(backwardReads);
+  const valueSize = (v: number) => (v === 0 ? sizeOf(model.input) : sizeOf(model.layers[v - 1]!.output));
+  model.layers.forEach((layer, i) => {
+    if (g.value[i + 1] !== i + 1) return;
+    const v = i + 1;
+    let end = fwd(Math.max(i, ...(g.readers.get(v) ?? [])));
+    if (reads[i]!.out) end = Math.max(end, back(i));
+    if (emitterFor(layer).pattern !== undefined) end = Math.max(end, fwd(count - 1) + 1);
+    model.layers.forEach((reader, j) => {
+      reader.from.forEach((f, k) => {
+        if (g.value[f + 1] === v && !emitterFor(reader).alias && reads[j]!.operands[k]) end = Math.max(end, back(j));
+      });
+    });
+    packed.push({
+      name: `a${v}`,
+      kind: "float",
+      length: `batch * ${sizeOf(layer.output)}`,
+      doc: `output of ${layer.name} [${layer.output.join(", ")}]`,
+      life: v === g.topValue ? undefined : { start: fwd(i) + late(i), end, size: sizeOf(layer.output) },
+    });
+  });
+  const gradValues = [...new Set(g.value)].filter((v) => g.gradName(v).startsWith("ws.")).sort((a, b) => g.lastAlias.get(b)! - g.lastAlias.get(a)!);
+  for (const v of gradValues) {
+    const k = g.lastAlias.get(v)!;
+    const producer = v - 1;
+    const first = g.readers.get(v)?.[0];
+    const start = v === g.topValue ? back(count - 1) : first !== undefined ? back(first) + late(first) : back(producer);
+    packed.push({
+      name: g.gradName(v).slice(3),
+      kind: "float",
+      length: `batch * ${valueSize(v)}`,
+      doc: k === 0 ? "gradient of the loss w.r.t. the input x" : `gradient w.r.t. the output of ${model.layers[k - 1]!.name}`,
+      life: v === 0 ? undefined : { start, end: back(producer), size: valueSize(v) },
+    });
+  }
+  wiring.forEach((w, i) => {
+    for (const add of w.adds) {
+      packed.push({
+        name: add.from.slice(3),
+        kind: "float",
+        length: `batch * ${add.size}`,
+        doc: `${model.layers[i]!.name}'s share of the gradient ${add.into.slice(3)}, added into it`,
+        // read by addInto after the layer's backward
+        life: { start: back(i) + late(i), end: back(i) + 1, size: add.size },
+      });
+    }
+  });
+  if (model.loss !== null) {
+    packed.push({ name: "dlogits", kind: "float", length: `batch * ${sizeOf(model.output)}`, doc: "gradient of the loss w.r.t. the logits" });
+    const extra = lossEmitterOf(model.loss.args.op).buffers?.(sizeOf(model.output)) ?? [];
+    for (const b of extra) packed.push({ ...b, kind: "int32" });
+  }
+  layers.forEach((l, i) => {
+    for (const b of emitterFor(l.layer).buffers?.(l) ?? []) {
+      const { live, ...buffer } = b;
+      const at = live === "forward" ? fwd(i) : live === "backward" ? back(i) : undefined;
+      const size = Number(/^batch \* (\d+)$/.exec(b.length)?.[1]);
+      if (at !== undefined && (b.kind !== "float" || !(size > 0))) throw new Error(`internal: scratch buffer ${b.name} must be float, batch * n`);
+      packed.push(at === undefined ? buffer : { ...buffer, life: { start: at, end: at + 1, size } });
+    }
+  });
+  const lifetimes = packed.flatMap((b) => (b.life === undefined ? [] : [b.life]));
+  const { slotOf, sizes } = assignSlots(lifetimes);
+  const occupants = new Map<number, number>();
+  for (const s of slotOf) occupants.set(s, (occupants.get(s) ?? 0) + 1);
+  const slots: Plan["slots"] = [];
+  const slotName = new Map<number, string>();
+  let n = 0;
+  const buffers: Plan["buffers"] = packed.map((b) => {
+    const { life, ...buffer } = b;
+    if (life === undefined) return buffer;
+    const s = slotOf[n++]!;
+    if (occupants.get(s)! < 2) return buffer;
+    if (!slotName.has(s)) {
+      slotName.set(s, `mem${slots.length}`);
+      slots.push({ name: `mem${slots.length}`, length: `batch * ${sizes[s]!}` });
+    }
+    return { ...buffer, slot: slotName.get(s)! };
+  });
+  return { buffers, slots };
 }
 
 function layerContext(
   layer: Layer,
   index: number,
+  operands: Operand[],
   inp: string,
   out: string,
   dIn: string,
@@ -170,6 +327,7 @@ function layerContext(
     index,
     input: dimsOf(layer.input),
     output: dimsOf(layer.output),
+    operands,
     inp,
     out,
     dIn,
@@ -356,9 +514,16 @@ function emitCreateWorkspace(plan: Plan): string {
   const grads = plan.params.map(
     (t) => `    ${JSON.stringify(t.name)}: new ${plan.floatCtor}(${t.shape.reduce((a, b) => a * b, 1)}),`,
   );
-  const bufs = plan.buffers.map(
-    (b) => `    ${b.name}: new ${b.kind === "float" ? plan.floatCtor : "Int32Array"}(${b.length}),`,
+  const bufs = plan.buffers.map((b) =>
+    b.slot !== undefined
+      ? `    ${b.name}: ${b.slot}.subarray(0, ${b.length}),`
+      : `    ${b.name}: new ${b.kind === "float" ? plan.floatCtor : "Int32Array"}(${b.length}),`,
   );
+  const slots =
+    plan.slots.length === 0
+      ? ""
+      : "  // buffers whose lifetimes do not overlap are views of one allocation\n" +
+        plan.slots.map((m) => `  const ${m.name} = new ${plan.floatCtor}(${m.length});\n`).join("");
   const dx = plan.dx.startsWith("ws.") ? plan.dx.replace("ws.", "bufs.") : `new ${plan.floatCtor}(0)`;
   const result = plan.model.loss !== null ? `{ loss: 0, grads, dx: ${dx} }` : `{ grads, dx: ${dx} }`;
   const size = planWorkspaceSize(plan);
@@ -389,7 +554,7 @@ export function createWorkspace(batch: number, seed = 0): Workspace {
   const grads: Params = {
 ${grads.join("\n")}
   };
-  const bufs = {
+${slots}  const bufs = {
 ${bufs.join("\n")}
   };
   return {
@@ -522,14 +687,12 @@ const BACKWARD_PARAMS = "inp: FloatArray, out: FloatArray, dIn: FloatArray, dOut
 
 function emitForward(plan: Plan): string {
   const functions = new LayerFunctions();
-  const calls = plan.layers.map((l) => {
-    const call = functions.call(
-      layerFunction("forward", l),
-      layerComment(plan, l),
-      l,
-      { params: FORWARD_PARAMS, args: `${l.inp}, ${l.out}, ws, N, train` },
-      (ctx) => emitterFor(l.layer).forward(ctx),
-    );
+  const calls = plan.layers.map((l, i) => {
+    const multi = emitterFor(l.layer).multiInput === true;
+    const fixed = multi
+      ? { params: `${operandParams(l, "inp")}, ${FORWARD_PARAMS.slice(FORWARD_PARAMS.indexOf("out:"))}`, args: `${plan.wiring[i]!.inputs.join(", ")}, ${l.out}, ws, N, train` }
+      : { params: FORWARD_PARAMS, args: `${l.inp}, ${l.out}, ws, N, train` };
+    const call = functions.call(layerFunction("forward", l), layerComment(plan, l), l, fixed, (ctx) => emitterFor(l.layer).forward(ctx));
     return call ?? `  ${layerComment(plan, l)}: no code (its output is its input)`;
   });
   return `${functions.render()}
@@ -559,7 +722,15 @@ function emitBackward(plan: Plan): string {
   const m = plan.model;
   const functions = new LayerFunctions();
   const calls = [...plan.layers].reverse().map((l) => {
+    const w = plan.wiring[l.index - 1]!;
     const emitter = emitterFor(l.layer);
+    const fixed =
+      emitter.multiInput === true
+        ? {
+            params: `${operandParams(l, "inp")}, out: FloatArray, ${operandParams(l, "dIn")}, dOut: FloatArray, ws: Workspace, N: number`,
+            args: `${w.inputs.join(", ")}, ${l.out}, ${w.dIns.join(", ")}, ${l.dOut}, ws, N`,
+          }
+        : { params: BACKWARD_PARAMS, args: `${l.inp}, ${l.out}, ${l.dIn}, ${l.dOut}, ws, N` };
     const first = emitter.backward(l);
     const parts = typeof first === "string" ? [""] : first.map((x) => x.part);
     if (plan.opts.perturb === l.layer.args.op) parts.push("perturbed");
@@ -568,7 +739,7 @@ function emitBackward(plan: Plan): string {
         layerFunction("backward", l, part),
         layerComment(plan, l) + (part === "" ? "" : ` (${part})`),
         l,
-        { params: BACKWARD_PARAMS, args: `${l.inp}, ${l.out}, ${l.dIn}, ${l.dOut}, ws, N` },
+        fixed,
         (ctx) => {
           if (part === "perturbed") return perturbCode(l);
           const emitted = emitter.backward(ctx);
@@ -577,14 +748,27 @@ function emitBackward(plan: Plan): string {
       );
       return call === undefined ? [] : [call];
     });
-    return lines.length === 0 ? `  ${layerComment(plan, l)}: no code (its gradient is its output's)` : lines.join("\n");
+    if (lines.length === 0) return `  ${layerComment(plan, l)}: no code (its gradient is its output's)`;
+    const zero = w.zeroOut ? [`  ${l.dOut}.fill(0); // ${l.layer.name}'s output is read by no layer`] : [];
+    const adds = w.adds.map((a) => `  addInto(${a.into}, ${a.from}, N * ${a.size});`);
+    return [...zero, ...lines, ...adds].join("\n");
   });
-  const pass = `${functions.render()}
+  const seed = plan.seedTop === undefined ? [] : [`  ${plan.seedTop}.set(dTop); // the output is also read by layers, which add their shares`];
+  const zeroDx = plan.zeroDx ? [`  ${plan.dx}.fill(0); // no layer reads the input`] : [];
+  const addInto = plan.wiring.some((w) => w.adds.length > 0)
+    ? `/** Sums a second reader's share into a value's gradient. */
+function addInto(g: FloatArray, share: FloatArray, n: number): void {
+  for (let i = 0; i < n; i++) g[i] += share[i];
+}
+
+`
+    : "";
+  const pass = `${addInto}${functions.render()}
 
 /** Backpropagates dTop (N × ${plan.outSize}) through the batch of the last training-mode forward pass. */
 function backwardPass(p: Params, s: State, x: FloatArray, dTop: FloatArray, ws: Workspace): void {
   const N = ws.batch;
-${calls.join("\n")}
+${[...seed, ...calls, ...zeroDx].join("\n")}
 }`;
   if (m.loss === null) {
     return `${pass}
@@ -635,17 +819,24 @@ export function lossAndGrad(p: Params, s: State, x: FloatArray, y: Int32Array, w
 }`;
 }
 
+/** A merge's per-operand parameters: "in0: FloatArray, in1: FloatArray". */
+function operandParams(l: LayerContext, which: "inp" | "dIn"): string {
+  return l.operands.map((o) => `${o[which]}: FloatArray`).join(", ");
+}
+
 /** One function per layer and pass (\`forward_c1\`): V8 optimises small functions sooner, and profiles show each layer. */
 function layerFunction(pass: "forward" | "backward", l: LayerContext, part = ""): string {
   // the label follows the first underscore, so no label can make two names collide
   // ("backwardWeight_c1" for part "weight" of c1, never "backward_c1_weight")
   const prefix = part === "" ? pass : `${pass}${part[0]!.toUpperCase()}${part.slice(1)}`;
-  return `${prefix}_${l.layer.name}`;
+  // a scoped name's dots become `$`, which no label contains ("forward_layer1$0$conv1")
+  return `${prefix}_${l.layer.name.replace(/\./g, "$")}`;
 }
 
 /** The test-only wrong backward: every gradient this layer writes, scaled by 1.01. */
 function perturbCode(l: LayerContext): string {
-  const targets = ["dIn", ...l.layer.params.map((t) => `ws.grads[${JSON.stringify(t.name)}]`)];
+  const dIns = emitterFor(l.layer).multiInput === true ? l.operands.map((o) => o.dIn) : ["dIn"];
+  const targets = [...dIns, ...l.layer.params.map((t) => `ws.grads[${JSON.stringify(t.name)}]`)];
   return `// perturbed (test hook): gradients scaled by 1.01
   ${targets.map((t) => `for (let i = 0; i < ${t}.length; i++) ${t}[i] *= 1.01;`).join("\n")}`;
 }

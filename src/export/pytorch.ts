@@ -4,7 +4,7 @@
 // `num_batches_tracked` per batchnorm, which loadParams ignores), and the forward
 // pass follows docs/language.md exactly, including asymmetric and `same` padding, ceil
 // rounding and count_pad. Emits no diagnostics (the IR is checked).
-import type { Layer, LayerArgs, Model } from "../ir.ts";
+import type { ArgsOf, Layer, LayerArgs, Model, OpName } from "../ir.ts";
 import { commentText } from "../escape/comment.ts";
 import { formatCount } from "../render/format.ts";
 
@@ -15,8 +15,9 @@ export interface PytorchExportOptions {
 
 // Names a layer attribute cannot take as `self.<name>`: Python keywords, and
 // nn.Module's own attributes (a submodule named `train` would be shadowed by the
-// method). Such layers are stored in _modules directly (add_module refuses a name
-// that is already an attribute, such as the method `train`) and read from there.
+// method). Such layers are read from _modules; a keyword is registered with
+// add_module, an nn.Module attribute by assigning into _modules (add_module
+// refuses a name the module already has as an attribute).
 const pythonKeywords = new Set(
   "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type".split(" "),
 );
@@ -24,7 +25,7 @@ const moduleAttributes = new Set(
   "T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double dump_patches eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict loss modules mtia named_buffers named_children named_modules named_parameters parameters register_backward_hook register_buffer register_forward_hook register_forward_pre_hook register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_extra_state set_submodule share_memory state_dict to to_empty train training type xpu zero_grad input_shape output_shape".split(" "),
 );
 /** Module-level names of the emitted file that a class must not shadow. */
-const fileNames = new Set(["torch", "nn", "F", "svm_loss", "save_safetensors", "load_safetensors", "MODELS"]);
+const fileNames = new Set(["torch", "nn", "F", "svm_loss", "save_safetensors", "load_safetensors", "MODELS", "_put"]);
 
 const isPlainAttribute = (name: string) => !name.startsWith("_") && !pythonKeywords.has(name) && !moduleAttributes.has(name);
 /** Python class names for the models, in order: a keyword or a module-level name gets `_` until it is free. */
@@ -104,92 +105,90 @@ function poolCode(layer: Layer, args: PoolArgs, call: string): LayerCode {
   return { init, forward };
 }
 
-function layerCode(layer: Layer, call: string): LayerCode {
-  const args = layer.args;
-  const c = layer.input[0]!;
-  const fourD = layer.input.length === 3;
-  switch (args.op) {
-    case "conv": {
-      const forward: string[] = [];
-      let padding = `(${args.pad[0]}, ${args.pad[2]})`;
-      if (!symmetric(args.pad)) {
-        forward.push(fPad(args.pad));
-        padding = "(0, 0)";
-      }
-      forward.push(`x = ${call}(x)`);
-      const init =
-        `nn.Conv2d(${c}, ${args.filters}, kernel_size=${pair(args.kernel)}, stride=${pair(args.stride)}, ` +
-        `padding=${padding}, dilation=${pair(args.dilation)}, groups=${args.groups}, bias=${pyBool(args.bias)})`;
-      return { init, forward };
+/** How one op becomes PyTorch: its submodule (if any) and the forward lines that read and write `x`. */
+type OpCode<O extends OpName> = (layer: Layer & { args: ArgsOf<O> }, call: string, operands: string[]) => LayerCode;
+
+const same = (call: string): LayerCode["forward"] => [`x = ${call}(x)`];
+const fourD = (layer: Layer) => layer.input.length === 3;
+
+/** One entry per op (a mapped type: an op added to the IR without one is a type error). */
+const opCodes: { [O in OpName]: OpCode<O> } = {
+  conv(layer, call) {
+    const args = layer.args;
+    const forward: string[] = [];
+    let padding = `(${args.pad[0]}, ${args.pad[2]})`;
+    if (!symmetric(args.pad)) {
+      forward.push(fPad(args.pad));
+      padding = "(0, 0)";
     }
-    case "maxpool":
-    case "avgpool":
-      return poolCode(layer, args, call);
-    case "globalavgpool":
-      return { forward: ["x = x.mean(dim=(2, 3))"] };
-    case "pad":
-      return { init: `nn.ZeroPad2d((${args.pad[2]}, ${args.pad[3]}, ${args.pad[0]}, ${args.pad[1]}))`, forward: [`x = ${call}(x)`] };
-    case "batchnorm":
-      return {
-        init: `nn.BatchNorm${fourD ? "2d" : "1d"}(${c}, eps=${num(args.eps)}, momentum=${num(args.momentum)})`,
-        forward: [`x = ${call}(x)`],
-      };
-    case "layernorm":
-      // CS231n's layernorm on [C, H, W]: statistics over (C, H, W), per-channel γ/β = GroupNorm(1, C).
-      return {
-        init: fourD ? `nn.GroupNorm(1, ${c}, eps=${num(args.eps)})` : `nn.LayerNorm(${c}, eps=${num(args.eps)})`,
-        forward: [`x = ${call}(x)`],
-      };
-    case "groupnorm":
-      return { init: `nn.GroupNorm(${args.groups}, ${c}, eps=${num(args.eps)})`, forward: [`x = ${call}(x)`] };
-    case "affine": {
-      const d = layer.input.reduce((a, b) => a * b, 1);
-      const forward = fourD ? ["x = torch.flatten(x, 1)", `x = ${call}(x)`] : [`x = ${call}(x)`];
-      return { init: `nn.Linear(${d}, ${args.features}, bias=${pyBool(args.bias)})`, forward };
+    forward.push(`x = ${call}(x)`);
+    const init =
+      `nn.Conv2d(${layer.input[0]!}, ${args.filters}, kernel_size=${pair(args.kernel)}, stride=${pair(args.stride)}, ` +
+      `padding=${padding}, dilation=${pair(args.dilation)}, groups=${args.groups}, bias=${pyBool(args.bias)})`;
+    return { init, forward };
+  },
+  maxpool: (layer, call) => poolCode(layer, layer.args, call),
+  avgpool: (layer, call) => poolCode(layer, layer.args, call),
+  globalavgpool: () => ({ forward: ["x = x.mean(dim=(2, 3))"] }),
+  pad: (layer, call) => ({
+    init: `nn.ZeroPad2d((${layer.args.pad[2]}, ${layer.args.pad[3]}, ${layer.args.pad[0]}, ${layer.args.pad[1]}))`,
+    forward: same(call),
+  }),
+  batchnorm: (layer, call) => ({
+    init: `nn.BatchNorm${fourD(layer) ? "2d" : "1d"}(${layer.input[0]!}, eps=${num(layer.args.eps)}, momentum=${num(layer.args.momentum)})`,
+    forward: same(call),
+  }),
+  // CS231n's layernorm on [C, H, W]: statistics over (C, H, W), per-channel γ/β = GroupNorm(1, C).
+  layernorm: (layer, call) => ({
+    init: fourD(layer) ? `nn.GroupNorm(1, ${layer.input[0]!}, eps=${num(layer.args.eps)})` : `nn.LayerNorm(${layer.input[0]!}, eps=${num(layer.args.eps)})`,
+    forward: same(call),
+  }),
+  groupnorm: (layer, call) => ({ init: `nn.GroupNorm(${layer.args.groups}, ${layer.input[0]!}, eps=${num(layer.args.eps)})`, forward: same(call) }),
+  affine(layer, call) {
+    const d = layer.input.reduce((a, b) => a * b, 1);
+    const forward = fourD(layer) ? ["x = torch.flatten(x, 1)", `x = ${call}(x)`] : [`x = ${call}(x)`];
+    return { init: `nn.Linear(${d}, ${layer.args.features}, bias=${pyBool(layer.args.bias)})`, forward };
+  },
+  flatten: (layer) => ({ forward: fourD(layer) ? ["x = torch.flatten(x, 1)"] : [] }),
+  relu: () => ({ forward: ["x = F.relu(x)"] }),
+  leakyrelu: (layer) => ({ forward: [`x = F.leaky_relu(x, ${num(layer.args.alpha)})`] }),
+  sigmoid: () => ({ forward: ["x = torch.sigmoid(x)"] }),
+  tanh: () => ({ forward: ["x = torch.tanh(x)"] }),
+  dropout: (layer, call) => ({ init: `nn.Dropout(p=${num(layer.args.p)})`, forward: same(call) }),
+  convtranspose(layer, call) {
+    // ConvTranspose2d crops `padding` from both sides; an asymmetric crop is done by slicing.
+    const args = layer.args;
+    const [top, , left] = args.pad;
+    const sym = symmetric(args.pad);
+    const padding = sym ? `(${top}, ${left})` : "(0, 0)";
+    const init =
+      `nn.ConvTranspose2d(${layer.input[0]!}, ${args.filters}, kernel_size=${pair(args.kernel)}, stride=${pair(args.stride)}, ` +
+      `padding=${padding}, output_padding=${pair(args.output_pad)}, groups=${args.groups}, bias=${pyBool(args.bias)}, dilation=${pair(args.dilation)})`;
+    const forward = [`x = ${call}(x)`];
+    if (!sym) {
+      // with padding 0, PyTorch's row u is our row u - top (likewise columns)
+      const [, oh, ow] = layer.output as [number, number, number];
+      forward.push(`x = x[:, :, ${top}:${top + oh}, ${left}:${left + ow}]`);
     }
-    case "flatten":
-      return { forward: fourD ? ["x = torch.flatten(x, 1)"] : [] };
-    case "relu":
-      return { forward: ["x = F.relu(x)"] };
-    case "leakyrelu":
-      return { forward: [`x = F.leaky_relu(x, ${num(args.alpha)})`] };
-    case "sigmoid":
-      return { forward: ["x = torch.sigmoid(x)"] };
-    case "tanh":
-      return { forward: ["x = torch.tanh(x)"] };
-    case "dropout":
-      return { init: `nn.Dropout(p=${num(args.p)})`, forward: [`x = ${call}(x)`] };
-    case "convtranspose": {
-      // ConvTranspose2d crops `padding` from both sides; an asymmetric crop is done by slicing.
-      const [top, bottom, left, right] = args.pad;
-      const sym = symmetric(args.pad);
-      const padding = sym ? `(${top}, ${left})` : "(0, 0)";
-      const init =
-        `nn.ConvTranspose2d(${c}, ${args.filters}, kernel_size=${pair(args.kernel)}, stride=${pair(args.stride)}, ` +
-        `padding=${padding}, output_padding=${pair(args.output_pad)}, groups=${args.groups}, bias=${pyBool(args.bias)}, dilation=${pair(args.dilation)})`;
-      const forward = [`x = ${call}(x)`];
-      if (!sym) {
-        // with padding 0, PyTorch's row u is our row u - top (likewise columns)
-        const [, oh, ow] = layer.output as [number, number, number];
-        forward.push(`x = x[:, :, ${top}:${top + oh}, ${left}:${left + ow}]`);
-      }
-      return { init, forward };
-    }
-    case "upsample":
-      return {
-        init:
-          args.mode === "nearest"
-            ? `nn.Upsample(scale_factor=${pair(args.scale)}, mode="nearest")`
-            : `nn.Upsample(scale_factor=${pair(args.scale)}, mode="bilinear", align_corners=False)`,
-        forward: [`x = ${call}(x)`],
-      };
-    case "adaptiveavgpool":
-      return { init: `nn.AdaptiveAvgPool2d(${pair(args.size)})`, forward: [`x = ${call}(x)`] };
-    case "globalmaxpool":
-      return { forward: ["x = x.amax(dim=(2, 3))"] };
-    case "softmax":
-      return { forward: ["x = F.softmax(x, dim=1)"] };
-  }
+    return { init, forward };
+  },
+  upsample: (layer, call) => ({
+    init:
+      layer.args.mode === "nearest"
+        ? `nn.Upsample(scale_factor=${pair(layer.args.scale)}, mode="nearest")`
+        : `nn.Upsample(scale_factor=${pair(layer.args.scale)}, mode="bilinear", align_corners=False)`,
+    forward: same(call),
+  }),
+  adaptiveavgpool: (layer, call) => ({ init: `nn.AdaptiveAvgPool2d(${pair(layer.args.size)})`, forward: same(call) }),
+  globalmaxpool: () => ({ forward: ["x = x.amax(dim=(2, 3))"] }),
+  softmax: () => ({ forward: ["x = F.softmax(x, dim=1)"] }),
+  add: (_layer, _call, operands) => ({ forward: [`x = ${operands.join(" + ")}`] }),
+  // channels are dim 1 of NCHW (and the features of [N, D])
+  concat: (_layer, _call, operands) => ({ forward: [`x = torch.cat([${operands.join(", ")}], 1)`] }),
+};
+
+function layerCode(layer: Layer, call: string, operands: string[]): LayerCode {
+  return (opCodes[layer.args.op] as OpCode<OpName>)(layer, call, operands);
 }
 
 function shapeComment(shape: readonly number[]): string {
@@ -202,21 +201,41 @@ const oneLine = (text: string) => text.trim().replace(/\s+/g, " ");
 function emitModelClass(model: Model, name: string, sourceName: string): string {
   const init: string[] = [];
   const forward: string[] = [];
-  for (const layer of model.layers) {
-    const plain = isPlainAttribute(layer.name);
-    const call = plain ? `self.${layer.name}` : `self._modules[${JSON.stringify(layer.name)}]`;
-    const code = layerCode(layer, call);
-    const where = `${sourceName}:${layer.span.line}`;
+  // Values: 0 is the input, i + 1 the output of layer i. `x` holds the latest;
+  // a value read other than by the very next layer is also kept as x0 / h<i>.
+  const kept = new Set<number>();
+  model.layers.forEach((layer, i) => layer.from.forEach((f) => f + 1 !== i && kept.add(f + 1)));
+  const variable = (v: number) => (v === 0 ? "x0" : `h${v}`);
+  if (kept.has(0)) forward.push("        x0 = x");
+  let current = 0;
+  model.layers.forEach((layer, i) => {
+    const dotted = layer.name.includes(".");
+    const plain = !dotted && isPlainAttribute(layer.name);
+    const call = plain ? `self.${layer.name}` : dotted ? `self.get_submodule(${JSON.stringify(layer.name)})` : `self._modules[${JSON.stringify(layer.name)}]`;
+    const operands = layer.from.map((f) => (f + 1 === current ? "x" : variable(f + 1)));
+    const code = layerCode(layer, call, operands);
+    const where = `${oneLine(sourceName)}:${layer.span.line}`;
     if (code.init !== undefined) {
       // the statement as written, under the layer's full name (a label in `repeat` gains _i)
       const statement = oneLine(layer.source).replace(/^[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "");
       init.push(`        # ${commentText(`${layer.name}: ${statement} — ${where}`)}`);
-      init.push(plain ? `        self.${layer.name} = ${code.init}` : `        ${call} = ${code.init}`);
+      init.push(
+        plain
+          ? `        self.${layer.name} = ${code.init}`
+          : dotted
+            ? `        _put(self, ${JSON.stringify(layer.name)}, ${code.init})`
+            : moduleAttributes.has(layer.name)
+              ? `        self._modules[${JSON.stringify(layer.name)}] = ${code.init}`
+              : `        self.add_module(${JSON.stringify(layer.name)}, ${code.init})`,
+      );
     }
     forward.push(`        # ${commentText(layer.name)}: ${layer.args.op} → ${shapeComment(layer.output)}`);
+    if (layer.args.op !== "add" && layer.args.op !== "concat" && operands[0] !== "x") forward.push(`        x = ${operands[0]}`);
     if (code.forward.length === 0) forward.push("        pass  # identity on [D]");
     for (const line of code.forward) forward.push(`        ${line}`);
-  }
+    current = i + 1;
+    if (kept.has(current)) forward.push(`        ${variable(current)} = x`);
+  });
   const loss = model.loss?.args;
   const lossMethod =
     loss === undefined
@@ -288,6 +307,16 @@ def load_safetensors(model, path):
 export function exportPytorch(models: readonly Model[], opts: PytorchExportOptions): string {
   const names = classNames(models);
   const classes = models.map((m, i) => emitModelClass(m, names[i]!, opts.sourceName));
+  const scoped = models.some((m) => m.layers.some((l) => l.name.includes(".")));
+  const put = `def _put(root, path, module):
+    """Registers module at a dotted path (layer1.0.conv1), creating plain nn.Module containers on the way,
+    so that state_dict() keys are the .cnn names (into _modules: a part may be named like a Module method)."""
+    *parents, leaf = path.split(".")
+    for name in parents:
+        if name not in root._modules:
+            root._modules[name] = nn.Module()
+        root = root._modules[name]
+    root._modules[leaf] = module`;
   const registry = `MODELS = {${models.map((m, i) => `${JSON.stringify(m.name)}: ${names[i]}`).join(", ")}}`;
-  return [header(opts.sourceName), ...classes, registry].join("\n\n\n") + "\n";
+  return [header(opts.sourceName), ...(scoped ? [put] : []), ...classes, registry].join("\n\n\n") + "\n";
 }

@@ -4,20 +4,24 @@
 // formatted (its diagnostics are returned instead), so the AST is complete and
 // in source order.
 //
-// The layout: one statement per line, 2-space indent per block; `label: op(args)`
-// with ", " between arguments, `name=value` without spaces, tuples `(a, b)`;
-// `relu()` is written `relu`; numbers exactly as written; `;` dropped. A blank
-// line between models; inside a block, one blank line where the source had one
-// or more. A repeat of layers written on one line stays on one line
-// (`repeat 2 { conv(8, kernel=3); relu }`); other repeats open a block. A comment
+// The layout: one statement per line, 2-space indent per body; `label: op(args)`
+// with ", " between arguments, `name=value` without spaces, tuples `(a, b)`,
+// one space around binary operators (`c * 4`, `c // 2`, `a and b`), parentheses
+// as written, block parameters `name = default`; `relu()` is written `relu`;
+// numbers exactly as written; `;` dropped. Imports, blocks and models in source
+// order; a blank line after every block and model; elsewhere one blank line where
+// the source had one or more. A repeat, seq, merge or chain of simple statements
+// (layers, references, `{}`) written on one line stays on one line
+// (`repeat 2 { conv(8, kernel=3); relu }`, `add { @x; {} }`); others open a body.
+// `} else {` and `} else if c {` share the line of the closing brace. A comment
 // on its own line stays on its own line (at the block's indent); a comment at
 // the end of a line stays at the end of that statement's line, and trailing
 // comments of a paragraph (lines between blank lines) share one column; a
 // comment inside a statement that spans lines moves onto its own line above it.
 // Line endings follow the file's first line ending (LF or CRLF).
 import type { IToken } from "chevrotain";
-import { LCurly, Semicolon } from "../../grammar/tokens.ts";
-import type { Arg, BodyStmt, LayerStmt, ModelAst, RepeatStmt, Value } from "../ast.ts";
+import { Else, LCurly, Semicolon } from "../../grammar/tokens.ts";
+import type { ArgExpr, BlockAst, BodyStmt, Expr, FileAst, IfStmt, ImportAst, LabelAst, LayerStmt, ModelAst } from "../ast.ts";
 import { hasErrors, type Diagnostic } from "../diagnostics.ts";
 import { parseSource, tokenIndexAt, type ParsedSource } from "../parse.ts";
 
@@ -35,7 +39,7 @@ export interface FormatResult {
 export function formatSource(text: string, file: string): FormatResult {
   const parsed = parseSource(text, file);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics };
-  const lines = new Layout(parsed).file(parsed.ast.models);
+  const lines = new Layout(parsed).file(parsed.ast);
   const eol = /\r\n/.test(text.slice(0, text.indexOf("\n") + 1)) ? "\r\n" : "\n";
   return { text: render(lines).join(eol) + eol, diagnostics: parsed.diagnostics };
 }
@@ -60,10 +64,28 @@ class Layout {
     this.comments = src.comments;
   }
 
-  file(models: ModelAst[]): Line[] {
-    for (const m of models) this.model(m);
+  file(ast: FileAst): Line[] {
+    const items: { start: number; emit: () => void }[] = [
+      ...ast.imports.map((i) => ({ start: i.span.start, emit: () => this.importStmt(i) })),
+      ...ast.blocks.map((b) => ({ start: b.span.start, emit: () => this.block(b) })),
+      ...ast.models.map((m) => ({ start: m.span.start, emit: () => this.model(m) })),
+    ];
+    for (const item of items.sort((a, b) => a.start - b.start)) item.emit();
     this.commentsBefore(Infinity, 0);
     return this.out;
+  }
+
+  private importStmt(i: ImportAst): void {
+    this.stmt(`import "${i.path}"`, i.span, 0);
+  }
+
+  private block(b: BlockAst): void {
+    const open = this.tokenAfter(b.nameSpan.end, LCurly);
+    const params = b.params.length === 0 ? "" : `(${b.params.map((p) => (p.default !== undefined ? `${p.name} = ${expr(p.default)}` : p.name)).join(", ")})`;
+    this.header(`block ${b.name}${params} {`, b.span.start, open.startOffset + 1, 0);
+    for (const s of b.body) this.body(s, 1);
+    this.close(b.span.end, 0);
+    this.afterModel = true;
   }
 
   private model(m: ModelAst): void {
@@ -78,29 +100,86 @@ class Layout {
   }
 
   private body(s: BodyStmt, depth: number): void {
-    if (s.kind === "layer") {
-      this.stmt(layerCode(s), s.span, depth);
+    switch (s.kind) {
+      case "layer":
+      case "ref":
+        this.stmt(simpleCode(s), s.span, depth);
+        return;
+      case "chain":
+        if (s.body.length === 0 && !this.commentInside(s.span)) {
+          this.stmt("{}", s.span, depth);
+          return;
+        }
+        return this.nested("{", s.span.start, s.span, s.body, depth);
+      case "repeat": {
+        const after = s.index?.span.end ?? s.countSpan.end;
+        return this.nested(`repeat ${expr(s.count)}${s.index !== undefined ? ` as ${s.index.name}` : ""} {`, after, s.span, s.body, depth);
+      }
+      case "seq":
+        return this.nested(`${label(s.label)}seq {`, s.keywordSpan.end, s.span, s.body, depth);
+      case "merge":
+        return this.nested(`${label(s.label)}${s.op} {`, s.opSpan.end, s.span, s.branches, depth);
+      case "if":
+        return this.ifStmt(s, depth, `if ${expr(s.cond)} {`);
+    }
+  }
+
+  /** `head {` body `}`; `{` is the first '{' at or after `after`; one line when short and simple. */
+  private nested(head: string, after: number, span: { start: number; end: number }, body: readonly BodyStmt[], depth: number): void {
+    if (this.staysOnOneLine(span, body)) {
+      this.stmt(`${head} ${body.map(simpleCode).join("; ")} }`, span, depth);
       return;
     }
-    const open = this.tokenAfter(s.countSpan.end, LCurly);
-    const count = this.src.text.slice(s.countSpan.start, s.countSpan.end);
-    if (this.staysOnOneLine(s)) {
-      const layers = s.body.map((b) => (b.kind === "layer" ? layerCode(b) : ""));
-      this.stmt(`repeat ${count} { ${layers.join("; ")} }`, s.span, depth);
+    const open = this.tokenAfter(after, LCurly);
+    this.header(head, span.start, open.startOffset + 1, depth);
+    for (const b of body) this.body(b, depth + 1);
+    this.close(span.end, depth);
+  }
+
+  private ifStmt(s: IfStmt, depth: number, head: string): void {
+    const open = this.tokenAfter(s.headSpan.end, LCurly);
+    this.header(head, s.span.start, open.startOffset + 1, depth);
+    for (const b of s.then) this.body(b, depth + 1);
+    if (s.otherwise === undefined) {
+      this.close(s.thenSpan.end, depth);
       return;
     }
-    this.header(`repeat ${count} {`, s.span.start, open.startOffset + 1, depth);
-    for (const b of s.body) this.body(b, depth + 1);
+    // `} else {` / `} else if c {`: the closing brace and the else share a line
+    this.commentsBefore(s.thenSpan.end - 1, depth + 1);
+    const elseTok = this.tokenAfter(s.thenSpan.end, Else);
+    const inner = s.otherwise.length === 1 && s.otherwise[0].kind === "if" && s.otherwise[0].span.start > elseTok.startOffset && this.isElseIf(elseTok, s.otherwise[0]) ? s.otherwise[0] : undefined;
+    this.atBlockStart = true;
+    if (inner !== undefined) {
+      this.ifStmtContinued(inner, depth);
+      return;
+    }
+    const elseOpen = this.tokenAfter(elseTok.startOffset, LCurly);
+    this.header("} else {", s.thenSpan.end - 1, elseOpen.startOffset + 1, depth);
+    for (const b of s.otherwise) this.body(b, depth + 1);
     this.close(s.span.end, depth);
   }
 
-  /** A repeat of layers only, written on one line with no comment inside, stays on one line (as gofmt keeps one-line blocks). */
-  private staysOnOneLine(s: RepeatStmt): boolean {
-    const { lines } = this.src;
-    if (lines.position(s.span.start).line !== lines.position(s.span.end - 1).line) return false;
-    if (!s.body.every((b) => b.kind === "layer")) return false;
+  /** `} else if c {` … : the inner if's header shares the line of the brace before it. */
+  private ifStmtContinued(s: IfStmt, depth: number): void {
+    this.ifStmt(s, depth, `} else if ${expr(s.cond)} {`);
+  }
+
+  private isElseIf(elseTok: IToken, inner: IfStmt): boolean {
+    return this.tokensBetween(elseTok.startOffset + elseTok.image.length, inner.span.start).length === 0;
+  }
+
+  private commentInside(span: { start: number; end: number }): boolean {
     const c = this.comments[this.next];
-    return !c || c.startOffset > s.span.end;
+    return c !== undefined && c.startOffset < span.end;
+  }
+
+  /** Simple statements written on one line with no comment inside stay on one line (as gofmt keeps one-line blocks). */
+  private staysOnOneLine(span: { start: number; end: number }, body: readonly BodyStmt[]): boolean {
+    const { lines } = this.src;
+    if (body.length === 0) return false;
+    if (lines.position(span.start).line !== lines.position(span.end - 1).line) return false;
+    if (!body.every((b) => b.kind === "layer" || b.kind === "ref" || (b.kind === "chain" && b.body.length === 0))) return false;
+    return !this.commentInside(span);
   }
 
   /** A one-line statement whose source is `span`; comments inside it go above it. */
@@ -168,18 +247,40 @@ class Layout {
   }
 }
 
+function label(l: LabelAst | undefined): string {
+  return l !== undefined ? `${l.text}: ` : "";
+}
+
+/** A layer, a reference or an empty chain: what a one-line body may hold. */
+function simpleCode(s: BodyStmt): string {
+  if (s.kind === "layer") return layerCode(s);
+  if (s.kind === "ref") return `@${s.name}`;
+  return "{}";
+}
+
 function layerCode(l: LayerStmt): string {
-  return `${l.label !== undefined ? `${l.label}: ` : ""}${l.op}${args(l.args)}`;
+  return `${label(l.label)}${l.op}${args(l.args)}`;
 }
 
-function args(list: Arg[]): string {
-  return list.length === 0 ? "" : `(${list.map((a) => (a.name !== undefined ? `${a.name}=` : "") + value(a.value)).join(", ")})`;
+function args(list: ArgExpr[]): string {
+  return list.length === 0 ? "" : `(${list.map((a) => (a.name !== undefined ? `${a.name}=` : "") + expr(a.value)).join(", ")})`;
 }
 
-function value(v: Value): string {
-  if (v.kind === "number") return v.text;
-  if (v.kind === "ident") return v.name;
-  return `(${v.items.map((i) => i.text).join(", ")})`;
+function expr(e: Expr): string {
+  switch (e.kind) {
+    case "number":
+      return e.text;
+    case "ident":
+      return e.name;
+    case "tuple":
+      return `(${e.items.map(expr).join(", ")})`;
+    case "paren":
+      return `(${expr(e.inner)})`;
+    case "unary":
+      return e.op === "-" ? `-${expr(e.operand)}` : `not ${expr(e.operand)}`;
+    case "binary":
+      return `${expr(e.left)} ${e.op} ${expr(e.right)}`;
+  }
 }
 
 /**

@@ -45,7 +45,7 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItem["kind"]> = {
 };
 
 /** LSP SymbolKind per symbol. */
-const SYMBOL_KIND: Record<SymbolDef["kind"], DocumentSymbol["kind"]> = { model: 5, layer: 12, repeat: 3 }; // Class, Function, Namespace
+const SYMBOL_KIND: Record<SymbolDef["kind"], DocumentSymbol["kind"]> = { model: 5, block: 5, layer: 12, repeat: 3, branch: 3 }; // Class, Function, Namespace
 
 /** The file name diagnostics and spans use for a document: its path for file: URIs, else the URI. */
 export function fileOf(uri: string): string {

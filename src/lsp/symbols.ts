@@ -8,7 +8,7 @@ import type { BodyStmt, FileAst, LayerStmt, ModelAst } from "../ast.ts";
 import type { Span } from "../diagnostics.ts";
 import type { Layer, Model, PartialModel } from "../ir.ts";
 
-export type SymbolKind = "model" | "layer" | "repeat";
+export type SymbolKind = "model" | "block" | "layer" | "repeat" | "branch";
 
 export interface SymbolDef {
   kind: SymbolKind;
@@ -47,32 +47,50 @@ export interface SymbolTable {
   callables: string[];
 }
 
-/** The layer statements of a body, visiting every statement kind explicitly. */
-function walkBody(body: readonly BodyStmt[], model: ModelAst, statements: LayerStmtInfo[]): SymbolDef[] {
+/** What walking a body collects besides its definitions. */
+interface Walk {
+  model: ModelAst | undefined;
+  statements: LayerStmtInfo[];
+  /** every label of the body, with its span (the targets of `@label`) */
+  labels: { name: string; span: Span }[];
+  /** every `@label` of the body */
+  references: { name: string; span: Span }[];
+}
+
+/** The definitions of a body, visiting every statement kind explicitly (a new kind is a type error here). */
+function walkBody(body: readonly BodyStmt[], w: Walk): SymbolDef[] {
   const defs: SymbolDef[] = [];
+  const group = (kind: SymbolKind, name: string, span: Span, nameSpan: Span, inner: readonly BodyStmt[]) =>
+    defs.push({ kind, name, span, nameSpan, detail: "", children: walkBody(inner, w) });
   for (const s of body) {
     const visit: { [K in BodyStmt["kind"]]: (stmt: Extract<BodyStmt, { kind: K }>) => void } = {
       layer: (stmt) => {
-        statements.push({ stmt, model });
+        if (w.model !== undefined) w.statements.push({ stmt, model: w.model });
+        if (stmt.label !== undefined) w.labels.push({ name: stmt.label.text, span: stmt.label.span });
         defs.push({
           kind: "layer",
-          name: stmt.label ?? stmt.op,
+          name: stmt.label?.text ?? stmt.op,
           span: stmt.span,
-          nameSpan: stmt.labelSpan ?? stmt.opSpan,
+          nameSpan: stmt.label?.span ?? stmt.opSpan,
           detail: stmt.label !== undefined ? stmt.op : "",
           children: [],
         });
       },
-      repeat: (stmt) => {
-        defs.push({
-          kind: "repeat",
-          name: `repeat ${stmt.count}`,
-          span: stmt.span,
-          nameSpan: stmt.countSpan,
-          detail: "",
-          children: walkBody(stmt.body, model, statements),
-        });
+      repeat: (stmt) => group("repeat", "repeat", stmt.span, stmt.countSpan, stmt.body),
+      if: (stmt) => {
+        group("branch", "if", stmt.span, stmt.headSpan, stmt.then);
+        if (stmt.otherwise !== undefined) defs.push(...walkBody(stmt.otherwise, w));
       },
+      seq: (stmt) => {
+        if (stmt.label !== undefined) w.labels.push({ name: stmt.label.text, span: stmt.label.span });
+        group("branch", stmt.label?.text ?? "seq", stmt.span, stmt.label?.span ?? stmt.keywordSpan, stmt.body);
+      },
+      merge: (stmt) => {
+        if (stmt.label !== undefined) w.labels.push({ name: stmt.label.text, span: stmt.label.span });
+        group("branch", stmt.label?.text ?? stmt.op, stmt.span, stmt.label?.span ?? stmt.opSpan, stmt.branches);
+      },
+      chain: (stmt) => defs.push(...walkBody(stmt.body, w)),
+      ref: (stmt) => w.references.push({ name: stmt.name, span: stmt.nameSpan }),
     };
     (visit[s.kind] as (stmt: BodyStmt) => void)(s);
   }
@@ -84,13 +102,34 @@ export function buildSymbols(ast: FileAst | undefined, models: readonly (Model |
   const statements: LayerStmtInfo[] = [];
   const defs: SymbolDef[] = [];
   const labels = new Map<string, string[]>();
-  for (const m of ast?.models ?? []) {
-    const children = walkBody(m.body, m, statements);
-    defs.push({ kind: "model", name: m.name, span: m.span, nameSpan: m.nameSpan, detail: "model", children });
-    const own = statements.filter((s) => s.model === m && s.stmt.label !== undefined).map((s) => s.stmt.label!);
-    labels.set(m.name, [...(labels.get(m.name) ?? []), ...own]);
+  const refs: SymbolRef[] = [];
+  // `@label` goes to the label of the same model or block body
+  const follow = (w: Walk) => {
+    for (const r of w.references) {
+      const target = w.labels.find((l) => l.name === r.name);
+      if (target !== undefined) refs.push({ span: r.span, target: target.span, description: `@${r.name}: the value labelled ${r.name}` });
+    }
+  };
+  const blocks = (ast?.blocks ?? []).filter((b) => b.file === ast?.file);
+  for (const b of blocks) {
+    const w: Walk = { model: undefined, statements, labels: [], references: [] };
+    defs.push({ kind: "block", name: b.name, span: b.span, nameSpan: b.nameSpan, detail: "block", children: walkBody(b.body, w) });
+    follow(w);
   }
-  return { defs, refs: operandRefs(ast, statements, models), statements, labels, callables: [] };
+  for (const m of ast?.models ?? []) {
+    const w: Walk = { model: m, statements, labels: [], references: [] };
+    const children = walkBody(m.body, w);
+    defs.push({ kind: "model", name: m.name, span: m.span, nameSpan: m.nameSpan, detail: "model", children });
+    labels.set(m.name, [...(labels.get(m.name) ?? []), ...w.labels.map((l) => l.name)]);
+    follow(w);
+  }
+  // a block instance's name goes to the block (in this file; imported blocks have no span here)
+  for (const { stmt } of statements) {
+    const block = blocks.find((b) => b.name === stmt.op);
+    if (block !== undefined) refs.push({ span: stmt.opSpan, target: block.nameSpan, description: `instance of block ${block.name}` });
+  }
+  const callables = [...new Set((ast?.blocks ?? []).map((b) => b.name))];
+  return { defs, refs: [...refs, ...operandRefs(ast, statements, models)], statements, labels, callables };
 }
 
 /**

@@ -2,9 +2,11 @@
 // and "did you mean" iterate these tables; adding a layer = one module + one line here.
 import type { OpName } from "../ir.ts";
 import { adaptiveavgpool } from "./adaptiveavgpool.ts";
+import { add } from "./add.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { batchnorm } from "./batchnorm.ts";
+import { concat } from "./concat.ts";
 import { conv } from "./conv.ts";
 import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
@@ -46,6 +48,8 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   adaptiveavgpool,
   globalmaxpool,
   softmax: softmaxLayer,
+  add,
+  concat,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };

@@ -117,6 +117,20 @@ export interface InferContext {
   contextNotes: string[];
   /** the input is the model's `input` (no layer before this one) */
   atModelInput: boolean;
+  /**
+   * Every value the layer reads, in order: one for a plain layer (its `input`),
+   * two or more for a merge. Single-input ops only use `input`.
+   */
+  operands: readonly Operand[];
+}
+
+/** One value a layer reads, as a merge's messages need it. */
+export interface Operand {
+  shape: Shape;
+  /** how messages name it: "branch 2 ('downsample.1')", "the model's input" */
+  name: string;
+  /** a secondary label at the statement that produced it */
+  label(message: string): Label;
 }
 
 export interface TensorSpec {
@@ -132,6 +146,8 @@ export interface OpDef<O extends OpName, D> {
   args: readonly ArgSpec[];
   /** other spellings of the op (PyTorch's names) for "did you mean" */
   aliases?: readonly string[];
+  /** a merge reads every branch of `op { … }` (ctx.operands); other ops read one value */
+  merge?: boolean;
   /** input-independent checks across arguments; reports and returns undefined on error */
   resolve(args: Args, ctx: ResolveContext): D | undefined;
   /** the shape rule; reports and returns undefined on error */
@@ -152,6 +168,7 @@ export interface AnyOpDef {
   primary?: string;
   args: readonly ArgSpec[];
   aliases?: readonly string[];
+  merge?: boolean;
   resolve(args: Args, ctx: ResolveContext): unknown;
   infer(draft: unknown, input: Shape, ctx: InferContext): { args: LayerArgs; output: Shape } | undefined;
   params(args: LayerArgs, input: Shape): TensorSpec[];

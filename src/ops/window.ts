@@ -266,7 +266,8 @@ export function inferWindow(
   const out = counts as Pair;
 
   if (d.rounding === "floor") {
-    const lost = [0, 1].map((i) => lostAtEnd(axes[i], out[i]));
+    // A 1-wide window with a stride subsamples on purpose (ResNet's strided 1x1 shortcut): nothing to warn about.
+    const lost = [0, 1].map((i) => (effectiveKernel(axes[i].kernel, axes[i].dilation) === 1 ? 0 : lostAtEnd(axes[i], out[i])));
     const lossy = [0, 1].filter((i) => lost[i] > 0);
     if (lossy.length > 0) ctx.report(lostDiagnostic(d, axes, out, lost, lossy, pad, form, ctx, notesWithContext));
   }

@@ -98,3 +98,11 @@ export function partialFacts(model: PartialModel): ModelFacts {
 export function layerText(layer: Layer): string {
   return layer.source.replace(/^\s*[A-Za-z_][A-Za-z0-9_]*\s*:\s*/, "").replace(/\s+/g, " ").trim();
 }
+
+/** "8 block instances, 8 merges" for a graph model; "" for a plain stack. */
+export function graphFacts(layers: readonly Layer[]): string {
+  const blocks = new Set(layers.flatMap((l) => (l.scope ?? []).filter((f) => f.kind === "block").map((f) => f.id))).size;
+  const merges = layers.filter((l) => l.from.length > 1).length;
+  const parts = [...(blocks > 0 ? [plural(blocks, "block instance")] : []), ...(merges > 0 ? [plural(merges, "merge")] : [])];
+  return parts.join(", ");
+}

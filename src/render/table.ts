@@ -1,6 +1,11 @@
 // A model → the `cnnc summary` table: one row per layer with its output
 // shape, parameters, MACs and f32 activation memory per sample, then totals.
-// For a failing model the rows stop before the failing layer.
+// For a failing model the rows stop before the failing layer. A graph model
+// shows its structure: a heading row where a block instance, seq or merge
+// branch opens (with the block's parameter and MAC subtotals), rows indented by
+// nesting, and a `from` column naming the operands of merges and of layers that
+// do not read the row above.
+import type { Layer } from "../ir.ts";
 import {
   activationBytes,
   formatBytes,
@@ -13,7 +18,7 @@ import {
 import { plainStyle, type Style } from "./style.ts";
 
 type Align = "left" | "right";
-const columns: { title: string; align: Align }[] = [
+const stackColumns: { title: string; align: Align }[] = [
   { title: "layer", align: "left" },
   { title: "op", align: "left" },
   { title: "output", align: "left" },
@@ -24,33 +29,59 @@ const columns: { title: string; align: Align }[] = [
 
 /** Op texts longer than this are cut with "…" so a long argument list cannot widen the table past a terminal. */
 const MAX_OP_WIDTH = 40;
+const INDENT = "  ";
+
+/** Whether any layer reads something other than the row above: then the table gets a `from` column. */
+function isGraph(layers: readonly Layer[]): boolean {
+  return layers.some((l, i) => l.from.length > 1 || l.from[0] !== i - 1 || (l.scope ?? []).length > 0);
+}
 
 export function renderSummaryTable(model: ModelFacts, options: { style?: Style } = {}): string {
   const style = options.style ?? plainStyle;
-  const rows: string[][] = [["input", "", formatShape(model.input), "", "", formatBytes(activationBytes(model.input))]];
+  const graph = isGraph(model.layers);
+  const columns = graph ? [...stackColumns.slice(0, 2), { title: "from", align: "left" as Align }, ...stackColumns.slice(2)] : stackColumns;
+  /** a row in the stack layout; the `from` cell is dropped for plain stacks */
+  const row = (name: string, op: string, from: string, rest: string[]): string[] => (graph ? [name, op, from, ...rest] : [name, op, ...rest]);
+  const rows: string[][] = [row("input", "", "", [formatShape(model.input), "", "", formatBytes(activationBytes(model.input))])];
+  // parameter and MAC subtotals of every block instance and seq, by scope id
+  const sums = new Map<number, { params: number; macs: number }>();
+  for (const l of model.layers) {
+    for (const f of l.scope ?? []) {
+      const s = sums.get(f.id) ?? { params: 0, macs: 0 };
+      s.params += layerParamCount(l);
+      s.macs += l.macs;
+      sums.set(f.id, s);
+    }
+  }
+  const nameOf = (i: number): string => (i === -1 ? "input" : model.layers[i].name);
+  let open: number[] = [];
   let activation = activationBytes(model.input);
-  for (const layer of model.layers) {
+  model.layers.forEach((layer, i) => {
+    const scope = layer.scope ?? [];
+    // headings for the scopes this layer enters
+    scope.forEach((f, depth) => {
+      if (open[depth] === f.id) return;
+      const indent = INDENT.repeat(depth);
+      const s = sums.get(f.id)!;
+      if (f.kind === "branch") rows.push(row(`${indent}${f.title}`, "", "", ["", "", "", ""]));
+      else rows.push(row(`${indent}${f.path || "·"}`, f.kind === "seq" ? "seq" : f.title, "", ["", formatCount(s.params), formatCount(s.macs), ""]));
+    });
+    open = scope.map((f) => f.id);
     const bytes = activationBytes(layer.output);
     activation += bytes;
-    let op = layerText(layer);
+    let op = layer.from.length > 1 ? layer.args.op : layerText(layer);
     if (op.length > MAX_OP_WIDTH) op = `${op.slice(0, MAX_OP_WIDTH - 1)}…`;
-    rows.push([
-      layer.name,
-      op,
-      formatShape(layer.output),
-      formatCount(layerParamCount(layer)),
-      formatCount(layer.macs),
-      formatBytes(bytes),
-    ]);
-  }
-  const total = [
-    model.checked ? "total" : "total so far",
-    "",
-    "",
-    formatCount(model.params),
-    formatCount(model.macs),
-    formatBytes(activation),
-  ];
+    const from = layer.from.length > 1 || layer.from[0] !== i - 1 ? layer.from.map(nameOf).join(" + ") : "";
+    rows.push(
+      row(`${INDENT.repeat(scope.length)}${layer.name}`, op, from, [
+        formatShape(layer.output),
+        formatCount(layerParamCount(layer)),
+        formatCount(layer.macs),
+        formatBytes(bytes),
+      ]),
+    );
+  });
+  const total = row(model.checked ? "total" : "total so far", "", "", ["", formatCount(model.params), formatCount(model.macs), formatBytes(activation)]);
   const table = [columns.map((c) => c.title), ...rows, total];
   const widths = columns.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   const line = (r: string[]) =>

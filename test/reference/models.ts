@@ -228,6 +228,9 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
       args = { op: "globalmaxpool" };
       output = [C];
       break;
+    case "add":
+    case "concat":
+      throw new Error("merges resolve with resolveMerge");
   }
   return { name, args, from: [from], inputs: [input], input, output, params, state, macs, span, source: layerText(l) };
 }
@@ -261,7 +264,9 @@ export interface GenOptions {
   layerRounding?: boolean;
 }
 
-const ALL_OPS = OP_NAMES;
+/** The ops a stack can draw (merges need a graph: see ./graphs.ts). */
+export const STACK_OPS = OP_NAMES.filter((op) => op !== "add" && op !== "concat");
+const ALL_OPS = STACK_OPS;
 
 /** An arbitrary of valid model specs: small spatial sizes, every argument form exercised. */
 export function arbModelSpec(name: string, opts: GenOptions = {}): fc.Arbitrary<ModelSpec> {
@@ -269,7 +274,7 @@ export function arbModelSpec(name: string, opts: GenOptions = {}): fc.Arbitrary<
 }
 
 /** Deterministic LCG so a seed reproduces a model; fast-check shrinks the seed. */
-function rng(seed: number) {
+export function rng(seed: number) {
   let s = seed >>> 0 || 1;
   const next = () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -326,7 +331,7 @@ export function randomModelSpec(name: string, seed: number, opts: GenOptions = {
 }
 
 /** A ceil-mode window whose cells all lie in padding would be refused by PyTorch; never generate it. */
-function poolWindowEmpty(layer: Layer): boolean {
+export function poolWindowEmpty(layer: Layer): boolean {
   const a = layer.args;
   if (a.op !== "maxpool" && a.op !== "avgpool") return false;
   const [, H, W] = layer.input;
@@ -359,7 +364,7 @@ function kernelText(r: ReturnType<typeof rng>, kh: number, kw: number): number |
   return kh === kw && r.chance(0.5) ? kh : [kh, kw];
 }
 
-function randomLayer(
+export function randomLayer(
   r: ReturnType<typeof rng>,
   op: LayerArgs["op"],
   shape: number[],
@@ -480,7 +485,33 @@ function randomLayer(
       if (!spatial) return null;
       l.positional = false;
       return l;
+    case "add":
+    case "concat":
+      return null;
   }
+}
+
+/** A merge layer over values of the given shapes: add (equal shapes) or concat (channels; other dims equal). */
+export function resolveMerge(label: string, op: "add" | "concat", inputs: number[][], from: number[]): Layer {
+  const [first] = inputs;
+  const output = op === "add" ? first : [inputs.reduce((c, s) => c + s[0], 0), ...first.slice(1)];
+  for (const s of inputs) {
+    const same = op === "add" ? s.join() === first.join() : s.length === first.length && s.slice(1).join() === first.slice(1).join();
+    if (!same) throw new Error(`${op} of [${first.join(", ")}] and [${s.join(", ")}]`);
+  }
+  return {
+    name: label,
+    args: { op },
+    from,
+    inputs,
+    input: first,
+    output,
+    params: [],
+    state: [],
+    macs: 0,
+    span,
+    source: `${label}: ${op}`,
+  };
 }
 
 // ---------------------------------------------------------------------------

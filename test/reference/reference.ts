@@ -13,8 +13,10 @@ export interface RefRun {
 
 export interface RefForwardResult {
   out: Float64Array;
-  /** the input of every layer, then the model's output */
+  /** the (first) input of every layer, then the model's output */
   acts: Float64Array[];
+  /** the input x, then every layer's output */
+  values: Float64Array[];
   /** running statistics after the forward (a copy; the given state is not mutated) */
   state: Tensors;
 }
@@ -49,17 +51,23 @@ export function refForward(
 ): RefForwardResult {
   checkLength("x", x.length, batch * size(model.input));
   const newState = copyTensors(state);
-  let a: Float64Array = Float64Array.from(x);
+  const values: Float64Array[] = [Float64Array.from(x)];
   const acts: Float64Array[] = [];
   for (const layer of model.layers) {
-    acts.push(a);
-    a = layerForward(layer, a, batch, params, newState, train, run);
+    const ins = layer.from.map((f) => values[f + 1]);
+    acts.push(ins[0]);
+    values.push(isMerge(layer) ? mergeForward(layer, ins, batch) : layerForward(layer, ins[0], batch, params, newState, train, run));
   }
-  acts.push(a);
-  return { out: a, acts, state: newState };
+  const out = values[values.length - 1];
+  acts.push(out);
+  return { out, acts, values, state: newState };
 }
 
-/** Training-mode (or eval-mode) forward plus backward from a given output gradient. */
+/**
+ * Training-mode (or eval-mode) forward plus backward from a given output
+ * gradient. A value read by several layers gets the sum of their gradients; a
+ * value no layer reads (other than the output) contributes nothing.
+ */
 export function refBackward(
   model: Model,
   params: Tensors,
@@ -74,11 +82,58 @@ export function refBackward(
   checkLength("dout", dout.length, batch * size(model.output));
   const grads: Tensors = {};
   for (const [k, v] of Object.entries(params)) grads[k] = new Float64Array(v.length);
-  let d: Float64Array = Float64Array.from(dout);
+  const dv: Float64Array[] = fwd.values.map((v) => new Float64Array(v.length));
+  dv[dv.length - 1].set(Float64Array.from(dout));
   for (let i = model.layers.length - 1; i >= 0; i--) {
-    d = layerBackward(model.layers[i], fwd.acts[i], d, batch, params, state, grads, train, run);
+    const layer = model.layers[i];
+    const d = dv[i + 1];
+    const dIns = isMerge(layer)
+      ? mergeBackward(layer, d, batch)
+      : [layerBackward(layer, fwd.values[layer.from[0] + 1], d, batch, params, state, grads, train, run)];
+    layer.from.forEach((f, k) => {
+      const target = dv[f + 1];
+      for (let j = 0; j < target.length; j++) target[j] += dIns[k][j];
+    });
   }
-  return { out: fwd.out, state: fwd.state, grads, dx: d };
+  return { out: fwd.out, state: fwd.state, grads, dx: dv[0] };
+}
+
+function isMerge(layer: Layer): boolean {
+  return layer.args.op === "add" || layer.args.op === "concat";
+}
+
+/** add: the elementwise sum; concat: each sample's operand blocks one after another (channels, NCHW). */
+function mergeForward(layer: Layer, ins: Float64Array[], N: number): Float64Array {
+  const y = new Float64Array(N * size(layer.output));
+  if (layer.args.op === "add") {
+    for (const v of ins) for (let i = 0; i < y.length; i++) y[i] += v[i];
+    return y;
+  }
+  const per = size(layer.output);
+  for (let n = 0; n < N; n++) {
+    let at = n * per;
+    for (let k = 0; k < ins.length; k++) {
+      const m = size(layer.inputs[k]);
+      for (let j = 0; j < m; j++) y[at + j] = ins[k][n * m + j];
+      at += m;
+    }
+  }
+  return y;
+}
+
+function mergeBackward(layer: Layer, dy: Float64Array, N: number): Float64Array[] {
+  if (layer.args.op === "add") return layer.inputs.map(() => Float64Array.from(dy));
+  const per = size(layer.output);
+  const out = layer.inputs.map((shape) => new Float64Array(N * size(shape)));
+  for (let n = 0; n < N; n++) {
+    let at = n * per;
+    layer.inputs.forEach((shape, k) => {
+      const m = size(shape);
+      for (let j = 0; j < m; j++) out[k][n * m + j] = dy[at + j];
+      at += m;
+    });
+  }
+  return out;
 }
 
 export function refLossAndGrad(
@@ -377,6 +432,9 @@ function layerForward(
           for (let c = 0; c < C; c++) y[at(c)] = Math.exp(x[at(c)] - max) / sum;
         }
       return y;
+    case "add":
+    case "concat":
+      throw new Error("reference: merges go through mergeForward");
   }
 }
 
@@ -636,6 +694,9 @@ function layerBackward(
           }
       return dx;
     }
+    case "add":
+    case "concat":
+      throw new Error("reference: merges go through mergeBackward");
   }
 }
 

@@ -14,6 +14,8 @@
 //   conv2dTranspose's uncropped output; bilinear upsampling is two products with
 //   interpolation matrices that resizeBilinear (half-pixel centres) makes; an
 //   adaptive pool is one mean per PyTorch window.
+// Graphs: each layer reads the values its `from` names; add is tf.addN and
+// concat tf.concat along axis 1 (channels in NCHW, features in [N, D]).
 import * as tf from "@tensorflow/tfjs";
 import type { Layer, Model } from "../../src/ir.ts";
 import type { Tensors } from "./reference.ts";
@@ -64,9 +66,18 @@ export function tfRun(
     const forward = (xIn: tf.Tensor, ps: tf.Tensor[], recordState: boolean): tf.Tensor => {
       const pm: Record<string, tf.Tensor> = {};
       names.forEach((n, i) => (pm[n] = ps[i]));
-      let a = xIn;
-      for (const layer of model.layers) a = tfLayer(layer, a, batch, pm, newState, train, masks, recordState);
-      return a;
+      const values = [xIn];
+      for (const layer of model.layers) {
+        const ins = layer.from.map((f) => values[f + 1]);
+        values.push(
+          layer.args.op === "add"
+            ? tf.addN(ins)
+            : layer.args.op === "concat"
+              ? tf.concat(ins, 1)
+              : tfLayer(layer, ins[0], batch, pm, newState, train, masks, recordState),
+        );
+      }
+      return values[values.length - 1];
     };
     const scalarOf = (out: tf.Tensor): tf.Scalar => {
       if (model.loss !== null && target.y !== undefined) {
@@ -343,5 +354,8 @@ function tfLayer(
       return tf.max(x, [2, 3]);
     case "softmax":
       return spatial ? toNCHW(tf.softmax(toNHWC(x))) : tf.softmax(x);
+    case "add":
+    case "concat":
+      throw new Error("merges are evaluated by tfRun's forward");
   }
 }

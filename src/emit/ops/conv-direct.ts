@@ -84,17 +84,23 @@ const dOutPadded = (d: DirectConv) =>
 export function directConvBuffers(l: Conv, d: DirectConv): WorkspaceBuffer[] {
   const out: WorkspaceBuffer[] = [];
   if (isPadded(d)) {
-    out.push({ name: l.bufferName("xpad"), kind: "float", length: `batch * ${d.c * d.hp * d.wp}`, doc: "the input with its zero border" });
+    const length = `batch * ${d.c * d.hp * d.wp}`;
+    out.push({ name: l.bufferName("xpad"), kind: "float", length, doc: "the input with its zero border (forward scratch)", live: "forward" });
+    out.push({ name: l.bufferName("xpadb"), kind: "float", length, doc: "the input with its zero border again (backward scratch)", live: "backward" });
   }
   if (dOutPadded(d)) {
-    out.push({ name: l.bufferName("dpad"), kind: "float", length: `batch * ${d.f * d.dh * d.dw}`, doc: "the output gradient with a K − 1 − pad zero border" });
+    out.push({ name: l.bufferName("dpad"), kind: "float", length: `batch * ${d.f * d.dh * d.dw}`, doc: "the output gradient with a K − 1 − pad zero border", live: "backward" });
   }
   return out;
 }
 
-/** Copies N planes of h×w from `src` into the interior of `dst` planes of hp×wp at (top, left). */
+/**
+ * Copies N planes of h×w from `src` into the interior of `dst` planes of hp×wp
+ * at (top, left), after zeroing `dst` (a scratch buffer: memory shared with others).
+ */
 function copyIntoBorder(src: string, dst: string, planes: number, h: number, w: number, hp: number, wp: number, top: number, left: number): string {
-  return `for (let n = 0; n < N; n++) {
+  return `${dst}.fill(0);
+  for (let n = 0; n < N; n++) {
     for (let c = 0; c < ${planes}; c++) {
       const from = (n * ${planes} + c) * ${h * w}, to = (n * ${planes} + c) * ${hp * wp} + ${top * wp + left};
       for (let r = 0; r < ${h}; r++) {
@@ -297,7 +303,7 @@ function dWeight(l: Conv, d: DirectConv): string {
   }
   const blocks = d.groups === 1 ? parts.join("\n") : `for (let gi = 0; gi < ${d.groups}; gi++) {\nconst fb = gi * ${d.fg};\n${parts.join("\n")}\n}`;
   return `const gw = ${l.grad("weight")};
-  ${isPadded(d) ? `const xp = ${l.buffer("xpad")};` : ""}
+  ${isPadded(d) ? `const xp = ${l.buffer("xpadb")};\n${copyIntoBorder("inp", "xp", d.c, d.h, d.w, d.hp, d.wp, d.pt, d.pl)}` : ""}
   ${blocks}`;
 }
 

@@ -6,6 +6,7 @@ import { num, type OpEmitter } from "../context.ts";
 import { elementwise } from "./elementwise.ts";
 
 export const dropout: OpEmitter<"dropout"> = {
+  inPlace: true,
   buffers(l) {
     return [
       {

@@ -3,9 +3,11 @@
 import type { Layer, OpName } from "../../ir.ts";
 import type { OpEmitter } from "../context.ts";
 import { adaptiveavgpool } from "./adaptiveavgpool.ts";
+import { add } from "./add.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { batchnorm } from "./batchnorm.ts";
+import { concat } from "./concat.ts";
 import { conv } from "./conv.ts";
 import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
@@ -44,6 +46,8 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   adaptiveavgpool,
   globalmaxpool,
   softmax,
+  add,
+  concat,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */

@@ -5,7 +5,9 @@ import { elementwise } from "./elementwise.ts";
 
 export const leakyrelu: OpEmitter<"leakyrelu"> = {
   forward: (l) => elementwise(l, `const v = inp[i]; out[i] = v > 0 ? v : ${num(l.args.alpha)} * v;`),
-  backward: (l) => elementwise(l, `dIn[i] = inp[i] > 0 ? dOut[i] : ${num(l.args.alpha)} * dOut[i];`),
+  inPlace: true,
+  // from the output (alpha ≥ 0, so out > 0 exactly where inp > 0): the input need not be kept for backward
+  backward: (l) => elementwise(l, `dIn[i] = out[i] > 0 ? dOut[i] : ${num(l.args.alpha)} * dOut[i];`),
   pattern: (l) => ({
     perSample: l.output.size,
     fill: `const a = ${l.out}; for (let j = 0; j < a.length; j++) pat[k + j] = a[j] > 0 ? 1 : 0;`,

@@ -5,7 +5,9 @@ import { elementwise } from "./elementwise.ts";
 
 export const relu: OpEmitter<"relu"> = {
   forward: (l) => elementwise(l, "const v = inp[i]; out[i] = v > 0 ? v : 0;"),
-  backward: (l) => elementwise(l, "dIn[i] = inp[i] > 0 ? dOut[i] : 0;"),
+  inPlace: true,
+  // from the output (out > 0 exactly where inp > 0), so the input need not be kept for backward
+  backward: (l) => elementwise(l, "dIn[i] = out[i] > 0 ? dOut[i] : 0;"),
   pattern: (l) => ({
     perSample: l.output.size,
     fill: `const a = ${l.out}; for (let j = 0; j < a.length; j++) pat[k + j] = a[j] > 0 ? 1 : 0;`,
