@@ -74,9 +74,7 @@ describe("decodeSource", () => {
 
   it("refuses a file over 1 MiB (E0103) without decoding it, naming the limit", () => {
     const big = new Uint8Array(MAX_SOURCE_BYTES + 1).fill(0xff); // invalid UTF-8 too: size is checked first
-    const t0 = performance.now();
     const d = decodeSource(big, "f").diagnostics;
-    expect(performance.now() - t0).toBeLessThan(50);
     expect(codesOf(d)).toEqual(["E0103"]);
     expect(d[0].message).toContain("1 MiB");
     expect(decodeSource(new Uint8Array(MAX_SOURCE_BYTES).fill(0x20), "f").value).toHaveLength(MAX_SOURCE_BYTES);

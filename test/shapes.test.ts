@@ -346,7 +346,8 @@ describe("the help's concrete fix works", () => {
           if (fixed.models.length === 1) expectOutput(source(op, size, rounding, { ...args, ...changes(change) }), gives);
         }
       }),
-      { numRuns: 300 },
+      // seeded: the coverage check below needs a run that reaches every kind of fix (a ceil window overhanging by the stride is rare)
+      { numRuns: 300, seed: 7 },
     );
     // every kind of fix was offered and tried at least once
     for (const kind of ["floor pad", "floor kernel", "floor rounding", "exact kernel", "ceil kernel"]) expect([...tried]).toContain(kind);

@@ -507,7 +507,10 @@ export function moduleMemory(model: Model, opts: EmitOptions): { workspace: Work
 function planWorkspaceSize(plan: Plan): WorkspaceSize {
   const size = (t: Tensor) => String(t.shape.reduce((a, b) => a * b, 1));
   const grads = plan.params.map((t): WorkspaceBuffer => ({ name: `grads[${JSON.stringify(t.name)}]`, kind: "float", length: size(t), doc: "" }));
-  return workspaceSize([...plan.buffers, ...grads], plan.floatCtor === "Float32Array" ? "float32" : "float64");
+  // a buffer that is a view of a shared allocation (slot) costs nothing of its own
+  const own = plan.buffers.filter((b) => b.slot === undefined);
+  const slots = plan.slots.map((m): WorkspaceBuffer => ({ name: m.name, kind: "float", length: m.length, doc: "" }));
+  return workspaceSize([...own, ...slots, ...grads], plan.floatCtor === "Float32Array" ? "float32" : "float64");
 }
 
 function emitCreateWorkspace(plan: Plan): string {
