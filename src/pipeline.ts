@@ -5,7 +5,7 @@
 // phase that reported an error (Elm's Compile.hs). Emission (src/emit) reads
 // the IR returned here. Reading imported files is the caller's job (a
 // `ReadImport` function), so the compiler itself touches no file system.
-import { dirname, join, normalize } from "node:path";
+import { normalizePath, resolveImport } from "./import-path.ts";
 import type { FileAst, ImportAst } from "./ast.ts";
 import { type Diagnostic, diag, hasErrors, sortDiagnostics } from "./diagnostics.ts";
 import { decodeSource } from "./source.ts";
@@ -61,10 +61,10 @@ function loadImports(main: FileAst, read: ReadImport): { files: FileAst[]; texts
   const files: FileAst[] = [];
   const texts: { file: string; text: string }[] = [];
   const diagnostics: Diagnostic[] = [];
-  const loaded = new Set<string>([normalize(main.file)]);
+  const loaded = new Set<string>([normalizePath(main.file)]);
   const visit = (ast: FileAst, stack: string[]): void => {
     for (const imp of ast.imports) {
-      const path = normalize(join(dirname(ast.file), imp.path));
+      const path = resolveImport(ast.file, imp.path);
       if (stack.includes(path)) {
         diagnostics.push(cycle(imp, [...stack, path]));
         continue;
@@ -92,7 +92,7 @@ function loadImports(main: FileAst, read: ReadImport): { files: FileAst[]; texts
       visit(parsed.value, [...stack, path]);
     }
   };
-  visit(main, [normalize(main.file)]);
+  visit(main, [normalizePath(main.file)]);
   return { files, texts, diagnostics };
 }
 
