@@ -29,6 +29,14 @@ export interface GradcheckEmitOptions {
   sourceName: string;
   /** test-only: passed to emitModule (a deliberately wrong backward for this op) */
   perturb?: EmitOptions["perturb"];
+  /**
+   * "wasm": the analytic gradients come from the f32 WebAssembly module
+   * `./<Model>.ts` (cnnc build --target wasm) written beside the harness; the
+   * numeric side stays the embedded f64 module. Default tol 1e-3, and entries
+   * below 1e-3 of their tensor's largest gradient are compared absolutely
+   * (f32 resolves no more).
+   */
+  target?: "wasm";
 }
 
 export function emitGradcheck(model: Model, opts: GradcheckEmitOptions): string {
@@ -36,10 +44,10 @@ export function emitGradcheck(model: Model, opts: GradcheckEmitOptions): string 
   const outSize = model.output.reduce((a, b) => a * b, 1);
   return `${module}
 
-${emitDriver(model, outSize)}`;
+${emitDriver(model, outSize, opts.target)}`;
 }
 
-function emitDriver(model: Model, outSize: number): string {
+function emitDriver(model: Model, outSize: number, target: "wasm" | undefined): string {
   const hasLoss = model.loss !== null;
   // The numeric side evaluates the loss from the training-mode logits with the
   // formula of SPEC §1 (cheaper than lossAndGrad, and independent of lossPass);
@@ -74,9 +82,29 @@ function emitDriver(model: Model, outSize: number): string {
       }
     }
     return total / batch;`;
-  const analytic = hasLoss ? "lossAndGrad(p, s, x, y, ws)" : "backward(p, s, x, proj, ws)";
+  const analytic =
+    target === "wasm"
+      ? `wasmAnalytic(p, ${hasLoss ? "y" : "proj"}, x, batch, seed)`
+      : hasLoss
+        ? "lossAndGrad(p, s, x, y, ws)"
+        : "backward(p, s, x, proj, ws)";
+  const wasmSide =
+    target === "wasm"
+      ? `import * as wasmTarget from "./${model.name}.ts";
+
+/** The WebAssembly module's gradients at the same parameters, input and dropout masks (its generator draws the same ones). */
+function wasmAnalytic(p: Params, target: ${hasLoss ? "Int32Array" : "Float64Array"}, x: Float64Array, batch: number, seed: number) {
+  const pw = wasmTarget.initParams(seed);
+  for (const t of info.params) pw[t.name as keyof wasmTarget.Params].set(p[t.name as keyof Params]);
+  const ws = wasmTarget.createWorkspace(batch, seed);
+  const xw = Float32Array.from(x);
+  ${hasLoss ? "return wasmTarget.lossAndGrad(pw, wasmTarget.initState(), xw, target, ws);" : "return wasmTarget.backward(pw, wasmTarget.initState(), xw, Float32Array.from(target), ws);"}
+}
+
+`
+      : "";
   return `// ---------------------------------------------------------------- gradient check
-// The harness for ${model.name} (cnnc gradcheck). Centred differences in f64;
+${wasmSide}// The harness for ${model.name} (cnnc gradcheck${target === "wasm" ? " --target wasm" : ""}). Centred differences in f64;
 // see the options and the report below. Run directly: tsx ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K] [--only NAME,...]
 
 export type GradcheckOptions = {
@@ -163,7 +191,7 @@ function gcSamePattern(a: Int32Array, b: Int32Array): boolean {
 export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
   const batch = opts.batch ?? 2;
   const seed = opts.seed ?? 1;
-  const tol = opts.tol ?? 1e-6;
+  const tol = opts.tol ?? ${target === "wasm" ? "1e-3" : "1e-6"};
   const samples = opts.samples ?? 20;
   const h0 = opts.h ?? 1e-5;
   const rand = gcRandom(seed);
@@ -222,7 +250,16 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
     x[j] = v;
   }
   noise = Math.max(noise, Number.EPSILON * Math.max(Math.abs(base), 1));
-  const floorAt = (h: number): number => Math.max(1e-8, (4 * noise) / h / 1e-6);
+  const floorAt = (h: number): number => Math.max(1e-8, (4 * noise) / h / 1e-6);${
+    target === "wasm"
+      ? `
+  const tensorFloor = (name: string): number => {
+    let m = 0;
+    for (const v of analytic[name]) m = Math.max(m, Math.abs(v));
+    return 1e-3 * m;
+  };`
+      : ""
+  }
 
   const tensors: { name: string; shape: number[]; values: Float64Array }[] = info.params.map((t) => ({
     name: t.name,
@@ -273,7 +310,7 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
         continue;
       }
       const a = analytic[t.name][j];
-      const err = Math.abs(a - numeric) / Math.max(floorAt(h), Math.abs(a) + Math.abs(numeric));
+      const err = Math.abs(a - numeric) / Math.max(floorAt(h), ${target === "wasm" ? "tensorFloor(t.name), " : ""}Math.abs(a) + Math.abs(numeric));
       maxRelError = Math.max(maxRelError, Number.isNaN(err) ? Infinity : err);
       checked++;
     }
