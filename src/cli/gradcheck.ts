@@ -1,6 +1,6 @@
 // `cnnc gradcheck FILE [--model NAME] [--batch N] [--tol T] [--seed S] [--samples K] [--tensors A,B]`:
 // compiles FILE, writes each model's f64 harness (<Model>.gradcheck.ts) to a
-// temporary folder, runs it in a child `node` with this package's tsx loader
+// temporary folder (with --target wasm also the WebAssembly module it checks), runs it in a child `node` with this package's tsx loader
 // (no global tools needed), streams its progress lines and table, and removes
 // the folder. Exit 0 when every model passes, 1 on a failure or an error in
 // the file, 2 for a usage error (bad option, unreadable path, no such model).
@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, type Command, Option } from "commander";
 import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
+import { emitWasmModule } from "../emit-wasm/module.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile } from "./sources.ts";
@@ -23,6 +24,7 @@ export interface GradcheckCliOptions {
   seed?: number;
   samples?: number;
   tensors?: string;
+  target?: "ts" | "wasm";
 }
 
 function tolArgument(value: string): number {
@@ -39,11 +41,16 @@ export function register(program: Command, cli: CliContext): void {
     .description("build each model in f64 to a temporary folder and compare its backward pass with centred differences")
     .argument("<file>", "a .cnn file")
     .option("--model <name>", "only the model with this name")
-    .option("--batch <n>", "batch size (default 2)", wholeNumberArgument(1))
+    .option("--batch <n>", "batch size (default 2; 4 with --target wasm)", wholeNumberArgument(1))
     .option("--tol <t>", "the largest relative error that passes (default 1e-6)", tolArgument)
     .option("--seed <s>", "seed for parameters, data and sampled entries (default 1)", wholeNumberArgument(0))
     .option("--samples <k>", "entries checked per tensor (default 20)", wholeNumberArgument(1))
     .option("--tensors <names>", "check only these tensors, comma-separated (dx for the input)")
+    .addOption(
+      new Option("--target <target>", "ts: the f64 TypeScript backward; wasm: the f32 WebAssembly backward (default tol 1e-3)")
+        .choices(["ts", "wasm"])
+        .default("ts"),
+    )
     .action(async (file: string, options: GradcheckCliOptions) => {
       cli.exitCode = await runGradcheck(file, options, cli.io);
     });
@@ -62,8 +69,10 @@ export async function runGradcheck(path: string, options: GradcheckCliOptions, i
     let worst: number = EXIT.ok;
     for (const model of models) {
       const harness = join(dir, `${model.name}.gradcheck.ts`);
-      writeFileSync(harness, emitGradcheck(model, { sourceName: basename(path) }));
-      io.stdout(`gradcheck ${model.name} (${basename(path)}), f64 harness built\n`);
+      const wasm = options.target === "wasm";
+      if (wasm) writeFileSync(join(dir, `${model.name}.ts`), emitWasmModule(model, { sourceName: basename(path) }));
+      writeFileSync(harness, emitGradcheck(model, { sourceName: basename(path), target: wasm ? "wasm" : undefined }));
+      io.stdout(`gradcheck ${model.name} (${basename(path)}), ${wasm ? "f32 WebAssembly backward against the f64 harness" : "f64 harness built"}\n`);
       const code = await runHarness(harness, harnessArgs(options), io);
       worst = Math.max(worst, code === 0 ? EXIT.ok : code === 2 ? EXIT.usage : EXIT.failed);
     }
