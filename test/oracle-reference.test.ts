@@ -5,25 +5,42 @@
 // proves them, batch 1 and odd batches, eval and training mode, with and
 // without a loss. Compared: outputs, loss, every gradient, dx and the running
 // statistics, to a relative error of 1e-10 (relError in test/reference/data.ts).
+// The same harness runs the WebAssembly target (f32) to 1e-4. f32 resolves only
+// rounding noise where one normalisation feeds another (the gradient is a
+// cancellation; see test/oracle-tfjs.test.ts): its runs skip the directed
+// "Norms" stack and random models with two normalisations,
+// which the f64 TypeScript target covers; the TypeScript f32 target computes
+// the same numbers there.
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { emitModule } from "../src/emit/module.ts";
 import { OP_NAMES, type Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { randomInputs, relError } from "./reference/data.ts";
 import { dropoutKeep, ModuleFolder } from "./reference/generated.ts";
 import { directedSpecs, modelText, randomModelSpec, specToModel, type ModelSpec } from "./reference/models.ts";
 import { refBackward, refForward, refLossAndGrad, type Tensors } from "./reference/reference.ts";
+import { type OracleTarget, TS_F64, WASM } from "./reference/targets.ts";
 
-const TOL = 1e-10;
 const folder = new ModuleFolder("cnnc-oracle-ref-");
 afterAll(() => folder.remove());
 
-/** What the models exercised, so the test can prove its generator reached every case. */
-const seen = new Set<string>();
-let worst = 0;
+/** What the models exercised, per target, so the test can prove its generator reached every case. */
+const seenBy = new Map<string, Set<string>>();
+const worstBy = new Map<string, number>();
 
-function note(spec: ModelSpec, model: Model, batch: number): void {
+const NORMS = new Set(["batchnorm", "layernorm", "groupnorm"]);
+/**
+ * Two normalisations in one model: a gradient reaching the first through the
+ * second can be an exact cancellation (a constant shift per feature that
+ * batchnorm removes), which f32 computes as rounding noise.
+ */
+function stackedNorms(spec: ModelSpec): boolean {
+  return spec.layers.filter((l) => NORMS.has(l.op)).length > 1;
+}
+
+function note(target: OracleTarget, spec: ModelSpec, model: Model, batch: number): void {
+  const seen = seenBy.get(target.name) ?? new Set<string>();
+  seenBy.set(target.name, seen);
   if (spec.layers.some((l) => l.args.some(([k, v]) => k === "pad" && v === "same"))) seen.add("same pad");
   if (spec.layers.some((l) => l.args.some(([k]) => k === "rounding"))) seen.add("layer rounding");
   if (model.loss) seen.add(`loss:${model.loss.args.op}`);
@@ -56,6 +73,7 @@ function note(spec: ModelSpec, model: Model, batch: number): void {
 }
 
 function compareAll(
+  target: OracleTarget,
   what: string,
   got: Record<string, ArrayLike<number>>,
   want: Record<string, ArrayLike<number>>,
@@ -63,8 +81,8 @@ function compareAll(
 ) {
   for (const k of Object.keys(want)) {
     const e = relError(got[k], want[k], floor);
-    worst = Math.max(worst, e);
-    expect(e, `${what} ${k}`).toBeLessThanOrEqual(TOL);
+    worstBy.set(target.name, Math.max(worstBy.get(target.name) ?? 0, e));
+    expect(e, `${target.name}: ${what} ${k}`).toBeLessThanOrEqual(target.refTol);
   }
 }
 
@@ -76,7 +94,7 @@ function scaleOf(...tensors: Record<string, ArrayLike<number>>[]): number {
 }
 
 /** Compiles, emits, runs and compares one random model; returns nothing, asserts everything. */
-async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise<void> {
+async function checkModel(target: OracleTarget, spec: ModelSpec, batch: number, seed: number): Promise<void> {
   const text = modelText(spec);
   const compiled = compile(text, `${spec.name}.cnn`);
   const errors = compiled.diagnostics.filter((d) => d.severity === "error");
@@ -99,17 +117,17 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
     });
   });
 
-  const gen = await folder.load(`${spec.name}.ts`, emitModule(model, { dtype: "f64", sourceName: `${spec.name}.cnn` }));
-  note(spec, model, batch);
+  const gen = await folder.load(`${spec.name}${target === TS_F64 ? "" : "_wasm"}.ts`, target.emit(model));
+  note(target, spec, model, batch);
   const inp = randomInputs(model, batch, seed);
   const params = () => {
-    const p: Tensors = {};
-    for (const [k, v] of Object.entries(inp.params)) p[k] = Float64Array.from(v);
+    const p: Record<string, Float32Array | Float64Array> = {};
+    for (const [k, v] of Object.entries(inp.params)) p[k] = target.float(v);
     return p;
   };
   const state = () => {
-    const s: Tensors = {};
-    for (const [k, v] of Object.entries(inp.state)) s[k] = Float64Array.from(v);
+    const s: Record<string, Float32Array | Float64Array> = {};
+    for (const [k, v] of Object.entries(inp.state)) s[k] = target.float(v);
     return s;
   };
   const ws = gen.createWorkspace(batch, seed);
@@ -117,10 +135,11 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
 
   // eval mode: running statistics, no dropout
   const sEval = state();
-  const evalOut = Float64Array.from(gen.forward(params(), sEval, inp.x, ws, false));
+  const x = target.float(inp.x);
+  const evalOut = Float64Array.from(gen.forward(params(), sEval, x, ws, false));
   const refEval = refForward(model, inp.params, inp.state, inp.x, batch, false);
-  compareAll(`${ctx}\neval forward`, { out: evalOut }, { out: refEval.out }, 1e-9);
-  expect(sEval, `${ctx}\neval mode leaves the running statistics alone`).toEqual(inp.state);
+  compareAll(target, `${ctx}\neval forward`, { out: evalOut }, { out: refEval.out }, 1e-9);
+  expect(copy(sEval), `${ctx}\neval mode leaves the running statistics alone`).toEqual(inp.state);
 
   // training mode
   const single = model.layers.some(
@@ -129,8 +148,8 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
   const sGen = state();
   const train = () =>
     gen.lossAndGrad
-      ? gen.lossAndGrad(params(), sGen, inp.x, inp.y, ws)
-      : gen.backward!(params(), sGen, inp.x, inp.dout, ws);
+      ? gen.lossAndGrad(params(), sGen, x, inp.y, ws)
+      : gen.backward!(params(), sGen, x, target.float(inp.dout), ws);
   if (single) {
     // PyTorch refuses batch statistics of one value; so must both
     expect(train, ctx).toThrow(RangeError);
@@ -153,10 +172,10 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
     ? refLossAndGrad(model, inp.params, inp.state, inp.x, inp.y, batch, { masks })
     : { ...refBackward(model, inp.params, inp.state, inp.x, inp.dout, batch, { masks }), loss: NaN };
   const floor = 1e-3 * scaleOf(ref.grads, { dx: ref.dx });
-  compareAll(`${ctx}\ngradient`, got.grads, ref.grads, floor);
-  compareAll(`${ctx}\ngradient`, { dx: got.dx }, { dx: ref.dx }, floor);
-  compareAll(`${ctx}\nrunning statistics`, sGen, ref.state, 1e-9);
-  if (model.loss) compareAll(`${ctx}\nloss`, { loss: [got.loss] }, { loss: [ref.loss] }, 1e-9);
+  compareAll(target, `${ctx}\ngradient`, got.grads, ref.grads, floor);
+  compareAll(target, `${ctx}\ngradient`, { dx: got.dx }, { dx: ref.dx }, floor);
+  compareAll(target, `${ctx}\nrunning statistics`, sGen, ref.state, 1e-9);
+  if (model.loss) compareAll(target, `${ctx}\nloss`, { loss: [got.loss] }, { loss: [ref.loss] }, 1e-9);
   // a second call with the same masks gives the same gradients (nothing accumulates across calls)
   ws.freezeDropout = true;
   const again = train();
@@ -164,8 +183,8 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
     expect(Float64Array.from(v), `${ctx}\nsecond call ${k}`).toEqual(got.grads[k]);
   expect(Float64Array.from(again.dx), `${ctx}\nsecond call dx`).toEqual(got.dx);
   // the training-mode output with the same masks
-  const trainOut = Float64Array.from(gen.forward(params(), state(), inp.x, ws, true));
-  compareAll(`${ctx}\ntraining forward`, { out: trainOut }, { out: ref.out }, 1e-9);
+  const trainOut = Float64Array.from(gen.forward(params(), state(), x, ws, true));
+  compareAll(target, `${ctx}\ntraining forward`, { out: trainOut }, { out: ref.out }, 1e-9);
 }
 
 function copy(t: Record<string, ArrayLike<number>>): Tensors {
@@ -174,21 +193,27 @@ function copy(t: Record<string, ArrayLike<number>>): Tensors {
   return out;
 }
 
-describe("generated f64 code against the naive f64 reference", () => {
-  it.each(directedSpecs.map((m) => [m.name, m] as const))("directed case %s, batches 1, 2 and 3", async (_name, m) => {
-    for (const batch of [1, 2, 3]) await checkModel({ ...m, name: `${m.name}B${batch}` }, batch, 7 + batch);
+describe.each([TS_F64, WASM])("generated code ($name) against the naive f64 reference", (target) => {
+  const f64 = target === TS_F64;
+  const directed = f64 ? directedSpecs : directedSpecs.filter((d) => d.name !== "Norms");
+  it.each(directed.map((m) => [m.name, m] as const))("directed case %s, batches 1, 2 and 3", async (_name, m) => {
+    for (const batch of [1, 2, 3]) await checkModel(target, { ...m, name: `${m.name}B${batch}` }, batch, 7 + batch);
   });
 
   let count = 0;
-  it("agrees on random models to 1e-10 (outputs, loss, gradients, dx, running statistics)", async () => {
+  let checked = 0;
+  it(`agrees on random models to ${target.refTol} (outputs, loss, gradients, dx, running statistics)`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(1, 2, 3, 5), async (seed, batch) => {
         const spec = randomModelSpec(`Rand${++count}`, seed);
-        await checkModel(spec, batch, seed);
+        if (!f64 && stackedNorms(spec)) return;
+        await checkModel(target, spec, batch, seed);
+        checked++;
       }),
       { numRuns: 150, seed: 20261122, endOnFailure: true },
     );
     // the generator must have reached every case the oracle is meant to cover
+    const seen = seenBy.get(target.name)!;
     for (const c of [
       ...OP_NAMES,
       "loss:softmax",
@@ -211,7 +236,7 @@ describe("generated f64 code against the naive f64 reference", () => {
       expect(seen, c).toContain(c);
     }
     console.log(
-      `oracle-reference: ${count} models, largest relative error ${worst.toExponential(2)}; cases: ${[...seen].sort().join(", ")}`,
+      `oracle-reference (${target.name}): ${checked} of ${count} models checked, largest relative error ${worstBy.get(target.name)!.toExponential(2)}; cases: ${[...seen].sort().join(", ")}`,
     );
   });
 });

@@ -103,7 +103,7 @@ function col2im(l: WasmLayerContext<"conv">, n: Ex<"i32">, g: Ex<"i32">, dcols: 
     (dst, src, lo, hi, shift) => {
       if (hi <= lo) return;
       const d = f.let(add(dst, k(lo)));
-      const s = f.let(add(src, k(lo + shift)));
+      const s = f.let(add(src, k(lo * sw + shift)));
       if (sw === 1) {
         const count = hi - lo, whole = count - (count % 4);
         if (whole > 0) f.loop(k(0), k(whole), (j) => f.stv(l.dIn, add(s, j), vadd(ldv(l.dIn, add(s, j)), ldv(dcols, add(d, j)))), 4);
