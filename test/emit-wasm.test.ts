@@ -6,7 +6,7 @@
 // (oracle-reference, oracle-tfjs, gradcheck) run the wasm target on random
 // models and every op as well.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
@@ -134,6 +134,26 @@ describe("engines without SIMD128", () => {
     }
     expect(gen.createWorkspace(1).batch).toBe(1);
   });
+});
+
+describe("generated text", () => {
+  it("type-checks with tsc --strict, erasable syntax only, without @types/node or the DOM lib; the same bytes twice", () => {
+    const dir = join(folder.dir, "tsc");
+    mkdirSync(dir, { recursive: true });
+    for (const file of ["lenet5.cnn", "norms-and-pools.cnn", "mlp-mnist.cnn", "vgg-bn.cnn"]) {
+      for (const m of modelsOf(file)) {
+        const text = emitWasmModule(m, { sourceName: file });
+        expect(emitWasmModule(m, { sourceName: file }), m.name).toBe(text);
+        writeFileSync(join(dir, `${m.name}.ts`), text);
+      }
+    }
+    // lib without DOM: the safetensors section's TextEncoder/TextDecoder are declared by hand here, as a host would
+    writeFileSync(join(dir, "host.d.ts"), "declare class TextEncoder { encode(s: string): Uint8Array; }\ndeclare class TextDecoder { constructor(label?: string, options?: { fatal?: boolean }); decode(b: Uint8Array): string; }\n");
+    const options = { strict: true, noEmit: true, target: "ES2022", lib: ["ES2022"], module: "ESNext", moduleResolution: "Bundler", types: [], erasableSyntaxOnly: true, verbatimModuleSyntax: true, isolatedModules: true };
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: options, include: ["*.ts"] }));
+    const r = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", dir], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+  }, 120_000);
 });
 
 describe("cnnc build --target wasm", () => {

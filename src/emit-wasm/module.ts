@@ -213,10 +213,20 @@ function wasmApi(): WasmApi {
   return api;
 }
 
+/** The module bytes, decoded here so the file needs neither atob nor Buffer. */
 function wasmBytes(): Uint8Array {
-  const text = atob(WASM_BASE64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const value = new Uint8Array(128);
+  for (let i = 0; i < 64; i++) value[digits.charCodeAt(i)] = i;
+  const text = WASM_BASE64;
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const bytes = new Uint8Array((text.length / 4) * 3 - pad);
+  for (let i = 0, o = 0; i < text.length; i += 4) {
+    const n = (value[text.charCodeAt(i)]! << 18) | (value[text.charCodeAt(i + 1)]! << 12) | (value[text.charCodeAt(i + 2)]! << 6) | value[text.charCodeAt(i + 3)]!;
+    if (o < bytes.length) bytes[o++] = n >> 16;
+    if (o < bytes.length) bytes[o++] = (n >> 8) & 255;
+    if (o < bytes.length) bytes[o++] = n & 255;
+  }
   return bytes;
 }
 
