@@ -5,13 +5,14 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { measureGemm } from "./gemm.ts";
+import { measureWasmGemm } from "./wasm-gemm.ts";
 import { median, timeIt } from "./stats.ts";
 import { loadGenerated } from "./contenders/generated.ts";
 import { buildConvnetjs } from "./contenders/convnetjs.ts";
 import { buildTfNet } from "./contenders/tfjs.ts";
 import { layerModel, loadModel, makeData, type Mode, WORKLOADS } from "./workloads.ts";
 
-export type Contender = "cnnc" | "tfjs-cpu" | "tfjs-wasm" | "convnetjs";
+export type Contender = "cnnc" | "cnnc-wasm" | "tfjs-cpu" | "tfjs-wasm" | "convnetjs";
 
 export interface Job {
   kind: "run" | "layers" | "gemm";
@@ -37,6 +38,8 @@ export interface ChildResult {
   timings: Timing[];
   layers?: { name: string; ms: number; samples: number }[];
   gemm?: { name: string; gflops: number }[];
+  /** the wasm target's f32x4 kernels at 256³ (bench/wasm-gemm.ts) */
+  wasmGemm?: { name: string; gflops: number }[];
   workspaceBytes?: number;
   peakRss: number;
   error?: string;
@@ -84,6 +87,7 @@ async function main(): Promise<ChildResult> {
   const out: ChildResult = { timings: [], peakRss: 0 };
   if (job.kind === "gemm") {
     out.gemm = measureGemm(256, job.quick ? 7 : 15).map((g) => ({ name: g.name, gflops: g.gflops }));
+    out.wasmGemm = measureWasmGemm(256, job.quick ? 7 : 15).map((g) => ({ name: g.name, gflops: g.gflops }));
     return out;
   }
   const w = WORKLOADS.find((x) => x.id === job.workload)!;
@@ -104,7 +108,7 @@ async function main(): Promise<ChildResult> {
   const data = makeData(model, N);
   let net: { forward(): Float32Array; trainStep(): number };
   const c = job.contender!;
-  if (c === "cnnc") {
+  if (c === "cnnc" || c === "cnnc-wasm") {
     const g = await loadGenerated(job.modules![0], data, N, model.output[0]);
     out.workspaceBytes = g.workspaceBytes;
     net = g;
@@ -129,7 +133,7 @@ async function main(): Promise<ChildResult> {
     const [check, first] = timedOnce(() => (mode === "forward" ? Array.from(net.forward().slice(0, 20)) : [net.trainStep()]));
     const samples = measure(fn, job.quick, first);
     const t: Timing = { mode, samples, ms: median(samples), check };
-    if (c === "cnnc") t.heapPerCall = job.quick ? heapPerCall(fn, 1, 1) : heapPerCall(fn, 5, 3);
+    if (c === "cnnc" || c === "cnnc-wasm") t.heapPerCall = job.quick ? heapPerCall(fn, 1, 1) : heapPerCall(fn, 5, 3);
     out.timings.push(t);
   }
   return out;

@@ -49,6 +49,7 @@ function plan(w: Workload): { contender: Contender; modes: Mode[]; skip?: string
   const heavyTfTrain = quick && w.id !== "W1";
   return [
     { contender: "cnnc", modes: ["forward", "train"] },
+    { contender: "cnnc-wasm", modes: ["forward", "train"] },
     { contender: "tfjs-cpu", modes: heavyTfTrain ? ["forward"] : ["forward", "train"] },
     { contender: "tfjs-wasm", modes: ["forward"] },
     w.id === "W3"
@@ -64,6 +65,7 @@ function main() {
   // counts (a burst of load elsewhere on the machine only ever slows it down).
   const gemm = runChild({ kind: "gemm", quick });
   let limit = Math.max(...(gemm.gemm ?? []).map((g) => g.gflops));
+  let wasmLimit = Math.max(...(gemm.wasmGemm ?? []).map((g) => g.gflops));
   const rows: Row[] = [];
   // formatted at the end, once the limit is final
   const layerTables: (() => string)[] = [];
@@ -78,11 +80,15 @@ function main() {
       continue;
     }
     let modulePath: string | undefined;
+    let wasmPath: string | undefined;
     let buildNote = "";
     try {
       const b = buildGenerated(model, w.file.replace(/^.*\//, ""));
       modulePath = b.path;
       sizes.push([w.id, model.name, fmtBytes(b.bytes), String(allocationsInHotPath(readFileSync(b.path, "utf8")))]);
+      const bw = buildGenerated(model, w.file.replace(/^.*\//, ""), "wasm");
+      wasmPath = bw.path;
+      sizes.push([w.id, `${model.name} (--target wasm)`, fmtBytes(bw.bytes), String(allocationsInHotPath(readFileSync(bw.path, "utf8")))]);
     } catch (e) {
       buildNote = `build failed: ${(e as Error).message}`;
     }
@@ -91,13 +97,14 @@ function main() {
         rows.push({ w, model, mode: "train", contender: p.contender, peakRss: 0, note: p.skip });
         continue;
       }
-      if (p.contender === "cnnc" && !modulePath) {
-        for (const mode of p.modes) rows.push({ w, model, mode, contender: "cnnc", peakRss: 0, note: buildNote });
+      const path = p.contender === "cnnc-wasm" ? wasmPath : modulePath;
+      if ((p.contender === "cnnc" || p.contender === "cnnc-wasm") && !path) {
+        for (const mode of p.modes) rows.push({ w, model, mode, contender: p.contender, peakRss: 0, note: buildNote });
         continue;
       }
       log(`${w.id} ${p.contender} ${p.modes.join("+")}…`);
-      const r = runChild({ kind: "run", contender: p.contender, workload: w.id, modes: p.modes, modules: modulePath ? [modulePath] : [], quick });
-      if (r.workspaceBytes !== undefined) sizes[sizes.length - 1].splice(3, 0, fmtBytes(r.workspaceBytes));
+      const r = runChild({ kind: "run", contender: p.contender, workload: w.id, modes: p.modes, modules: path ? [path] : [], quick });
+      if (r.workspaceBytes !== undefined) sizes[sizes.length - (p.contender === "cnnc" ? 2 : 1)]!.splice(3, 0, fmtBytes(r.workspaceBytes));
       for (const mode of p.modes) {
         const t = r.timings.find((x) => x.mode === mode);
         rows.push({ w, model, mode, contender: p.contender, t, peakRss: r.peakRss, note: r.error ?? "" });
@@ -112,10 +119,22 @@ function main() {
         const modules = model.layers.map((_, i) => buildGenerated(layerModel(model, i), w.file).path);
         const r = runChild({ kind: "layers", workload: w.id, modules, quick });
         const layers = r.layers;
-        if (layers) layerTables.push(() => layerTable(w, model, layers, limit));
+        if (layers) layerTables.push(() => layerTable(w, model, layers, limit, "JS"));
         else layerTables.push(() => `${w.id}: per-layer timing failed: ${r.error}`);
       } catch (e) {
         layerTables.push(() => `${w.id}: per-layer build failed: ${(e as Error).message}`);
+      }
+    }
+    if (wasmPath) {
+      log(`${w.id} cnnc-wasm per-layer training step…`);
+      try {
+        const modules = model.layers.map((_, i) => buildGenerated(layerModel(model, i), w.file, "wasm").path);
+        const r = runChild({ kind: "layers", workload: w.id, modules, quick });
+        const layers = r.layers;
+        if (layers) layerTables.push(() => layerTable(w, model, layers, wasmLimit, "wasm"));
+        else layerTables.push(() => `${w.id} (wasm): per-layer timing failed: ${r.error}`);
+      } catch (e) {
+        layerTables.push(() => `${w.id} (wasm): per-layer build failed: ${(e as Error).message}`);
       }
     }
   }
@@ -125,7 +144,11 @@ function main() {
   const best = limitAfter > limit ? gemmAfter : gemm;
   const limitNote = `before the contenders ${fmt(limit)}, after ${fmt(limitAfter)} GFLOP/s`;
   limit = Math.max(limit, limitAfter);
-  const table = mainTable(rows, limit);
+  const wasmAfter = Math.max(...(gemmAfter.wasmGemm ?? []).map((g) => g.gflops));
+  const wasmBest = wasmAfter > wasmLimit ? gemmAfter : gemm;
+  const wasmNote = `before the contenders ${fmt(wasmLimit)}, after ${fmt(wasmAfter)} GFLOP/s`;
+  wasmLimit = Math.max(wasmLimit, wasmAfter);
+  const table = mainTable(rows, limit, wasmLimit);
   const build = quick ? "(not timed in --quick)" : buildTiming();
   const gemmLine = `JS limit (register-blocked f32 GEMM in plain JS, 256³, best variant, faster of two runs: ${limitNote}): **${fmt(limit)} GFLOP/s** (${(best.gemm ?? []).map((g) => `${g.name} ${fmt(g.gflops)}`).join(", ")})`;
   const cmd = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
@@ -137,10 +160,11 @@ function main() {
     `- machine: ${machine}`,
     `- command: \`${cmd}\` (${((Date.now() - started) / 1000).toFixed(0)} s)`,
     `- ${gemmLine}`,
+    `- wasm limit (the wasm target's own f32x4 kernels alone, bench/wasm-gemm.ts, 256³, faster of two runs: ${wasmNote}): **${fmt(wasmLimit)} GFLOP/s** (${(wasmBest.wasmGemm ?? []).map((g) => `${g.name} ${fmt(g.gflops)}`).join(", ")})`,
     "",
     "All f32, one thread, NCHW, batch per workload; each contender in a fresh child process.",
     "ms = median over n timed iterations after warm-up; GFLOP/s counts 2 × MACs of conv and affine, backward = 2 × forward.",
-    "`cnnc ×` = the peer's time / cnnc's time in the same run (> 1: cnnc is faster). The machine is a shared 2-core VM: compare ratios within one run, not across runs.",
+    "`cnnc ×` = the peer's time / cnnc's time in the same run (> 1: cnnc is faster); `cnnc` is the TypeScript target, `cnnc-wasm` the same model built with `--target wasm`. `% limit` is against the JS limit for cnnc and the wasm limit for cnnc-wasm. The machine is a shared 2-core VM: compare ratios within one run, not across runs.",
     "",
     table,
     "",
@@ -168,7 +192,7 @@ function main() {
   log(`wrote bench/RESULTS.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-function mainTable(rows: Row[], limit: number): string {
+function mainTable(rows: Row[], limit: number, wasmLimit: number): string {
   const out: string[][] = [];
   for (const r of rows) {
     const n = r.w.batch;
@@ -177,10 +201,12 @@ function mainTable(rows: Row[], limit: number): string {
     const flops = flopsOf(r.model, n, r.mode);
     const gf = t ? flops / (t.ms * 1e6) : undefined;
     const ratio = t && cnnc && r.contender !== "cnnc" ? `${fmt(t.ms / cnnc.ms)}×` : "—";
-    const pct = t && r.contender === "cnnc" ? `${fmt((100 * gf!) / limit)}%` : "—";
+    const own = r.contender === "cnnc" ? limit : r.contender === "cnnc-wasm" ? wasmLimit : undefined;
+    const pct = t && own !== undefined ? `${fmt((100 * gf!) / own)}%` : "—";
     const note = [r.note];
     if (t && t.samples.length < 10) note.push(`only ${t.samples.length} timed iteration${t.samples.length > 1 ? "s" : ""}`);
     if (t && cnnc && r.contender !== "cnnc") note.push(agreement(r.mode, t, cnnc));
+    if (t && cnnc && r.contender === "cnnc-wasm") note.push(`**${fmt(cnnc.ms / t.ms)}× the TS target**`);
     if (t?.heapPerCall !== undefined && Number.isFinite(t.heapPerCall)) note.push(`heap +${fmtBytes(Math.round(t.heapPerCall))}/call`);
     out.push([
       r.w.id,
@@ -196,7 +222,7 @@ function mainTable(rows: Row[], limit: number): string {
       note.filter((s) => s !== "").join("; "),
     ]);
   }
-  return markdownTable(["workload", "mode", "contender", "ms/batch", "images/s", "GFLOP/s", "cnnc ×", "% JS limit", "n", "peak RSS", "notes"], out);
+  return markdownTable(["workload", "mode", "contender", "ms/batch", "images/s", "GFLOP/s", "cnnc ×", "% limit", "n", "peak RSS", "notes"], out);
 }
 
 /** `cnnc build examples/vgg16.cnn` as a user runs it (wall time includes Node and tsx start-up), and its output size. */
@@ -210,7 +236,11 @@ function buildTiming(): string {
     execFileSync(`${ROOT}bin/cnnc`, ["explain", "E0301"], { cwd: ROOT, stdio: "ignore" });
     const startup = performance.now() - t1;
     const bytes = readFileSync(`${out}VGG16.ts`).length;
-    return `\`cnnc build examples/vgg16.cnn\`: ${fmt(ms)} ms wall (of which ~${fmt(startup)} ms is Node + tsx start-up, timed as \`cnnc explain E0301\`); VGG16.ts ${fmtBytes(bytes)} (${bytes} bytes). Targets: < 1 s, < 300 KB.`;
+    const t2 = performance.now();
+    execFileSync(`${ROOT}bin/cnnc`, ["build", "examples/vgg16.cnn", "--target", "wasm", "-o", `${out}wasm/`], { cwd: ROOT, stdio: "ignore" });
+    const wasmMs = performance.now() - t2;
+    const wasmBytes = readFileSync(`${out}wasm/VGG16.ts`).length;
+    return `\`cnnc build examples/vgg16.cnn\`: ${fmt(ms)} ms wall (of which ~${fmt(startup)} ms is Node + tsx start-up, timed as \`cnnc explain E0301\`); VGG16.ts ${fmtBytes(bytes)} (${bytes} bytes). Targets: < 1 s, < 300 KB.\n\n\`cnnc build --target wasm examples/vgg16.cnn\`: ${fmt(wasmMs)} ms wall; VGG16.ts ${fmtBytes(wasmBytes)} (${wasmBytes} bytes, the module embedded as base64). Targets: < 2 s, < 1 MB.`;
   } catch (e) {
     return `cnnc build examples/vgg16.cnn failed: ${(e as Error).message.split("\n")[0]}`;
   }
@@ -236,7 +266,7 @@ function agreement(mode: Mode, t: Timing, cnnc: Timing): string {
   return `${mode === "forward" ? "max |Δlogit|" : "|Δloss|"} vs cnnc ${d.toExponential(1)}`;
 }
 
-function layerTable(w: Workload, model: Model, layers: { name: string; ms: number; samples: number }[], limit: number): string {
+function layerTable(w: Workload, model: Model, layers: { name: string; ms: number; samples: number }[], limit: number, target: "JS" | "wasm"): string {
   const total = layers.reduce((a, l) => a + l.ms, 0);
   const rows = layers.map((l, i) => {
     const layer = model.layers[i];
@@ -253,7 +283,8 @@ function layerTable(w: Workload, model: Model, layers: { name: string; ms: numbe
     ];
   });
   rows.push(["total", "", "", fmt(total), "100%", "", "", ""]);
-  return [`### ${w.id} ${model.name}, batch ${w.batch}`, "", markdownTable(["layer", "op", "output", "ms", "share", "GFLOP/s", "% JS limit", "n"], rows), ""].join("\n");
+  const title = `### ${w.id} ${model.name}, batch ${w.batch}${target === "wasm" ? ", --target wasm" : ""}`;
+  return [title, "", markdownTable(["layer", "op", "output", "ms", "share", "GFLOP/s", `% ${target} limit`, "n"], rows), ""].join("\n");
 }
 
 main();

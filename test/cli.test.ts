@@ -346,6 +346,7 @@ describe("every CLI code is triggered by a test", () => {
     E0004: () => ["gradcheck", "examples/lenet5.cnn", "--batch", "1000000000"],
     E0390: () => ["check", "--max-params", "1", "examples/lenet5.cnn"],
     E0391: () => ["check", "--max-macs", "1", "examples/lenet5.cnn"],
+    E0395: () => ["build", "--target", "wasm", "-o", join(tmp, "wasm-refused"), tmpFile("gmp.cnn", "model G {\n  input [2, 4, 4]\n  globalmaxpool\n}\n")],
   };
   it.each(Object.keys(cliCodes))("%s", async (code) => {
     const argv = triggers[code as keyof typeof cliCodes];

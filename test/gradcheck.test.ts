@@ -4,13 +4,17 @@
 // the CLI outside the test run, see the README), it FAILS on a deliberately
 // wrong backward of every op kind (emitModule's `perturb` hook), it skips
 // rather than passes kink crossings, and `cnnc gradcheck` / the harness run
-// directly have the exit codes of docs/cli.md#exit-codes.
+// directly have the exit codes of docs/cli.md#exit-codes. The example and wrong-backward
+// checks run for the TypeScript target (f64) and the wasm target (its f32
+// backward against the f64 differences, batch ≥ 4, tol 1e-3), the latter on the ops it compiles.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitGradcheck } from "../src/emit/gradcheck.ts";
+import { opsNotOnWasm } from "../src/emit-wasm/ops/index.ts";
+import { emitWasmModule } from "../src/emit-wasm/module.ts";
 import { OP_NAMES, type Model, type OpName } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { cnnc } from "./cli-helpers.ts";
@@ -52,12 +56,25 @@ function modelsOf(text: string, file: string): Model[] {
   return r.models;
 }
 
-async function harness(model: Model, perturb?: OpName): Promise<Harness> {
-  const text = emitGradcheck(model, { sourceName: `${model.name}.cnn`, perturb });
-  return folder.load<Harness>(`${model.name}_${files++}.gradcheck.ts`, text);
-}
+type Target = "ts" | "wasm";
 
-describe("gradcheck passes on every example", () => {
+/**
+ * The harness of a model; with target "wasm" its analytic side is the wasm
+ * module (written as ./<Model>.ts beside it, in a folder of its own so every
+ * import is fresh), built with the same perturbation.
+ */
+async function harness(model: Model, perturb?: OpName, target: Target = "ts"): Promise<Harness> {
+  const sourceName = `${model.name}.cnn`;
+  if (target === "ts") return folder.load<Harness>(`${model.name}_${files++}.gradcheck.ts`, emitGradcheck(model, { sourceName, perturb }));
+  const own = new ModuleFolder("cnnc-gctest-wasm-");
+  wasmFolders.push(own);
+  own.write(`${model.name}.ts`, emitWasmModule(model, { sourceName, perturb }));
+  return own.load<Harness>(`${model.name}.gradcheck.ts`, emitGradcheck(model, { sourceName, perturb, target: "wasm" }));
+}
+const wasmFolders: ModuleFolder[] = [];
+afterAll(() => wasmFolders.forEach((f) => f.remove()));
+
+describe.each(["ts", "wasm"] as const)("gradcheck (%s) passes on every example", (target) => {
   // per model: batch, entries per tensor and (for the heavy ones) which tensors
   const plans: Record<string, { batch: number; samples: number; only?: string[] }> = {
     LeNet5: { batch: 3, samples: 4 },
@@ -86,8 +103,9 @@ describe("gradcheck passes on every example", () => {
       const text = readFileSync(new URL(`../examples/${ex}.cnn`, import.meta.url), "utf8");
       for (const model of modelsOf(text, `${ex}.cnn`)) {
         const plan = plans[model.name];
-        const report = (await harness(model)).gradcheck({ ...plan, seed: 3 });
-        const table = (await harness(model)).formatGradcheck(report);
+        const h = await harness(model, undefined, target);
+        const report = h.gradcheck({ ...plan, seed: 3, batch: target === "wasm" ? Math.max(plan.batch, 4) : plan.batch });
+        const table = h.formatGradcheck(report);
         expect(report.pass, table).toBe(true);
         const expected = plan.only ?? [...model.layers.flatMap((l) => l.params.map((p) => p.name)), "dx"];
         const names = report.rows.map((r) => r.name).filter((n) => n !== "loss");
@@ -167,17 +185,18 @@ describe("gradcheck on graphs", () => {
   });
 });
 
-const OPS = OP_NAMES;
+/** The ops each target compiles (the wasm target refuses some: docs/generated-api.md). */
+const OPS = { ts: OP_NAMES, wasm: OP_NAMES.filter((op) => !opsNotOnWasm(OP_NAMES).includes(op)) };
 
-describe("gradcheck catches a wrong backward of every op kind", () => {
-  for (const op of OPS) {
+describe.each(["ts", "wasm"] as const)("gradcheck (%s) catches a wrong backward of every op kind", (target) => {
+  for (const op of OPS[target]) {
     it(op, async () => {
       const model = opModel(op);
       // globalmaxpool's dx is nonzero at 1 cell of 25 per plane: check every entry, so a wrong one is seen
       const samples = op === "globalmaxpool" ? 200 : 6;
-      const good = (await harness(model)).gradcheck({ samples });
+      const good = (await harness(model, undefined, target)).gradcheck({ samples });
       expect(good.pass, `unperturbed ${op}`).toBe(true);
-      const h = await harness(model, op);
+      const h = await harness(model, op, target);
       const bad = h.gradcheck({ samples });
       expect(bad.pass, h.formatGradcheck(bad)).toBe(false);
       // the wrong gradient shows where it is: dx (and this layer's parameters) fail

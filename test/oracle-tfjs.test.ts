@@ -1,14 +1,13 @@
 // TensorFlow.js (cpu backend, f32) as the second, independent oracle, per op
 // kind, forward and gradients (TF.js's own autodiff): first the naive f64
 // reference against it (so the reference is not trusted on its own word), then
-// the generated f32 module against it. Relative error ≤ 1e-4, tensor-wise
+// the generated f32 modules (the TypeScript and the WebAssembly target) against it. Relative error ≤ 1e-4, tensor-wise
 // (relError in test/reference/data.ts: max |a − b| over the tensor's scale).
 // How TF.js is made to say what it cannot say directly (asymmetric/same/ceil
 // padding, groups, dilation gradients, the avg-pool divisor) is described at
 // the top of test/reference/tfjs-model.ts; nothing is left out. The merges
 // (add, concat) are checked on random graph models.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emitModule } from "../src/emit/module.ts";
 import { OP_NAMES, type LayerArgs, type Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { randomInputs, relError, type OracleInputs } from "./reference/data.ts";
@@ -16,6 +15,7 @@ import { dropoutKeep, type GeneratedModule, ModuleFolder } from "./reference/gen
 import { randomGraphModel } from "./reference/graphs.ts";
 import { directedSpecs, modelText, randomModelSpec, type ModelSpec } from "./reference/models.ts";
 import { refBackward, refLossAndGrad } from "./reference/reference.ts";
+import { TS_F32, WASM } from "./reference/targets.ts";
 import { tfReady, tfRun } from "./reference/tfjs-model.ts";
 
 const TOL = 1e-4;
@@ -168,15 +168,15 @@ describe("the naive f64 reference against TensorFlow.js (f32)", () => {
   }
 });
 
-describe("the generated f32 module against TensorFlow.js (f32)", () => {
-  for (const op of [...OPS, "loss"] as const) {
+describe.each([TS_F32, WASM])("the generated f32 module ($name) against TensorFlow.js (f32)", (target) => {
+  for (const op of [...target.ops, "loss"] as const) {
     it(`${op}: forward (train and eval), loss, gradients, dx and running statistics, batches 1–3`, async () => {
+      let ran = 0;
       for (const spec of casesFor(op)) {
         const model = spec.model();
-        const gen = await folder.load<GeneratedModule>(
-          `${spec.name}.ts`,
-          emitModule(model, { dtype: "f32", sourceName: `${spec.name}.cnn` }),
-        );
+        if (!target.compiles(model)) continue;
+        ran++;
+        const gen = await folder.load<GeneratedModule>(`${spec.name}_${target.name.replace(" ", "_")}.ts`, target.emit(model));
         for (const batch of [1, 2, 3]) {
           const inp = randomInputs(model, batch, batch * 17 + spec.name.length);
           const where = `${spec.text}batch ${batch}`;
@@ -187,7 +187,7 @@ describe("the generated f32 module against TensorFlow.js (f32)", () => {
           };
           const x = Float32Array.from(inp.x);
           const ws = gen.createWorkspace(batch, 5);
-          const key = `generated/${op}`;
+          const key = `${target.name}/${op}`;
           // eval forward
           const evalOut = Float32Array.from(gen.forward(f32(inp.params), f32(inp.state), x, ws, false));
           check(`${where}: eval out`, key, evalOut, tfFor(model, inp, false, {}).out);
@@ -214,16 +214,17 @@ describe("the generated f32 module against TensorFlow.js (f32)", () => {
           check(`${where}: train out`, key, trainOut, tf.out);
         }
       }
+      expect(ran, `cases of ${op} that ${target.name} compiles`).toBeGreaterThan(0);
     });
   }
 
   it("reports the largest errors seen", () => {
-    const keys = Object.keys(worst).sort();
+    const keys = Object.keys(worst).filter((k) => k.startsWith(`${target.name}/`) || k.startsWith("reference/")).sort();
     expect(keys.length).toBeGreaterThan(0);
     const max = (prefix: string) => Math.max(...keys.filter((k) => k.startsWith(prefix)).map((k) => worst[k]));
     console.log(
       `oracle-tfjs: largest relative error reference↔TF.js ${max("reference/").toExponential(2)}, ` +
-        `generated f32↔TF.js ${max("generated/").toExponential(2)}\n` +
+        `generated ${target.name}↔TF.js ${max(`${target.name}/`).toExponential(2)}\n` +
         keys.map((k) => `  ${k}: ${worst[k].toExponential(2)}`).join("\n"),
     );
   });

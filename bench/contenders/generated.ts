@@ -3,15 +3,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { Model } from "../../src/ir.ts";
 import { emitModule } from "../../src/emit/module.ts";
+import { emitWasmModule } from "../../src/emit-wasm/module.ts";
 import { ROOT, type Data } from "../workloads.ts";
 
 export const BUILD_DIR = `${ROOT}.tmp/bench/`;
 
-/** Emits `model` as f32 TypeScript and returns the written path and its size in bytes. */
-export function buildGenerated(model: Model, sourceName: string): { path: string; bytes: number } {
+/** Emits `model` as f32 TypeScript (or the wasm target) and returns the written path and its size in bytes. */
+export function buildGenerated(model: Model, sourceName: string, target: "ts" | "wasm" = "ts"): { path: string; bytes: number } {
   mkdirSync(BUILD_DIR, { recursive: true });
-  const text = emitModule(model, { dtype: "f32", sourceName });
-  const path = `${BUILD_DIR}${model.name}.ts`;
+  const text = target === "wasm" ? emitWasmModule(model, { sourceName }) : emitModule(model, { dtype: "f32", sourceName });
+  const path = `${BUILD_DIR}${model.name}${target === "wasm" ? ".wasm" : ""}.ts`;
   writeFileSync(path, text);
   return { path, bytes: Buffer.byteLength(text) };
 }

@@ -11,8 +11,10 @@ import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
 import { formatTsAll, startFormatWorker, stopFormatWorker } from "../emit/format.ts";
 import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/module.ts";
+import { emitWasmModule } from "../emit-wasm/module.ts";
 import { parseSource } from "../parse.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
+import { notOnWasm } from "./not-on-wasm.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile } from "./sources.ts";
 
@@ -20,6 +22,7 @@ export interface BuildOptions {
   out: string;
   model?: string;
   dtype: "f32" | "f64";
+  target: "ts" | "wasm";
   unroll: number;
   emit?: "tokens" | "ast" | "ir" | "ts";
 }
@@ -32,6 +35,11 @@ export function register(program: Command, cli: CliContext): void {
     .option("-o, --out <dir>", "output directory", ".")
     .option("--model <name>", "only the model with this name")
     .addOption(new Option("--dtype <dtype>", "float type of the generated module").choices(["f32", "f64"]).default("f32"))
+    .addOption(
+      new Option("--target <target>", "ts: plain TypeScript; wasm: the same API running WebAssembly SIMD128 kernels (f32)")
+        .choices(["ts", "wasm"])
+        .default("ts"),
+    )
     .option(
       "--unroll <n>",
       "the most multiply-adds per kernel window written out as straight-line code; larger windows become loops",
@@ -48,6 +56,10 @@ export function register(program: Command, cli: CliContext): void {
 
 /** Builds every file; nothing is written unless every file and every model succeeds. */
 export async function runBuild(paths: readonly string[], options: BuildOptions, io: CliIo): Promise<number> {
+  if (options.target === "wasm" && options.dtype === "f64") {
+    io.stderr("error: --target wasm computes in f32 only (WebAssembly SIMD128 f32x4); drop --dtype f64, or use --target ts for f64\n");
+    return EXIT.usage;
+  }
   if (options.model !== undefined && paths.length > 1) {
     io.stderr(`error: --model selects a model of one file, but ${paths.length} files were given\n`);
     return EXIT.usage;
@@ -131,13 +143,20 @@ async function buildFile(path: string, options: BuildOptions, io: CliIo): Promis
     io.stdout(JSON.stringify(shown, null, 2) + "\n");
     return [];
   }
+  if (options.target === "wasm") {
+    const refused = models.flatMap((m) => notOnWasm(m) ?? []);
+    if (refused.length > 0) return reportDiagnostics({ ...f, diagnostics: refused }, options.emit === undefined ? io : { ...io, stdout: io.stderr });
+  }
   const sourceName = basename(path);
   const files: OutputFile[] = [];
   for (const model of models) {
-    const module = emitModule(model, { dtype: options.dtype, sourceName, unrollBudget: options.unroll });
+    const module =
+      options.target === "wasm"
+        ? emitWasmModule(model, { sourceName })
+        : emitModule(model, { dtype: options.dtype, sourceName, unrollBudget: options.unroll });
     files.push({ path: join(options.out, `${model.name}.ts`), text: module, source: path });
     if (options.emit === undefined) {
-      const harness = emitGradcheck(model, { sourceName });
+      const harness = emitGradcheck(model, { sourceName, target: options.target === "wasm" ? "wasm" : undefined });
       files.push({ path: join(options.out, `${model.name}.gradcheck.ts`), text: harness, source: path });
     }
   }

@@ -1,26 +1,29 @@
 // `cnnc gradcheck FILE [--model NAME] [--batch N] [--tol T] [--seed S] [--samples K] [--tensors A,B]`:
 // compiles FILE, writes each model's f64 harness (<Model>.gradcheck.ts) to a
 // temporary folder as JavaScript (its types erased by strip-types.ts, since
-// Node 20 runs no .ts), runs it in a child `node` (no global tools needed),
+// Node 20 runs no .ts; with --target wasm also the WebAssembly module it checks,
+// stripped the same way), runs it in a child `node` (no global tools needed),
 // streams its progress lines and table, and removes the folder. Exit 0 when every model passes, 1 on a failure or an error in
 // the file, 2 for a usage error (bad option, unreadable path, no such model).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, type Command, Option } from "commander";
 import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
+import { emitWasmModule } from "../emit-wasm/module.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
 import { gradcheckBatchTooLarge } from "./memory.ts";
+import { notOnWasm } from "./not-on-wasm.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { styleFor } from "../render/style.ts";
 import { renderDiagnostic } from "../render/text.ts";
 import { compileFile } from "./sources.ts";
 import { stripTypes } from "./strip-types.ts";
 
-/** The harness's own default (gradcheck() in src/emit/gradcheck.ts). */
-const DEFAULT_BATCH = 2;
+/** The harness's own defaults (gradcheck() in src/emit/gradcheck.ts). */
+const DEFAULT_BATCH = { ts: 2, wasm: 4 };
 
 export interface GradcheckCliOptions {
   model?: string;
@@ -29,6 +32,7 @@ export interface GradcheckCliOptions {
   seed?: number;
   samples?: number;
   tensors?: string;
+  target?: "ts" | "wasm";
 }
 
 function tolArgument(value: string): number {
@@ -45,11 +49,16 @@ export function register(program: Command, cli: CliContext): void {
     .description("build each model in f64 to a temporary folder and compare its backward pass with centred differences")
     .argument("<file>", "a .cnn file")
     .option("--model <name>", "only the model with this name")
-    .option("--batch <n>", "batch size (default 2)", wholeNumberArgument(1))
+    .option("--batch <n>", "batch size (default 2; 4 with --target wasm)", wholeNumberArgument(1))
     .option("--tol <t>", "the largest relative error that passes (default 1e-6)", tolArgument)
     .option("--seed <s>", "seed for parameters, data and sampled entries (default 1)", wholeNumberArgument(0))
     .option("--samples <k>", "entries checked per tensor (default 20)", wholeNumberArgument(1))
     .option("--tensors <names>", "check only these tensors, comma-separated (dx for the input)")
+    .addOption(
+      new Option("--target <target>", "ts: the f64 TypeScript backward; wasm: the f32 WebAssembly backward (default tol 1e-3)")
+        .choices(["ts", "wasm"])
+        .default("ts"),
+    )
     .action(async (file: string, options: GradcheckCliOptions) => {
       cli.exitCode = await runGradcheck(file, options, cli.io);
     });
@@ -61,8 +70,12 @@ export async function runGradcheck(path: string, options: GradcheckCliOptions, i
   if (status !== EXIT.ok) return status;
   const models = selectModels(path, f.models, options.model, io);
   if (models === undefined) return EXIT.usage;
+  if (options.target === "wasm") {
+    const refused = models.flatMap((m) => notOnWasm(m) ?? []);
+    if (refused.length > 0) return reportDiagnostics({ ...f, diagnostics: refused }, io);
+  }
   // the memory --batch implies, before any file is written or process started
-  const tooLarge = models.flatMap((m) => gradcheckBatchTooLarge(path, m, options.batch ?? DEFAULT_BATCH) ?? []);
+  const tooLarge = models.flatMap((m) => gradcheckBatchTooLarge(path, m, options.batch ?? DEFAULT_BATCH[options.target ?? "ts"]) ?? []);
   if (tooLarge.length > 0) {
     io.stdout(tooLarge.map((d) => renderDiagnostic(d, new Map(), { style: styleFor(io.colour) })).join("\n\n") + "\n");
     return EXIT.usage;
@@ -71,10 +84,13 @@ export async function runGradcheck(path: string, options: GradcheckCliOptions, i
   try {
     let worst: number = EXIT.ok;
     for (const model of models) {
-      // an ES module (it reads import.meta), hence .mjs
+      // ES modules (the harness reads import.meta), hence .mjs
       const harness = join(dir, `${model.name}.gradcheck.mjs`);
-      writeFileSync(harness, await stripTypes(emitGradcheck(model, { sourceName: basename(path) })));
-      io.stdout(`gradcheck ${model.name} (${basename(path)}), f64 harness built\n`);
+      const wasm = options.target === "wasm";
+      if (wasm) writeFileSync(join(dir, `${model.name}.mjs`), await stripTypes(emitWasmModule(model, { sourceName: basename(path) })));
+      const target = wasm ? { target: "wasm" as const, wasmImport: `./${model.name}.mjs` } : {};
+      writeFileSync(harness, await stripTypes(emitGradcheck(model, { sourceName: basename(path), ...target })));
+      io.stdout(`gradcheck ${model.name} (${basename(path)}), ${wasm ? "f32 WebAssembly backward against the f64 harness" : "f64 harness built"}\n`);
       const code = await runHarness(harness, harnessArgs(options), io);
       worst = Math.max(worst, code === 0 ? EXIT.ok : code === 2 ? EXIT.usage : EXIT.failed);
     }

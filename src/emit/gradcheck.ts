@@ -30,6 +30,18 @@ export interface GradcheckEmitOptions {
   sourceName: string;
   /** test-only: passed to emitModule (a deliberately wrong backward for this op) */
   perturb?: EmitOptions["perturb"];
+  /**
+   * "wasm": the analytic gradients come from the f32 WebAssembly module
+   * `./<Model>.ts` (cnnc build --target wasm) written beside the harness; the
+   * numeric side stays the embedded f64 module. Default tol 1e-3, and entries
+   * below 1e-3 of their tensor's largest gradient, or 1e-5 of the model's, are
+   * compared absolutely (f32 sums resolve no more). Default batch 4: a
+   * batchnorm over two values has exactly-zero gradients upstream, which f32
+   * computes as rounding noise.
+   */
+  target?: "wasm";
+  /** where the harness imports the wasm module from; default `./<Model>.ts` (`cnnc gradcheck` writes `./<Model>.mjs`) */
+  wasmImport?: string;
 }
 
 export function emitGradcheck(model: Model, opts: GradcheckEmitOptions): string {
@@ -37,7 +49,7 @@ export function emitGradcheck(model: Model, opts: GradcheckEmitOptions): string 
   const outSize = model.output.reduce((a, b) => a * b, 1);
   return `${module}
 
-${emitDriver(model, outSize)}`;
+${emitDriver(model, outSize, opts)}`;
 }
 
 /** Copies of the activation pattern alive while one entry is checked: the base, v+h, v−h, and the two arrays an evaluation builds. */
@@ -67,7 +79,8 @@ export function gradcheckMemory(model: Model): WorkspaceSize {
   return { perSample, fixed, largest, maxBatch: Math.floor(MAX_TYPED_ARRAY_LENGTH / largest.perSample) };
 }
 
-function emitDriver(model: Model, outSize: number): string {
+function emitDriver(model: Model, outSize: number, opts: GradcheckEmitOptions): string {
+  const target = opts.target;
   const memory = gradcheckMemory(model);
   const hasLoss = model.loss !== null;
   // The numeric side evaluates the loss from the training-mode logits with the
@@ -103,9 +116,29 @@ function emitDriver(model: Model, outSize: number): string {
       }
     }
     return total / batch;`;
-  const analytic = hasLoss ? "lossAndGrad(p, s, x, y, ws)" : "backward(p, s, x, proj, ws)";
+  const analytic =
+    target === "wasm"
+      ? `wasmAnalytic(p, ${hasLoss ? "y" : "proj"}, x, batch, seed)`
+      : hasLoss
+        ? "lossAndGrad(p, s, x, y, ws)"
+        : "backward(p, s, x, proj, ws)";
+  const wasmSide =
+    target === "wasm"
+      ? `import * as wasmTarget from "${opts.wasmImport ?? `./${model.name}.ts`}";
+
+/** The WebAssembly module's gradients at the same parameters, input and dropout masks (its generator draws the same ones). */
+function wasmAnalytic(p: Params, target: ${hasLoss ? "Int32Array" : "Float64Array"}, x: Float64Array, batch: number, seed: number) {
+  const pw = wasmTarget.initParams(seed);
+  for (const t of info.params) pw[t.name as keyof wasmTarget.Params].set(p[t.name as keyof Params]);
+  const ws = wasmTarget.createWorkspace(batch, seed);
+  const xw = Float32Array.from(x);
+  ${hasLoss ? "return wasmTarget.lossAndGrad(pw, wasmTarget.initState(), xw, target, ws);" : "return wasmTarget.backward(pw, wasmTarget.initState(), xw, Float32Array.from(target), ws);"}
+}
+
+`
+      : "";
   return `// ---------------------------------------------------------------- gradient check
-// The harness for ${model.name} (cnnc gradcheck). Centred differences in f64;
+${wasmSide}// The harness for ${model.name} (cnnc gradcheck${target === "wasm" ? " --target wasm" : ""}). Centred differences in f64;
 // see the options and the report below. Run directly: tsx ${model.name}.gradcheck.ts [--batch N] [--seed S] [--tol T] [--samples K] [--only NAME,...]
 
 export type GradcheckOptions = {
@@ -196,7 +229,7 @@ export function gradcheckBytes(batch: number): number {
 }
 
 export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
-  const batch = opts.batch ?? 2;
+  const batch = opts.batch ?? ${target === "wasm" ? 4 : 2};
   if (batch > ${memory.maxBatch}) {
     throw new RangeError(
       "${model.name}: a gradient check of batch " + batch + " would need " + gradcheckBytes(batch) + " bytes; its ${memory.largest.name} would hold " +
@@ -204,7 +237,7 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
     );
   }
   const seed = opts.seed ?? 1;
-  const tol = opts.tol ?? 1e-6;
+  const tol = opts.tol ?? ${target === "wasm" ? "1e-3" : "1e-6"};
   const samples = opts.samples ?? 20;
   const h0 = opts.h ?? 1e-5;
   const rand = gcRandom(seed);
@@ -263,7 +296,14 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
     x[j] = v;
   }
   noise = Math.max(noise, Number.EPSILON * Math.max(Math.abs(base), 1));
-  const floorAt = (h: number): number => Math.max(1e-8, (4 * noise) / h / 1e-6);
+  const floorAt = (h: number): number => Math.max(1e-8, (4 * noise) / h / 1e-6);${
+    target === "wasm"
+      ? `
+  const largest = (a: Float64Array): number => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const modelScale = Math.max(...Object.values(analytic).map(largest));
+  const tensorFloor = (name: string): number => Math.max(1e-3 * largest(analytic[name]), 1e-5 * modelScale);`
+      : ""
+  }
 
   const tensors: { name: string; shape: number[]; values: Float64Array }[] = info.params.map((t) => ({
     name: t.name,
@@ -314,7 +354,7 @@ export function gradcheck(opts: GradcheckOptions = {}): GradcheckReport {
         continue;
       }
       const a = analytic[t.name][j];
-      const err = Math.abs(a - numeric) / Math.max(floorAt(h), Math.abs(a) + Math.abs(numeric));
+      const err = Math.abs(a - numeric) / Math.max(floorAt(h), ${target === "wasm" ? "tensorFloor(t.name), " : ""}Math.abs(a) + Math.abs(numeric));
       maxRelError = Math.max(maxRelError, Number.isNaN(err) ? Infinity : err);
       checked++;
     }

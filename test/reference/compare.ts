@@ -1,19 +1,20 @@
-// One model's generated f64 module against the naive f64 reference: eval and
-// training outputs, loss, every gradient, dx and the running statistics, to a
-// relative error of 1e-10 (relError in ./data.ts), and a second call giving the
+// One model's generated module (the f64 TypeScript target unless another is
+// given) against the naive f64 reference: eval and training outputs, loss, every
+// gradient, dx and the running statistics, to the target's tolerance (1e-10
+// for f64; relError in ./data.ts), and a second call giving the
 // same gradients (nothing accumulates across calls). Shared by the stack and
 // graph oracle tests.
 import { expect } from "vitest";
-import { emitModule } from "../../src/emit/module.ts";
 import type { Model } from "../../src/ir.ts";
 import { randomInputs, relError } from "./data.ts";
 import { dropoutKeep, type ModuleFolder } from "./generated.ts";
 import { refBackward, refForward, refLossAndGrad, type Tensors } from "./reference.ts";
+import { type OracleTarget, TS_F64 } from "./targets.ts";
 
-export const TOL = 1e-10;
+export const TOL = TS_F64.refTol;
 
 /** Asserts everything; returns the largest relative error seen. */
-export async function checkAgainstReference(folder: ModuleFolder, model: Model, batch: number, seed: number, text: string): Promise<number> {
+export async function checkAgainstReference(folder: ModuleFolder, model: Model, batch: number, seed: number, text: string, target: OracleTarget = TS_F64): Promise<number> {
   let worst = 0;
   const compareAll = (
     what: string,
@@ -24,31 +25,32 @@ export async function checkAgainstReference(folder: ModuleFolder, model: Model, 
     for (const k of Object.keys(want)) {
       const e = relError(got[k], want[k], floor);
       worst = Math.max(worst, e);
-      expect(e, `${what} ${k}`).toBeLessThanOrEqual(TOL);
+      expect(e, `${target.name}: ${what} ${k}`).toBeLessThanOrEqual(target.refTol);
     }
   };
 
-  const gen = await folder.load(`${model.name}.ts`, emitModule(model, { dtype: "f64", sourceName: `${model.name}.cnn` }));
+  const gen = await folder.load(`${model.name}${target === TS_F64 ? "" : "_wasm"}.ts`, target.emit(model));
   const inp = randomInputs(model, batch, seed);
   const params = () => {
-    const p: Tensors = {};
-    for (const [k, v] of Object.entries(inp.params)) p[k] = Float64Array.from(v);
+    const p: Record<string, Float32Array | Float64Array> = {};
+    for (const [k, v] of Object.entries(inp.params)) p[k] = target.float(v);
     return p;
   };
   const state = () => {
-    const s: Tensors = {};
-    for (const [k, v] of Object.entries(inp.state)) s[k] = Float64Array.from(v);
+    const s: Record<string, Float32Array | Float64Array> = {};
+    for (const [k, v] of Object.entries(inp.state)) s[k] = target.float(v);
     return s;
   };
   const ws = gen.createWorkspace(batch, seed);
+  const x = target.float(inp.x);
   const ctx = `${text}batch ${batch}, seed ${seed}`;
 
   // eval mode: running statistics, no dropout
   const sEval = state();
-  const evalOut = Float64Array.from(gen.forward(params(), sEval, inp.x, ws, false));
+  const evalOut = Float64Array.from(gen.forward(params(), sEval, x, ws, false));
   const refEval = refForward(model, inp.params, inp.state, inp.x, batch, false);
   compareAll(`${ctx}\neval forward`, { out: evalOut }, { out: refEval.out }, 1e-9);
-  expect(sEval, `${ctx}\neval mode leaves the running statistics alone`).toEqual(inp.state);
+  expect(copy(sEval), `${ctx}\neval mode leaves the running statistics alone`).toEqual(inp.state);
 
   // training mode
   const single = model.layers.some(
@@ -57,8 +59,8 @@ export async function checkAgainstReference(folder: ModuleFolder, model: Model, 
   const sGen = state();
   const train = () =>
     gen.lossAndGrad
-      ? gen.lossAndGrad(params(), sGen, inp.x, inp.y, ws)
-      : gen.backward!(params(), sGen, inp.x, inp.dout, ws);
+      ? gen.lossAndGrad(params(), sGen, x, inp.y, ws)
+      : gen.backward!(params(), sGen, x, target.float(inp.dout), ws);
   if (single) {
     // PyTorch refuses batch statistics of one value; so must both
     expect(train, ctx).toThrow(RangeError);
@@ -92,7 +94,7 @@ export async function checkAgainstReference(folder: ModuleFolder, model: Model, 
     expect(Float64Array.from(v), `${ctx}\nsecond call ${k}`).toEqual(got.grads[k]);
   expect(Float64Array.from(again.dx), `${ctx}\nsecond call dx`).toEqual(got.dx);
   // the training-mode output with the same masks
-  const trainOut = Float64Array.from(gen.forward(params(), state(), inp.x, ws, true));
+  const trainOut = Float64Array.from(gen.forward(params(), state(), x, ws, true));
   compareAll(`${ctx}\ntraining forward`, { out: trainOut }, { out: ref.out }, 1e-9);
   return worst;
 }

@@ -1,0 +1,56 @@
+// What a wasm op emitter receives and provides. Each layer pass is one wasm
+// function whose parameters are the batch N, the training flag and the byte
+// addresses of every tensor the layer touches (the generated TypeScript
+// passes the workspace's offsets); the emitter appends the body to `f`.
+// Buffers, parameter init, activation patterns and training guards are the
+// TypeScript target's (src/emit/ops), so both targets lay out the same workspace.
+import type { ArgsOf, Layer, OpName } from "../ir.ts";
+import type { Dims } from "../emit/context.ts";
+import type { Fn, Local } from "./fn.ts";
+import type { Kernels } from "./gemm.ts";
+
+export type Ptr = Local<"i32">;
+
+export interface WasmLayerContext<O extends OpName = OpName> {
+  layer: Layer & { args: ArgsOf<O> };
+  args: ArgsOf<O>;
+  input: Dims;
+  output: Dims;
+  f: Fn;
+  /** the batch size */
+  N: Local<"i32">;
+  /** 1 in training mode (forward only) */
+  train: Local<"i32">;
+  inp: Ptr;
+  out: Ptr;
+  dIn: Ptr;
+  dOut: Ptr;
+  /** this layer's scratch (per-sample im2col columns), `scratch(l)` floats */
+  scratch: Ptr;
+  param(suffix: string): Ptr;
+  grad(suffix: string): Ptr;
+  state(suffix: string): Ptr;
+  buffer(suffix: string): Ptr;
+  kernels: Kernels;
+  /** imported Math functions, f64 → f64 */
+  math: { exp: number; log: number; tanh: number };
+}
+
+export interface WasmOpEmitter<O extends OpName> {
+  /** floats of scratch the layer needs (shared by all layers, sized to the largest) */
+  scratch?(l: { layer: Layer & { args: ArgsOf<O> }; args: ArgsOf<O>; input: Dims; output: Dims }): number;
+  forward(l: WasmLayerContext<O>): void;
+  /** overwrites dIn and every parameter gradient (never accumulates across calls) */
+  backward(l: WasmLayerContext<O>): void;
+}
+
+/**
+ * The registry entry of an op the wasm target does not compile: `cnnc build
+ * --target wasm` (and `gradcheck --target wasm`) refuses a model that uses it,
+ * pointing at its first such layer (docs/generated-api.md#ops-the-wasm-target-refuses).
+ */
+export interface NotOnWasm {
+  readonly notOnWasm: true;
+}
+
+export const NOT_ON_WASM: NotOnWasm = { notOnWasm: true };

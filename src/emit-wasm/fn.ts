@@ -1,0 +1,355 @@
+// Typed builder for wasm function bodies: expressions carry their value type
+// (an i32 where an f64 is expected is a TypeScript error), statements append
+// to the function's body. Only the instructions the target uses.
+import { sleb, uleb, type FuncType, type ValType } from "./encoder.ts";
+
+export interface Ex<T extends ValType> {
+  readonly t: T;
+  emit(out: number[]): void;
+}
+
+export class Local<T extends ValType> implements Ex<T> {
+  constructor(
+    readonly index: number,
+    readonly t: T,
+  ) {}
+  emit(out: number[]): void {
+    out.push(0x20);
+    uleb(out, this.index);
+  }
+}
+
+const ex = <T extends ValType>(t: T, emit: (out: number[]) => void): Ex<T> => ({ t, emit });
+const op = (...bytes: number[]) => (out: number[]) => out.push(...bytes);
+/** a 0xfd-prefixed SIMD instruction */
+const simd = (code: number) => (out: number[]) => {
+  out.push(0xfd);
+  uleb(out, code);
+};
+
+// ---------------------------------------------------------------- constants
+
+export const i32 = (v: number): Ex<"i32"> =>
+  ex("i32", (out) => {
+    out.push(0x41);
+    sleb(out, v);
+  });
+
+export const f64 = (v: number): Ex<"f64"> =>
+  ex("f64", (out) => {
+    out.push(0x44);
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    out.push(...b);
+  });
+
+export const f32 = (v: number): Ex<"f32"> =>
+  ex("f32", (out) => {
+    out.push(0x43);
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    out.push(...b);
+  });
+
+// ---------------------------------------------------------------- arithmetic
+
+type Num = "i32" | "f32" | "f64";
+const BIN: Record<"add" | "sub" | "mul", Record<Num, number>> = {
+  add: { i32: 0x6a, f32: 0x92, f64: 0xa0 },
+  sub: { i32: 0x6b, f32: 0x93, f64: 0xa1 },
+  mul: { i32: 0x6c, f32: 0x94, f64: 0xa2 },
+};
+
+function bin<T extends ValType>(a: Ex<T>, b: Ex<T>, code: (out: number[]) => void): Ex<T> {
+  return ex(a.t, (out) => {
+    a.emit(out);
+    b.emit(out);
+    code(out);
+  });
+}
+
+/** i32 constants fold, so address arithmetic on literals stays short */
+const konst = (e: Ex<"i32">): number | undefined => (e as { k?: number }).k;
+function i32k(v: number): Ex<"i32"> {
+  const e = i32(v) as Ex<"i32"> & { k: number };
+  e.k = v;
+  return e;
+}
+
+export function add<T extends Num>(a: Ex<T>, b: Ex<T>): Ex<T> {
+  if (a.t === "i32") {
+    const ka = konst(a as Ex<"i32">), kb = konst(b as Ex<"i32">);
+    if (ka !== undefined && kb !== undefined) return i32k(ka + kb) as unknown as Ex<T>;
+    if (kb === 0) return a;
+    if (ka === 0) return b;
+  }
+  return bin(a, b, op(BIN.add[a.t as Num]));
+}
+export function sub<T extends Num>(a: Ex<T>, b: Ex<T>): Ex<T> {
+  if (a.t === "i32" && konst(b as Ex<"i32">) === 0) return a;
+  return bin(a, b, op(BIN.sub[a.t as Num]));
+}
+export function mul<T extends Num>(a: Ex<T>, b: Ex<T>): Ex<T> {
+  if (a.t === "i32") {
+    const ka = konst(a as Ex<"i32">), kb = konst(b as Ex<"i32">);
+    if (ka !== undefined && kb !== undefined) return i32k(ka * kb) as unknown as Ex<T>;
+    if (kb === 1) return a;
+    if (ka === 1) return b;
+    if (kb === 0 || ka === 0) return i32k(0) as unknown as Ex<T>;
+  }
+  return bin(a, b, op(BIN.mul[a.t as Num]));
+}
+/** a literal i32 that folds */
+export const k = (v: number): Ex<"i32"> => i32k(v);
+export const div = (a: Ex<"f64">, b: Ex<"f64">): Ex<"f64"> => bin(a, b, op(0xa3));
+export const divS = (a: Ex<"i32">, b: Ex<"i32">): Ex<"i32"> => bin(a, b, op(0x6d));
+export const remS = (a: Ex<"i32">, b: Ex<"i32">): Ex<"i32"> => bin(a, b, op(0x6f));
+export const shl = (a: Ex<"i32">, b: Ex<"i32">): Ex<"i32"> => bin(a, b, op(0x74));
+export const and = (a: Ex<"i32">, b: Ex<"i32">): Ex<"i32"> => bin(a, b, op(0x71));
+export const or = (a: Ex<"i32">, b: Ex<"i32">): Ex<"i32"> => bin(a, b, op(0x72));
+export const min = (a: Ex<"f64">, b: Ex<"f64">): Ex<"f64"> => bin(a, b, op(0xa4));
+export const max = (a: Ex<"f64">, b: Ex<"f64">): Ex<"f64"> => bin(a, b, op(0xa5));
+export const sqrt = (a: Ex<"f64">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0x9f)));
+export const neg = (a: Ex<"f64">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0x9a)));
+export const toF64 = (a: Ex<"i32">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0xb7)));
+export const promote = (a: Ex<"f32">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0xbb)));
+export const demote = (a: Ex<"f64">): Ex<"f32"> => ex("f32", (out) => (a.emit(out), out.push(0xb6)));
+
+type Cmp = "lt" | "gt" | "le" | "ge" | "eq" | "ne";
+const CMP: Record<Cmp, Record<"i32" | "f64", number>> = {
+  eq: { i32: 0x46, f64: 0x61 },
+  ne: { i32: 0x47, f64: 0x62 },
+  lt: { i32: 0x48, f64: 0x63 },
+  gt: { i32: 0x4a, f64: 0x64 },
+  le: { i32: 0x4c, f64: 0x65 },
+  ge: { i32: 0x4e, f64: 0x66 },
+};
+export function cmp<T extends "i32" | "f64">(c: Cmp, a: Ex<T>, b: Ex<T>): Ex<"i32"> {
+  return ex("i32", (out) => {
+    a.emit(out);
+    b.emit(out);
+    out.push(CMP[c][a.t]);
+  });
+}
+
+/** `cond ? a : b`, both evaluated */
+export function select<T extends ValType>(cond: Ex<"i32">, a: Ex<T>, b: Ex<T>): Ex<T> {
+  return ex(a.t, (out) => {
+    a.emit(out);
+    b.emit(out);
+    cond.emit(out);
+    out.push(0x1b);
+  });
+}
+
+// ---------------------------------------------------------------- memory
+
+/** byte address of element `idx` of the f32/i32 array at `ptr`, plus a literal element offset */
+function memarg(out: number[], align: number, elemOffset: number): void {
+  uleb(out, align);
+  uleb(out, elemOffset * 4);
+}
+/** byte address of f32/i32 element `idx` of the array at byte address `ptr` */
+export const addr = (ptr: Ex<"i32">, idx: Ex<"i32">): Ex<"i32"> => {
+  const ki = konst(idx);
+  if (ki === 0) return ptr;
+  return add(ptr, ki !== undefined ? i32k(ki * 4) : shl(idx, i32(2)));
+};
+
+/** f32 element `idx + off` of the array at ptr, widened to f64 */
+export const ldf = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"f64"> =>
+  ex("f64", (out) => {
+    addr(ptr, idx).emit(out);
+    out.push(0x2a);
+    memarg(out, 2, off);
+    out.push(0xbb);
+  });
+/** the raw f32 element */
+export const ldf32 = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"f32"> =>
+  ex("f32", (out) => {
+    addr(ptr, idx).emit(out);
+    out.push(0x2a);
+    memarg(out, 2, off);
+  });
+export const ldi = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"i32"> =>
+  ex("i32", (out) => {
+    addr(ptr, idx).emit(out);
+    out.push(0x28);
+    memarg(out, 2, off);
+  });
+/** four f32 starting at element idx + off */
+export const ldv = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"v128"> =>
+  ex("v128", (out) => {
+    addr(ptr, idx).emit(out);
+    simd(0x00)(out);
+    memarg(out, 2, off);
+  });
+/** one f32 broadcast to four lanes (v128.load32_splat) */
+export const ldsplat = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"v128"> =>
+  ex("v128", (out) => {
+    addr(ptr, idx).emit(out);
+    simd(0x09)(out);
+    memarg(out, 2, off);
+  });
+
+// ---------------------------------------------------------------- SIMD (f32x4)
+
+export const vadd = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xe4));
+export const vmul = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xe6));
+/** f32x4.pmax: a < b ? b : a, lane-wise (so vmax(0, v) is `v > 0 ? v : 0`, NaN and −0 giving 0) */
+export const vmax = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xeb));
+/** lanes where a > b all ones, else zero (f32x4.gt) */
+export const vgt = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0x44));
+export const vand = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0x4e));
+export const vsplat = (a: Ex<"f32">): Ex<"v128"> => ex("v128", (out) => (a.emit(out), simd(0x13)(out)));
+export const vzero: Ex<"v128"> = ex("v128", (out) => {
+  simd(0x0c)(out);
+  for (let i = 0; i < 16; i++) out.push(0);
+});
+export const vlane = (a: Ex<"v128">, lane: number): Ex<"f32"> =>
+  ex("f32", (out) => {
+    a.emit(out);
+    simd(0x1f)(out);
+    out.push(lane);
+  });
+/** the sum of a vector's four lanes, as f32 (lane order 0 + 1 + 2 + 3) */
+export const vsum = (a: Local<"v128">): Ex<"f32"> =>
+  bin(bin(bin(vlane(a, 0), vlane(a, 1), op(0x92)), vlane(a, 2), op(0x92)), vlane(a, 3), op(0x92));
+
+// ---------------------------------------------------------------- functions
+
+export class Fn {
+  readonly params: Local<ValType>[] = [];
+  readonly locals: ValType[] = [];
+  readonly body: number[] = [];
+  private readonly results: ValType[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly exported: boolean,
+  ) {}
+
+  param<T extends ValType>(t: T): Local<T> {
+    if (this.locals.length > 0) throw new Error("internal: wasm params after locals");
+    const l = new Local(this.params.length, t);
+    this.params.push(l);
+    return l;
+  }
+
+  local<T extends ValType>(t: T): Local<T> {
+    this.locals.push(t);
+    return new Local(this.params.length + this.locals.length - 1, t);
+  }
+
+  /** the function returns the value left on the stack at the end of its body */
+  returns(t: ValType): void {
+    this.results.push(t);
+  }
+
+  /** appends an expression whose value is the function's result */
+  result(e: Ex<ValType>): void {
+    e.emit(this.body);
+  }
+
+  get type(): FuncType {
+    return { params: this.params.map((p) => p.t), results: this.results };
+  }
+
+  // statements
+  set<T extends ValType>(l: Local<T>, e: Ex<T>): void {
+    e.emit(this.body);
+    this.body.push(0x21);
+    uleb(this.body, l.index);
+  }
+  /** f64 value stored as f32 element idx + off of ptr */
+  stf(ptr: Ex<"i32">, idx: Ex<"i32">, v: Ex<"f64">, off = 0): void {
+    this.stf32(ptr, idx, demote(v), off);
+  }
+  stf32(ptr: Ex<"i32">, idx: Ex<"i32">, v: Ex<"f32">, off = 0): void {
+    addr(ptr, idx).emit(this.body);
+    v.emit(this.body);
+    this.body.push(0x38);
+    memarg(this.body, 2, off);
+  }
+  sti(ptr: Ex<"i32">, idx: Ex<"i32">, v: Ex<"i32">, off = 0): void {
+    addr(ptr, idx).emit(this.body);
+    v.emit(this.body);
+    this.body.push(0x36);
+    memarg(this.body, 2, off);
+  }
+  stv(ptr: Ex<"i32">, idx: Ex<"i32">, v: Ex<"v128">, off = 0): void {
+    addr(ptr, idx).emit(this.body);
+    v.emit(this.body);
+    simd(0x0b)(this.body);
+    memarg(this.body, 2, off);
+  }
+  /** count f32 elements from idx set to zero (memory.fill) */
+  zero(ptr: Ex<"i32">, idx: Ex<"i32">, count: Ex<"i32">): void {
+    addr(ptr, idx).emit(this.body);
+    i32(0).emit(this.body);
+    shl(count, i32(2)).emit(this.body);
+    this.body.push(0xfc, 0x0b, 0x00);
+  }
+  /** count f32 elements copied (memory.copy; overlap-safe) */
+  copy(dst: Ex<"i32">, src: Ex<"i32">, count: Ex<"i32">): void {
+    dst.emit(this.body);
+    src.emit(this.body);
+    shl(count, i32(2)).emit(this.body);
+    this.body.push(0xfc, 0x0a, 0x00, 0x00);
+  }
+  call(fn: number, args: Ex<ValType>[]): void {
+    for (const a of args) a.emit(this.body);
+    this.body.push(0x10);
+    uleb(this.body, fn);
+  }
+  /** a call returning one value, as an expression */
+  callEx<T extends ValType>(t: T, fn: number, args: Ex<ValType>[]): Ex<T> {
+    return ex(t, (out) => {
+      for (const a of args) a.emit(out);
+      out.push(0x10);
+      uleb(out, fn);
+    });
+  }
+
+  /** for (v = from; v < to; v += step) body — `to` evaluated every iteration */
+  for(v: Local<"i32">, from: Ex<"i32">, to: Ex<"i32">, body: () => void, step = 1): void {
+    this.set(v, from);
+    this.body.push(0x02, 0x40, 0x03, 0x40);
+    cmp("ge", v, to).emit(this.body);
+    this.body.push(0x0d, 0x01);
+    body();
+    this.set(v, add(v, i32(step)));
+    this.body.push(0x0c, 0x00, 0x0b, 0x0b);
+  }
+
+  /** while (cond) body */
+  while(cond: Ex<"i32">, body: () => void): void {
+    this.body.push(0x02, 0x40, 0x03, 0x40);
+    cond.emit(this.body);
+    this.body.push(0x45, 0x0d, 0x01);
+    body();
+    this.body.push(0x0c, 0x00, 0x0b, 0x0b);
+  }
+
+  /** a fresh i32 counter for one loop */
+  loop(from: Ex<"i32">, to: Ex<"i32">, body: (v: Local<"i32">) => void, step = 1): void {
+    const v = this.local("i32");
+    this.for(v, from, to, () => body(v), step);
+  }
+
+  if(cond: Ex<"i32">, then: () => void, otherwise?: () => void): void {
+    cond.emit(this.body);
+    this.body.push(0x04, 0x40);
+    then();
+    if (otherwise !== undefined) {
+      this.body.push(0x05);
+      otherwise();
+    }
+    this.body.push(0x0b);
+  }
+
+  /** a local holding `e` (evaluated once) */
+  let<T extends ValType>(e: Ex<T>): Local<T> {
+    const l = this.local(e.t);
+    this.set(l, e);
+    return l;
+  }
+}

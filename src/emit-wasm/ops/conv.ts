@@ -1,0 +1,178 @@
+// conv: PyTorch Conv2d (weight [F, C/G, KH, KW]) as matrix products on the
+// f32x4 kernels of ../gemm.ts, per sample and group (K = C/G·KH·KW, P = OH·OW):
+// - forward   out_g[F/G × P] = W_g[F/G × K] · cols[K × P] + bias   (gemmNN)
+// - dW_g     += dout_g · colsᵀ                                       (gemmNT)
+// - dcols     = W_gᵀ · dout_g, scattered back into dx (col2im)      (gemmNN)
+// `cols` is im2col of the sample's group (zeros where a tap falls in the
+// padding), built with one memory.copy per in-range row segment when the
+// stride is 1. A 1×1 conv with stride 1 and no padding reads x as `cols` and
+// writes dx directly.
+import type { WasmLayerContext, WasmOpEmitter } from "../context.ts";
+import { add, addr, cmp, type Ex, f64, k, ldf, ldv, mul, or, sub, vadd } from "../fn.ts";
+
+type Conv = { args: WasmLayerContext<"conv">["args"]; input: WasmLayerContext["input"]; output: WasmLayerContext["output"] };
+
+function geometry(l: Conv) {
+  const a = l.args;
+  const G = a.groups, cig = l.input.c / G, cog = a.filters / G;
+  const [kh, kw] = a.kernel;
+  const K = cig * kh * kw, P = l.output.h * l.output.w, HW = l.input.h * l.input.w;
+  const direct = kh === 1 && kw === 1 && a.stride[0] === 1 && a.stride[1] === 1 && a.pad.every((p) => p === 0);
+  return { G, cig, cog, kh, kw, K, P, HW, direct };
+}
+
+/**
+ * Walks every (cols row, output row) pair of one sample's group with the
+ * input row it reads: `inRange(dst, src, lo, hi)` for rows inside the input
+ * (dst: element index of the cols row segment's ow = 0; src: input element of
+ * iw = 0 on that row; output columns [lo, hi) read real input), `outside(dst)`
+ * for rows in the padding.
+ */
+function eachColsRow(
+  l: WasmLayerContext<"conv">,
+  n: Ex<"i32">,
+  g: Ex<"i32">,
+  inRange: (dst: Ex<"i32">, src: Ex<"i32">, lo: number, hi: number, shift: number) => void,
+  outside: (dst: Ex<"i32">) => void,
+): void {
+  const f = l.f;
+  const { cig, kh, kw, P, HW } = geometry(l);
+  const { h: H, w: W } = l.input;
+  const OW = l.output.w, OH = l.output.h;
+  const [sh, sw] = l.args.stride;
+  const [dh, dw] = l.args.dilation;
+  const [pt, , pl] = l.args.pad;
+  const chan0 = f.let(add(mul(n, k(l.input.c)), mul(g, k(cig))));
+  f.loop(k(0), k(cig), (ci) => {
+    const plane = f.let(mul(add(chan0, ci), k(HW)));
+    f.loop(k(0), k(kh), (r) => {
+      const row0 = f.let(mul(add(mul(ci, k(kh)), r), k(kw)));
+      f.loop(k(0), k(OH), (oh) => {
+        const ih = f.let(add(sub(mul(oh, k(sh)), k(pt)), mul(r, k(dh))));
+        f.if(
+          or(cmp("lt", ih, k(0)), cmp("ge", ih, k(H))),
+          () => {
+            for (let q = 0; q < kw; q++) outside(add(mul(add(row0, k(q)), k(P)), mul(oh, k(OW))));
+          },
+          () => {
+            const src = f.let(add(plane, mul(ih, k(W))));
+            for (let q = 0; q < kw; q++) {
+              // iw = ow·sw − pl + q·dw lies in [0, W) for ow in [lo, hi)
+              const shift = q * dw - pl;
+              const lo = Math.min(OW, Math.max(0, Math.ceil(-shift / sw)));
+              const hi = Math.max(lo, Math.min(OW, Math.floor((W - 1 - shift) / sw) + 1));
+              inRange(add(mul(add(row0, k(q)), k(P)), mul(oh, k(OW))), src, lo, hi, shift);
+            }
+          },
+        );
+      });
+    });
+  });
+}
+
+function im2col(l: WasmLayerContext<"conv">, n: Ex<"i32">, g: Ex<"i32">): void {
+  const f = l.f;
+  const OW = l.output.w;
+  const sw = l.args.stride[1];
+  const cols = l.scratch;
+  eachColsRow(
+    l,
+    n,
+    g,
+    (dst, src, lo, hi, shift) => {
+      const d = f.let(dst);
+      if (lo > 0) f.zero(cols, d, k(lo));
+      if (hi < OW) f.zero(cols, add(d, k(hi)), k(OW - hi));
+      if (hi > lo) {
+        if (sw === 1) f.copy(addr(cols, add(d, k(lo))), addr(l.inp, add(src, k(lo + shift))), k(hi - lo));
+        else f.loop(k(lo), k(hi), (ow) => f.stf(cols, add(d, ow), ldf(l.inp, add(src, add(mul(ow, k(sw)), k(shift))))));
+      }
+    },
+    (dst) => f.zero(cols, dst, k(OW)),
+  );
+}
+
+/** dx += col2im(dcols) for one sample's group */
+function col2im(l: WasmLayerContext<"conv">, n: Ex<"i32">, g: Ex<"i32">, dcols: Ex<"i32">): void {
+  const f = l.f;
+  const sw = l.args.stride[1];
+  eachColsRow(
+    l,
+    n,
+    g,
+    (dst, src, lo, hi, shift) => {
+      if (hi <= lo) return;
+      const d = f.let(add(dst, k(lo)));
+      const s = f.let(add(src, k(lo * sw + shift)));
+      if (sw === 1) {
+        const count = hi - lo, whole = count - (count % 4);
+        if (whole > 0) f.loop(k(0), k(whole), (j) => f.stv(l.dIn, add(s, j), vadd(ldv(l.dIn, add(s, j)), ldv(dcols, add(d, j)))), 4);
+        for (let j = whole; j < count; j++) f.stf(l.dIn, s, add(ldf(l.dIn, s, j), ldf(dcols, d, j)), j);
+      } else {
+        f.loop(k(0), k(hi - lo), (j) => {
+          const at = f.let(add(s, mul(j, k(sw))));
+          f.stf(l.dIn, at, add(ldf(l.dIn, at), ldf(dcols, add(d, j))));
+        });
+      }
+    },
+    () => undefined,
+  );
+}
+
+export const conv: WasmOpEmitter<"conv"> = {
+  scratch(l) {
+    const { K, P, direct } = geometry(l);
+    return direct ? 0 : 2 * K * P;
+  },
+  forward(l) {
+    const f = l.f;
+    const { G, cig, cog, K, P, HW, direct } = geometry(l);
+    const F = l.args.filters;
+    f.loop(k(0), l.N, (n) => {
+      f.loop(k(0), k(G), (g) => {
+        let cols: Ex<"i32"> = l.scratch;
+        if (direct) cols = addr(l.inp, mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)));
+        else im2col(l, n, g);
+        const bias = l.args.bias ? addr(l.param("bias"), mul(g, k(cog))) : k(0);
+        const out = addr(l.out, mul(add(mul(n, k(F)), mul(g, k(cog))), k(P)));
+        f.call(l.kernels.gemmNN, [addr(l.param("weight"), mul(g, k(cog * K))), k(K), k(1), cols, k(P), out, k(P), k(cog), k(K), k(P), bias, k(0)]);
+      });
+    });
+  },
+  backward(l) {
+    const f = l.f;
+    const { G, cig, cog, K, P, HW, direct } = geometry(l);
+    const F = l.args.filters;
+    const gw = l.grad("weight");
+    f.zero(gw, k(0), k(F * K));
+    if (l.args.bias) f.zero(l.grad("bias"), k(0), k(F));
+    if (!direct) f.zero(l.dIn, k(0), mul(l.N, k(l.input.size)));
+    const s = f.local("f64");
+    f.loop(k(0), l.N, (n) => {
+      f.loop(k(0), k(G), (g) => {
+        const xg = addr(l.inp, mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)));
+        let cols: Ex<"i32"> = l.scratch;
+        if (direct) cols = xg;
+        else im2col(l, n, g);
+        const dout = f.let(addr(l.dOut, mul(add(mul(n, k(F)), mul(g, k(cog))), k(P))));
+        const w = f.let(addr(l.param("weight"), mul(g, k(cog * K))));
+        f.call(l.kernels.gemmNT, [dout, k(P), cols, k(P), addr(gw, mul(g, k(cog * K))), k(K), k(1), k(cog), k(K), k(P), k(1)]);
+        if (l.args.bias) {
+          const gb = l.grad("bias");
+          f.loop(k(0), k(cog), (m) => {
+            f.set(s, f64(0));
+            const row = f.let(mul(m, k(P)));
+            f.loop(k(0), k(P), (p) => f.set(s, add(s, ldf(dout, add(row, p)))));
+            const at = f.let(add(mul(g, k(cog)), m));
+            f.stf(gb, at, add(ldf(gb, at), s));
+          });
+        }
+        const dcols = direct
+          ? addr(l.dIn, mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)))
+          : addr(l.scratch, k(K * P));
+        f.call(l.kernels.gemmNN, [w, k(1), k(K), dout, k(P), dcols, k(P), k(K), k(cog), k(P), k(0), k(0)]);
+        if (!direct) col2im(l, n, g, addr(l.scratch, k(K * P)));
+      });
+    });
+  },
+};

@@ -1,0 +1,62 @@
+// The wasm op registry: one emitter per op of the IR, or the explicit NOT_ON_WASM
+// marker for an op this target does not compile yet. A mapped type, so an op
+// added to the IR without a decision here is a type error.
+import type { Layer, Model, OpName } from "../../ir.ts";
+import { NOT_ON_WASM, type NotOnWasm, type WasmOpEmitter } from "../context.ts";
+import { affine } from "./affine.ts";
+import { avgpool } from "./avgpool.ts";
+import { conv } from "./conv.ts";
+import { dropout } from "./dropout.ts";
+import { flatten } from "./flatten.ts";
+import { globalavgpool } from "./globalavgpool.ts";
+import { leakyrelu } from "./leakyrelu.ts";
+import { maxpool } from "./maxpool.ts";
+import { batchnorm, groupnorm, layernorm } from "./norm.ts";
+import { pad } from "./pad.ts";
+import { relu } from "./relu.ts";
+import { sigmoid } from "./sigmoid.ts";
+import { tanh } from "./tanh.ts";
+
+export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
+  conv,
+  maxpool,
+  avgpool,
+  globalavgpool,
+  pad,
+  batchnorm,
+  layernorm,
+  groupnorm,
+  affine,
+  flatten,
+  relu,
+  leakyrelu,
+  sigmoid,
+  tanh,
+  dropout,
+  add: NOT_ON_WASM,
+  concat: NOT_ON_WASM,
+  convtranspose: NOT_ON_WASM,
+  upsample: NOT_ON_WASM,
+  adaptiveavgpool: NOT_ON_WASM,
+  globalmaxpool: NOT_ON_WASM,
+  softmax: NOT_ON_WASM,
+};
+
+const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;
+
+/** The ops the wasm target refuses, in the schema's order. */
+export function opsNotOnWasm(ops: readonly OpName[]): OpName[] {
+  return ops.filter((op) => isNotOnWasm(wasmOpEmitters[op] as WasmOpEmitter<OpName> | NotOnWasm));
+}
+
+/** The model's first layer whose op the wasm target refuses, if any. */
+export function firstLayerNotOnWasm(model: Model): Layer | undefined {
+  return model.layers.find((l) => isNotOnWasm(wasmOpEmitters[l.args.op] as WasmOpEmitter<OpName> | NotOnWasm));
+}
+
+export function wasmEmitterFor(layer: Layer): WasmOpEmitter<OpName> {
+  const emitter = wasmOpEmitters[layer.args.op] as WasmOpEmitter<OpName> | NotOnWasm;
+  // the CLI refuses such models first (firstLayerNotOnWasm); reaching this is a bug
+  if (isNotOnWasm(emitter)) throw new Error(`internal: ${layer.args.op} (layer ${layer.name}) is not on the wasm target`);
+  return emitter;
+}
