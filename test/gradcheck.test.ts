@@ -332,6 +332,17 @@ describe("the harness and the CLI", () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
 
+  it("cnnc gradcheck --target wasm runs the stripped wasm module and harness with plain node: batch 4, the f32 backward passes, cleans up", async () => {
+    const temps = () => readdirSync(tmpdir()).filter((d) => d.startsWith("cnnc-gradcheck-"));
+    const before = temps();
+    const r = await cnnc("gradcheck", "--target", "wasm", "examples/mlp-mnist.cnn", "--samples", "2");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(temps()).toEqual(before);
+    expect(r.stdout).toContain("gradcheck MnistMlp (mlp-mnist.cnn), f32 WebAssembly backward against the f64 harness");
+    expect(r.stdout).toMatch(/^dx\s+\[4, 784\]\s+2\s+0\s+\S+\s+pass$/m);
+    expect(r.stdout).toMatch(/^PASS: /m);
+  });
+
   it("cnnc gradcheck builds, runs and cleans up; exit 0 with the table", async () => {
     const temps = () => readdirSync(tmpdir()).filter((d) => d.startsWith("cnnc-gradcheck-"));
     const before = temps();
