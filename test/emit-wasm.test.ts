@@ -111,6 +111,18 @@ describe("memory", () => {
     expect(memory.buffer.byteLength).toBe(bytes);
   });
 
+  it("workspaceBytes(batch) is the size of the memory createWorkspace(batch) allocates, and grows with the batch", async () => {
+    const [model] = modelsOf("lenet5.cnn");
+    const gen = (await loadWasm(model!, "_bytes")) as GeneratedModule & { workspaceBytes(batch: number): number };
+    const sizes = [1, 7, 64].map((batch) => {
+      const ws = gen.createWorkspace(batch) as unknown as { wasm: { memory: { buffer: ArrayBuffer } } };
+      expect(gen.workspaceBytes(batch), `batch ${batch}`).toBe(ws.wasm.memory.buffer.byteLength);
+      return gen.workspaceBytes(batch);
+    });
+    // LeNet-5 keeps well over 4 KB of activations and gradients per sample
+    expect(sizes[2]! - sizes[0]!).toBeGreaterThan(63 * 4096);
+  });
+
   it("a wrong-sized input is a RangeError before any work", async () => {
     const [model] = modelsOf("lenet5.cnn");
     const gen = await loadWasm(model!, "_range");

@@ -282,15 +282,8 @@ function emitCreateWorkspace(plan: Plan, build: WasmBuild): string {
   );
   const dx = plan.dx.startsWith("ws.") ? `bufs.${plan.dx.slice(3)}` : "new Float32Array(0)";
   const result = hasLoss ? `{ loss: 0, grads, dx: ${dx} }` : `{ grads, dx: ${dx} }`;
-  return `/**
- * Lays out every tensor and buffer for batches of \`batch\` samples in one
- * WebAssembly memory, sized once (so views never detach), and instantiates
- * the module on it. \`seed\` seeds the dropout masks.
- */
-export function createWorkspace(batch: number, seed = 0): Workspace {
-  if (!Number.isInteger(batch) || batch < 1) {
-    throw new RangeError(\`${m.name}: createWorkspace(batch) needs a positive integer batch; got \${batch}\`);
-  }
+  return `/** The byte offset of every tensor and buffer in the memory of a workspace for \`batch\` samples, and the bytes it ends at. */
+function layout(batch: number): { at: Record<string, number>; top: number } {
   const at: Record<string, number> = {};
   let top = 64;
   const take = (key: string, count: number) => {
@@ -299,6 +292,24 @@ export function createWorkspace(batch: number, seed = 0): Workspace {
   };
 ${layout.join("\n")}
   at.dTop = at.${hasLoss ? "dlogits" : "dout"};
+  return { at, top };
+}
+
+/** The bytes createWorkspace(batch) allocates: its WebAssembly memory, whole 64 KiB pages. */
+export function workspaceBytes(batch: number): number {
+  return Math.ceil(layout(batch).top / 65536) * 65536;
+}
+
+/**
+ * Lays out every tensor and buffer for batches of \`batch\` samples in one
+ * WebAssembly memory, sized once (so views never detach), and instantiates
+ * the module on it. \`seed\` seeds the dropout masks.
+ */
+export function createWorkspace(batch: number, seed = 0): Workspace {
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new RangeError(\`${m.name}: createWorkspace(batch) needs a positive integer batch; got \${batch}\`);
+  }
+  const { at, top } = layout(batch);
   const pages = Math.ceil(top / 65536);
   if (pages > 65536) {
     throw new RangeError(\`${m.name}: a batch of \${batch} needs \${top} bytes of WebAssembly memory, more than its 4 GiB limit; use a smaller batch\`);
