@@ -9,7 +9,8 @@
 // ops it compiles (docs/generated-api.md lists those it refuses). f32 resolves only
 // rounding noise where one normalisation feeds another (the gradient is a
 // cancellation; see test/oracle-tfjs.test.ts): its runs skip the directed
-// "Norms" stack and random models with two normalisations,
+// "Norms" stack, random models with two normalisations and those with a
+// normalisation over two values,
 // which the f64 TypeScript target covers; the TypeScript f32 target computes
 // the same numbers there.
 import fc from "fast-check";
@@ -36,6 +37,23 @@ const NORMS = new Set(["batchnorm", "layernorm", "groupnorm"]);
  */
 function stackedNorms(spec: ModelSpec): boolean {
   return spec.layers.filter((l) => NORMS.has(l.op)).length > 1;
+}
+
+/**
+ * A normalisation over two values: x̂ = ±1 and the exact gradient before it is
+ * about 0, which f32 computes as rounding noise (the TypeScript f32 target's
+ * error is the same, to the last digit).
+ */
+function normOverTwo(model: Model, batch: number): boolean {
+  const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+  return model.layers.some((l) => {
+    const a = l.args;
+    if (a.op === "layernorm") return size(l.input) <= 2;
+    if (a.op === "groupnorm") return size(l.input) / a.groups <= 2;
+    // over one value batchnorm refuses to train (a RangeError the test checks)
+    if (a.op === "batchnorm") return batch * size(l.input.slice(1)) === 2;
+    return false;
+  });
 }
 
 function note(target: OracleTarget, spec: ModelSpec, model: Model, batch: number): void {
@@ -82,7 +100,7 @@ function note(target: OracleTarget, spec: ModelSpec, model: Model, batch: number
   }
 }
 
-/** Compiles, emits, runs and compares one random model, asserting everything; false when the target does not compile the model. */
+/** Compiles, emits, runs and compares one random model, asserting everything; false when the target does not compile the model or f32 cannot resolve its gradient. */
 async function checkModel(target: OracleTarget, spec: ModelSpec, batch: number, seed: number): Promise<boolean> {
   const text = modelText(spec);
   const compiled = compile(text, `${spec.name}.cnn`);
@@ -106,7 +124,7 @@ async function checkModel(target: OracleTarget, spec: ModelSpec, batch: number, 
     });
   });
 
-  if (!target.compiles(model)) return false;
+  if (!target.compiles(model) || (target !== TS_F64 && normOverTwo(model, batch))) return false;
   note(target, spec, model, batch);
   worstBy.set(target.name, Math.max(worstBy.get(target.name) ?? 0, await checkAgainstReference(folder, model, batch, seed, text, target)));
   return true;
@@ -131,7 +149,7 @@ describe.each([TS_F64, WASM])("generated code ($name) against the naive f64 refe
         if (!f64 && stackedNorms(spec)) return;
         if (await checkModel(target, spec, batch, seed)) checked++;
       }),
-      { numRuns: 150, seed: 20261122, endOnFailure: true },
+      { numRuns: f64 ? 150 : 300, seed: 20261122, endOnFailure: true },
     );
     // the generator must have reached every case the oracle is meant to cover
     const seen = seenBy.get(target.name)!;
