@@ -10,13 +10,17 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
+import { planOf } from "../src/emit/module.ts";
 import { emitWasmModule } from "../src/emit-wasm/module.ts";
 import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { cnnc } from "./cli-helpers.ts";
+import { checkAgainstReference } from "./reference/compare.ts";
 import { randomInputs, relError } from "./reference/data.ts";
 import { type GeneratedModule, ModuleFolder } from "./reference/generated.ts";
+import { GraphBuilder } from "./reference/graphs.ts";
 import { refForward, refLossAndGrad } from "./reference/reference.ts";
+import { WASM } from "./reference/targets.ts";
 
 const folder = new ModuleFolder("cnnc-wasm-");
 afterAll(() => folder.remove());
@@ -128,6 +132,27 @@ describe("memory", () => {
     const gen = await loadWasm(model!, "_range");
     const ws = gen.createWorkspace(2);
     expect(() => gen.forward(gen.initParams(), gen.initState(), new Float32Array(3), ws)).toThrow(/x has length 3; expected 1568/);
+  });
+});
+
+describe("graphs without merges", () => {
+  it("a value read by two layers (one a dead branch) and the input read twice: the reference's gradients, on both targets alike", async () => {
+    // x → c1 → t (read by nothing: its gradient is zero) and c1 → r → fc; x also read by p (dead)
+    const g = new GraphBuilder("Forked", [2, 5, 5]);
+    const c1 = g.op("c1", "conv", -1, [["filters", 3], ["kernel", 3], ["pad", 1]]);
+    g.op("t", "tanh", c1);
+    g.op("p", "maxpool", -1, [["kernel", 2]]);
+    const r = g.op("r", "relu", c1);
+    g.op("fc", "affine", g.op("f", "flatten", r), [["features", 4]]);
+    const model = g.model({ op: "softmax" });
+    const plan = planOf(model, { dtype: "f32", sourceName: "forked.cnn" });
+    // the wiring this test is about is there: a dead branch zeroed, a second reader's share added
+    expect(plan.wiring.some((w) => w.zeroOut)).toBe(true);
+    expect(plan.wiring.some((w) => w.adds.length > 0)).toBe(true);
+    for (const batch of [1, 3]) {
+      const worst = await checkAgainstReference(folder, { ...model, name: `Forked${batch}` }, batch, 11, "forked graph\n", WASM);
+      expect(worst).toBeLessThanOrEqual(WASM.refTol);
+    }
   });
 });
 
