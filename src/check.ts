@@ -7,7 +7,7 @@
 // ops too), E0301–E0307 and W0401.
 import type { BodyStmt, FileAst, LayerStmt, ModelAst, RepeatStmt } from "./ast.ts";
 import { diag, type Diagnostic, type Label, type Span } from "./diagnostics.ts";
-import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor } from "./ir.ts";
+import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor, tensorName } from "./ir.ts";
 import { readArgs } from "./ops/args.ts";
 import { aliasesOf, findLoss, findOp, losses, ops } from "./ops/index.ts";
 import {
@@ -360,7 +360,7 @@ class ModelChecker {
       return undefined;
     }
     const tensors = (specs: { suffix: string; shape: number[] }[]): Tensor[] =>
-      specs.map((t) => ({ name: `${e.name}.${t.suffix}`, shape: t.shape }));
+      specs.map((t) => ({ name: tensorName(e.name, t.suffix), shape: t.shape }));
     const params = tensors(r.def.params(args, input));
     const state = tensors(r.def.state(args, input));
     for (const t of [...params, ...state]) {

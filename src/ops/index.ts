@@ -19,6 +19,19 @@ import { sigmoid } from "./sigmoid.ts";
 import { softmax } from "./softmax.ts";
 import { svm } from "./svm.ts";
 import { tanh } from "./tanh.ts";
+import { relu6 } from "./relu6.ts";
+import { clamp } from "./clamp.ts";
+import { hardswish } from "./hardswish.ts";
+import { hardsigmoid } from "./hardsigmoid.ts";
+import { silu } from "./silu.ts";
+import { elu } from "./elu.ts";
+import { selu } from "./selu.ts";
+import { softplus } from "./softplus.ts";
+import { mish } from "./mish.ts";
+import { layernorm2d } from "./layernorm2d.ts";
+import { layerscale } from "./layerscale.ts";
+import { channelshuffle } from "./channelshuffle.ts";
+import { slice } from "./slice.ts";
 
 export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   conv,
@@ -36,6 +49,19 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   sigmoid,
   tanh,
   dropout,
+  relu6,
+  clamp,
+  hardswish,
+  hardsigmoid,
+  silu,
+  elu,
+  selu,
+  softplus,
+  mish,
+  layernorm2d,
+  layerscale,
+  channelshuffle,
+  slice,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };

@@ -17,6 +17,19 @@ import { pad } from "./pad.ts";
 import { relu } from "./relu.ts";
 import { sigmoid } from "./sigmoid.ts";
 import { tanh } from "./tanh.ts";
+import { relu6 } from "./relu6.ts";
+import { clamp } from "./clamp.ts";
+import { hardswish } from "./hardswish.ts";
+import { hardsigmoid } from "./hardsigmoid.ts";
+import { silu } from "./silu.ts";
+import { elu } from "./elu.ts";
+import { selu } from "./selu.ts";
+import { softplus } from "./softplus.ts";
+import { mish } from "./mish.ts";
+import { layernorm2d } from "./layernorm2d.ts";
+import { layerscale } from "./layerscale.ts";
+import { channelshuffle } from "./channelshuffle.ts";
+import { slice } from "./slice.ts";
 
 export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   conv,
@@ -34,6 +47,19 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   sigmoid,
   tanh,
   dropout,
+  relu6,
+  clamp,
+  hardswish,
+  hardsigmoid,
+  silu,
+  elu,
+  selu,
+  softplus,
+  mish,
+  layernorm2d,
+  layerscale,
+  channelshuffle,
+  slice,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */
