@@ -116,6 +116,19 @@ function opModel(op: OpName): string {
     sigmoid: "sigmoid",
     tanh: "tanh",
     dropout: "dropout(0.3)",
+    relu6: "relu6",
+    clamp: "clamp(min=0.25, max=1.5)",
+    hardswish: "hardswish",
+    hardsigmoid: "hardsigmoid",
+    silu: "silu",
+    elu: "elu(0.5)",
+    selu: "selu",
+    softplus: "softplus(2, threshold=1)",
+    mish: "mish",
+    layernorm2d: "layernorm2d",
+    layerscale: "layerscale(0.5)",
+    channelshuffle: "channelshuffle(2)",
+    slice: "slice(start=1, end=3)",
   };
   return `model Op_${op} {
   input [4, 5, 5]

@@ -49,6 +49,7 @@ function family(op: LayerArgs["op"]): keyof typeof colours {
     case "batchnorm":
     case "layernorm":
     case "groupnorm":
+    case "layernorm2d":
       return "norm";
     case "affine":
       return "affine";
@@ -56,6 +57,15 @@ function family(op: LayerArgs["op"]): keyof typeof colours {
     case "leakyrelu":
     case "sigmoid":
     case "tanh":
+    case "relu6":
+    case "clamp":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "elu":
+    case "selu":
+    case "softplus":
+    case "mish":
       return "activation";
     default:
       return "other";
@@ -115,6 +125,27 @@ export function keyArguments(args: LayerArgs): string {
       break;
     case "dropout":
       parts.push(`p ${args.p}`);
+      break;
+    case "clamp":
+      parts.push(`[${args.min}, ${args.max}]`);
+      break;
+    case "elu":
+      parts.push(`alpha ${args.alpha}`);
+      break;
+    case "softplus":
+      parts.push(`beta ${args.beta}`, `threshold ${args.threshold}`);
+      break;
+    case "layernorm2d":
+      parts.push(`eps ${args.eps}`);
+      break;
+    case "layerscale":
+      parts.push(`init ${args.init}`);
+      break;
+    case "channelshuffle":
+      parts.push(`${args.groups} groups`);
+      break;
+    case "slice":
+      parts.push(`channels ${args.start}…${args.end - 1}`);
       break;
     default:
       break;

@@ -158,6 +158,33 @@ function layerCode(layer: Layer, call: string): LayerCode {
       return { forward: ["x = torch.tanh(x)"] };
     case "dropout":
       return { init: `nn.Dropout(p=${num(args.p)})`, forward: [`x = ${call}(x)`] };
+    case "relu6":
+      return { forward: ["x = F.relu6(x)"] };
+    case "clamp":
+      return { forward: [`x = F.hardtanh(x, ${num(args.min)}, ${num(args.max)})`] };
+    case "hardswish":
+      return { forward: ["x = F.hardswish(x)"] };
+    case "hardsigmoid":
+      return { forward: ["x = F.hardsigmoid(x)"] };
+    case "silu":
+      return { forward: ["x = F.silu(x)"] };
+    case "elu":
+      return { forward: [`x = F.elu(x, ${num(args.alpha)})`] };
+    case "selu":
+      return { forward: ["x = F.selu(x)"] };
+    case "softplus":
+      return { forward: [`x = F.softplus(x, ${num(args.beta)}, ${num(args.threshold)})`] };
+    case "mish":
+      return { forward: ["x = F.mish(x)"] };
+    case "layernorm2d":
+      // torchvision's LayerNorm2d: nn.LayerNorm over channels, applied channels-last
+      return { init: `nn.LayerNorm(${c}, eps=${num(args.eps)})`, forward: [`x = ${call}(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)`] };
+    case "layerscale":
+      return { init: `nn.Parameter(torch.full((${c}, 1, 1), ${num(args.init)}))`, forward: [`x = x * ${call}`] };
+    case "channelshuffle":
+      return { forward: [`x = x.unflatten(1, (${args.groups}, ${c / args.groups})).transpose(1, 2).flatten(1, 2)`] };
+    case "slice":
+      return { forward: [`x = x[:, ${args.start}:${args.end}]`] };
   }
 }
 
@@ -173,7 +200,9 @@ function emitModelClass(model: Model, name: string, sourceName: string): string 
   const forward: string[] = [];
   for (const layer of model.layers) {
     const plain = isPlainAttribute(layer.name);
-    const call = plain ? `self.${layer.name}` : `self._modules[${JSON.stringify(layer.name)}]`;
+    // layerscale's init is an nn.Parameter (torchvision's `layer_scale`), the rest are modules
+    const table = layer.args.op === "layerscale" ? "_parameters" : "_modules";
+    const call = plain ? `self.${layer.name}` : `self.${table}[${JSON.stringify(layer.name)}]`;
     const code = layerCode(layer, call);
     const where = `${oneLine(sourceName)}:${layer.span.line}`;
     if (code.init !== undefined) {

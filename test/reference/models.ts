@@ -189,9 +189,59 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
     case "relu":
     case "sigmoid":
     case "tanh":
+    case "relu6":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "selu":
+    case "mish":
       args = { op: l.op };
       output = input;
       break;
+    case "clamp":
+      args = { op: "clamp", min: (arg(l, "min") as number | undefined) ?? -1, max: (arg(l, "max") as number | undefined) ?? 1 };
+      output = input;
+      break;
+    case "elu":
+      args = { op: "elu", alpha: (arg(l, "alpha") as number | undefined) ?? 1 };
+      output = input;
+      break;
+    case "softplus":
+      args = {
+        op: "softplus",
+        beta: (arg(l, "beta") as number | undefined) ?? 1,
+        threshold: (arg(l, "threshold") as number | undefined) ?? 20,
+      };
+      output = input;
+      break;
+    case "layernorm2d":
+      if (input.length !== 3) throw new Error("layernorm2d needs [C, H, W]");
+      args = { op: "layernorm2d", eps: (arg(l, "eps") as number | undefined) ?? 1e-6 };
+      params.push({ name: `${name}.weight`, shape: [C] }, { name: `${name}.bias`, shape: [C] });
+      output = input;
+      break;
+    case "layerscale":
+      if (input.length !== 3) throw new Error("layerscale needs [C, H, W]");
+      args = { op: "layerscale", init: (arg(l, "init") as number | undefined) ?? 1e-6 };
+      // torchvision's CNBlock.layer_scale: the bare name, [C, 1, 1]
+      params.push({ name, shape: [C, 1, 1] });
+      output = input;
+      break;
+    case "channelshuffle": {
+      const groups = arg(l, "groups") as number;
+      if (input.length !== 3 || C % groups !== 0) throw new Error("channelshuffle needs [C, H, W] with groups | C");
+      args = { op: "channelshuffle", groups };
+      output = input;
+      break;
+    }
+    case "slice": {
+      const start = (arg(l, "start") as number | undefined) ?? 0;
+      const end = arg(l, "end") as number;
+      if (!(start < end && end <= C)) throw new Error("slice out of range");
+      args = { op: "slice", start, end };
+      output = [end - start, ...input.slice(1)];
+      break;
+    }
   }
   return { name, args, from: [from], inputs: [input], input, output, params, state, macs, span, source: layerText(l) };
 }
@@ -407,7 +457,50 @@ function randomLayer(
     case "relu":
     case "sigmoid":
     case "tanh":
+    case "relu6":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "selu":
+    case "mish":
       return l;
+    case "clamp":
+      l.positional = false;
+      // bounds the unit-variance inputs cross often: both kinks are reached
+      if (r.chance(0.7)) args.push(["min", r.pick([0, 0.25, -1])]);
+      if (r.chance(0.7)) args.push(["max", r.pick([1, 1.5, 2])]);
+      return l;
+    case "elu":
+      if (r.chance(0.6)) args.push(["alpha", r.pick([1, 0.5, 2])]);
+      return l;
+    case "softplus":
+      if (r.chance(0.6)) args.push(["beta", r.pick([1, 2, 0.5])]);
+      // a low threshold puts the switch to the identity among the inputs
+      if (r.chance(0.5)) args.push(["threshold", r.pick([20, 1, 2])]);
+      return l;
+    case "layernorm2d":
+      if (!spatial) return null;
+      l.positional = false;
+      if (r.chance(0.3)) args.push(["eps", r.pick([1e-6, 1e-3])]);
+      return l;
+    case "layerscale":
+      if (!spatial) return null;
+      if (r.chance(0.5)) args.push(["init", r.pick([1e-6, 0.5])]);
+      return l;
+    case "channelshuffle": {
+      const divisors = [2, 3, 4].filter((g) => C % g === 0);
+      if (!spatial || divisors.length === 0) return null;
+      args.push(["groups", r.pick(divisors)]);
+      return l;
+    }
+    case "slice": {
+      if (C < 2) return null;
+      l.positional = false;
+      const start = r.int(0, C - 1);
+      if (start > 0 || r.chance(0.5)) args.push(["start", start]);
+      args.push(["end", r.int(start + 1, C)]);
+      return l;
+    }
   }
 }
 

@@ -2,7 +2,8 @@
 // statistics, written straight from the formulas of SPEC §1 with textbook loops.
 // It shares no code with src/emit (the oracle must not agree with the emitter
 // by construction); tests compare the generated modules against it.
-import type { Layer, Loss, Model } from "../../src/ir.ts";
+import type { ArgsOf, Layer, Loss, Model } from "../../src/ir.ts";
+import { mobileBackward, mobileForward, type MobileOp } from "./mobile.ts";
 
 export type Tensors = Record<string, Float64Array>;
 
@@ -316,6 +317,20 @@ function layerForward(
       for (let i = 0; i < x.length; i++) y[i] = (x[i] * keep[i]) / (1 - a.p);
       return y;
     }
+    case "relu6":
+    case "clamp":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "elu":
+    case "selu":
+    case "softplus":
+    case "mish":
+    case "layernorm2d":
+    case "layerscale":
+    case "channelshuffle":
+    case "slice":
+      return mobileForward(layer as Layer & { args: ArgsOf<MobileOp> }, x, N, params);
   }
 }
 
@@ -508,6 +523,20 @@ function layerBackward(
       for (let i = 0; i < x.length; i++) dx[i] = (dy[i] * keep[i]) / (1 - a.p);
       return dx;
     }
+    case "relu6":
+    case "clamp":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "elu":
+    case "selu":
+    case "softplus":
+    case "mish":
+    case "layernorm2d":
+    case "layerscale":
+    case "channelshuffle":
+    case "slice":
+      return mobileBackward(layer as Layer & { args: ArgsOf<MobileOp> }, x, dy, N, params, grads);
   }
 }
 

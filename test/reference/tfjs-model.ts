@@ -281,5 +281,41 @@ function tfLayer(
         ),
       );
     }
+    case "relu6":
+      return tf.relu6(x);
+    case "clamp":
+      return tf.clipByValue(x, a.min, a.max);
+    case "hardswish":
+      return tf.div(tf.mul(x, tf.relu6(tf.add(x, 3))), 6);
+    case "hardsigmoid":
+      return tf.div(tf.relu6(tf.add(x, 3)), 6);
+    case "silu":
+      return tf.mul(x, tf.sigmoid(x));
+    case "elu":
+      return tf.where(tf.greater(x, 0), x, tf.mul(a.alpha, tf.sub(tf.exp(tf.minimum(x, 0)), 1)));
+    case "selu":
+      return tf.selu(x);
+    case "softplus": {
+      const z = tf.mul(x, a.beta);
+      return tf.where(tf.greater(z, a.threshold), x, tf.div(tf.softplus(tf.minimum(z, a.threshold)), a.beta));
+    }
+    case "mish":
+      return tf.mul(x, tf.tanh(tf.softplus(x)));
+    case "layernorm2d": {
+      const m = tf.moments(x, [1], true);
+      const xhat = tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, a.eps)));
+      return tf.add(tf.mul(xhat, chan(p[`${layer.name}.weight`])), chan(p[`${layer.name}.bias`]));
+    }
+    case "layerscale":
+      return tf.mul(x, p[layer.name]);
+    case "channelshuffle": {
+      const [, H, W] = layer.input;
+      const split = tf.reshape(x, [N, a.groups, C / a.groups, H, W]);
+      return tf.reshape(tf.transpose(split, [0, 2, 1, 3, 4]), [N, C, H, W]);
+    }
+    case "slice": {
+      const begin = layer.input.map((_, i) => (i === 0 ? a.start : 0));
+      return tf.slice(x, [0, ...begin], [N, ...layer.output]);
+    }
   }
 }
