@@ -298,8 +298,9 @@ function rng(seed: number) {
 
 export function randomModelSpec(name: string, seed: number, opts: GenOptions = {}): ModelSpec {
   const r = rng(seed);
-  // windows are where the arithmetic is subtle: draw them three times as often
-  const ops = opts.ops ?? [...ALL_OPS, "conv", "maxpool", "avgpool", "conv", "maxpool", "avgpool"];
+  // windows are where the arithmetic is subtle: draw them five times as often
+  const windows: LayerArgs["op"][] = ["conv", "maxpool", "avgpool"];
+  const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows];
   const maxLayers = opts.maxLayers ?? 5;
   const spatial = r.chance(0.85);
   const input = spatial ? [r.int(1, 4), r.int(3, 8), r.int(3, 8)] : [r.int(2, 12)];
@@ -466,8 +467,9 @@ function randomLayer(
       return l;
     case "clamp":
       l.positional = false;
-      // bounds the unit-variance inputs cross often: both kinks are reached
-      if (r.chance(0.7)) args.push(["min", r.pick([0, 0.25, -1])]);
+      // bounds the unit-variance inputs cross often: both kinks are reached (the default min is -1;
+      // a negative number cannot be written yet)
+      if (r.chance(0.7)) args.push(["min", r.pick([0, 0.25, 0.5])]);
       if (r.chance(0.7)) args.push(["max", r.pick([1, 1.5, 2])]);
       return l;
     case "elu":
@@ -475,6 +477,7 @@ function randomLayer(
       return l;
     case "softplus":
       if (r.chance(0.6)) args.push(["beta", r.pick([1, 2, 0.5])]);
+      else l.positional = false;
       // a low threshold puts the switch to the identity among the inputs
       if (r.chance(0.5)) args.push(["threshold", r.pick([20, 1, 2])]);
       return l;
@@ -610,4 +613,19 @@ export const directedSpecs: ModelSpec[] = [
     ],
     { loss: { op: "softmax" } },
   ),
+  // the mobile layers, each piecewise activation first so the wide inputs (test/reference/data.ts) reach every piece
+  spec(
+    "Relu6Shuffle",
+    [4, 3, 3],
+    [
+      L("r6", "relu6"),
+      L("cs", "channelshuffle", ["groups", 2]),
+      L("sl", "slice", ["start", 1], ["end", 4]),
+      L("layer_scale", "layerscale", ["init", 0.5]),
+      L("out", "affine", ["features", 3]),
+    ],
+    { loss: { op: "softmax" } },
+  ),
+  spec("HardswishNorm", [3, 2, 3], [L("hs", "hardswish"), L("ln", "layernorm2d"), L("si", "silu"), L("sp", "softplus", ["beta", 2], ["threshold", 1])]),
+  spec("HardsigmoidMish", [2, 3, 2], [L("hsig", "hardsigmoid"), L("m", "mish"), L("e", "elu", ["alpha", 0.5]), L("se", "selu"), L("c", "clamp", ["min", 0.25], ["max", 1.5])]),
 ];
