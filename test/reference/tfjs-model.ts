@@ -292,12 +292,14 @@ function tfLayer(
     case "silu":
       return tf.mul(x, tf.sigmoid(x));
     case "elu":
-      return tf.where(tf.greater(x, 0), x, tf.mul(a.alpha, tf.sub(tf.exp(tf.minimum(x, 0)), 1)));
+      return tf.add(tf.relu(x), tf.mul(a.alpha, tf.sub(tf.exp(tf.minimum(x, 0)), 1)));
     case "selu":
       return tf.selu(x);
     case "softplus": {
+      // which side of the threshold, as a constant (TF.js has no gradient for comparisons)
       const z = tf.mul(x, a.beta);
-      return tf.where(tf.greater(z, a.threshold), x, tf.div(tf.softplus(tf.minimum(z, a.threshold)), a.beta));
+      const past = tf.tensor(Float32Array.from(z.dataSync(), (v) => (v > a.threshold ? 1 : 0)), z.shape);
+      return tf.add(tf.mul(past, x), tf.mul(tf.sub(1, past), tf.div(tf.softplus(tf.minimum(z, a.threshold)), a.beta)));
     }
     case "mish":
       return tf.mul(x, tf.tanh(tf.softplus(x)));
