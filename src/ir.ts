@@ -68,6 +68,7 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("layerscale"), init: z.number() }),
   z.object({ op: z.literal("channelshuffle"), groups: Dim }),
   z.object({ op: z.literal("slice"), start: z.number().int().min(0), end: Dim }),
+  z.object({ op: z.literal("stochasticdepth"), p: z.number().min(0).max(1), mode: z.enum(["row", "batch"]) }),
 ]);
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];

@@ -129,6 +129,7 @@ function opModel(op: OpName): string {
     layerscale: "layerscale(0.5)",
     channelshuffle: "channelshuffle(2)",
     slice: "slice(start=1, end=3)",
+    stochasticdepth: "stochasticdepth(0.2)",
   };
   return `model Op_${op} {
   input [4, 5, 5]

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { emitModule } from "../src/emit/module.ts";
 import { compile } from "../src/pipeline.ts";
 import { prng } from "./reference/data.ts";
-import { ModuleFolder } from "./reference/generated.ts";
+import { dropoutKeep, ModuleFolder } from "./reference/generated.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
 
 interface LayerCase {
@@ -73,6 +73,38 @@ const paramsOf = (c: LayerCase, i: number): Record<string, number[]> => {
   return Object.fromEntries(Object.entries(c.params ?? {}).map(([k, s]) => [k, Array.from({ length: size(s) }, () => r.uniform(-1.5, 1.5))]));
 };
 const doutAt = (j: number) => Math.sin(1.3 * j + 0.5);
+
+/** Stochastic depth in training: torch draws with bernoulli_, which the script replaces by cnnc's draws. */
+interface DepthCase {
+  layer: string;
+  input: [number, number, number];
+  p: number;
+  mode: "row" | "batch";
+}
+const depthCases: DepthCase[] = [
+  { layer: "sd: stochasticdepth(0.5)", input: [2, 2, 3], p: 0.5, mode: "row" },
+  { layer: "sd: stochasticdepth(0.25, mode=batch)", input: [2, 2, 3], p: 0.25, mode: "batch" },
+  { layer: "sd: stochasticdepth(0)", input: [2, 2, 3], p: 0, mode: "row" },
+  { layer: "sd: stochasticdepth(1)", input: [2, 2, 3], p: 1, mode: "row" },
+];
+const DEPTH_BATCH = 6;
+
+const DEPTH_SCRIPT = `
+import json, sys, torch
+from torchvision.ops import stochastic_depth
+out = []
+for c in json.load(sys.stdin):
+    keep = torch.tensor(c["keep"], dtype=torch.float64)
+    # torchvision draws noise.bernoulli_(1 - p) of shape [N, 1, 1, 1] (row) or [1, 1, 1, 1] (batch): use cnnc's draws
+    torch.Tensor.bernoulli_ = lambda self, q: self.copy_(keep.reshape(self.shape))
+    x = torch.tensor(c["x"], dtype=torch.float64).reshape(${DEPTH_BATCH}, *c["input"]).requires_grad_()
+    y = stochastic_depth(x, c["p"], c["mode"], True)
+    dout = torch.sin(1.3 * torch.arange(y.numel(), dtype=torch.float64) + 0.5).reshape(y.shape)
+    (y * dout).sum().backward()
+    ev = stochastic_depth(x, c["p"], c["mode"], False)
+    out.append({"y": y.detach().reshape(-1).tolist(), "dx": x.grad.reshape(-1).tolist(), "eval": ev.detach().reshape(-1).tolist()})
+print(json.dumps(out))
+`;
 
 const SCRIPT = `
 import json, sys, torch
@@ -154,6 +186,35 @@ describe("mobile layers against real PyTorch and torchvision", () => {
       expectClose(c.layer, `dx\n${text}`, back.dx, dx);
       expect(Object.keys(want.grads).sort(), text).toEqual(Object.keys(c.params ?? {}).sort());
       for (const k of Object.keys(want.grads)) expectClose(c.layer, `${k}\n${text}`, back.grads[k], want.grads[k]);
+    }
+    // stochastic depth: cnnc draws, torchvision (with those draws) computes
+    const ours = [];
+    for (const [i, c] of depthCases.entries()) {
+      const text = `model S {\n  input [${c.input.join(", ")}]\n  ${c.layer}\n}\n`;
+      const r = compile(text, `s${i}.cnn`);
+      expect(r.diagnostics, text).toEqual([]);
+      const gen = await folder.load(`S${i}.ts`, emitModule(r.models[0], { dtype: "f64", sourceName: `s${i}.cnn` }));
+      const r0 = prng(6000 + i);
+      const x = Float64Array.from({ length: DEPTH_BATCH * c.input[0] * c.input[1] * c.input[2] }, () => r0.uniform(-2, 2));
+      const ws = gen.createWorkspace(DEPTH_BATCH, 11 + i);
+      const evalOut = Array.from(gen.forward({}, {}, x, ws, false));
+      const dout = Float64Array.from({ length: x.length }, (_, j) => doutAt(j));
+      const dx = Array.from(gen.backward!({}, {}, x, dout, ws).dx);
+      ws.freezeDropout = true;
+      const y = Array.from(gen.forward({}, {}, x, ws, true));
+      const keep = Array.from(dropoutKeep(ws, 1));
+      expect(keep.length, text).toBe(c.mode === "row" ? DEPTH_BATCH : 1);
+      ours.push({ text, c, x: Array.from(x), keep, y, dx, evalOut });
+    }
+    const input = JSON.stringify(ours.map((o) => ({ input: o.c.input, p: o.c.p, mode: o.c.mode, x: o.x, keep: o.keep })));
+    const depth = JSON.parse(execFileSync(torchPython, ["-c", DEPTH_SCRIPT], { input, encoding: "utf8" })) as { y: number[]; dx: number[]; eval: number[] }[];
+    const kept = ours.flatMap((o) => o.keep).filter((k) => k === 1).length;
+    expect(kept, "some rows kept").toBeGreaterThan(0);
+    expect(kept, "some rows dropped").toBeLessThan(ours.reduce((a, o) => a + o.keep.length, 0));
+    for (const [i, o] of ours.entries()) {
+      expectClose(o.c.layer, `train forward\n${o.text}`, o.y, depth[i].y);
+      expectClose(o.c.layer, `dx\n${o.text}`, o.dx, depth[i].dx);
+      expectClose(o.c.layer, `eval forward\n${o.text}`, o.evalOut, depth[i].eval);
     }
     console.log(
       "mobile-torch: largest relative error per layer\n" +

@@ -53,6 +53,7 @@ function note(spec: ModelSpec, model: Model, batch: number): void {
       if (a.op === "avgpool" && !a.count_pad) seen.add("avgpool count_pad=false");
     }
     if ((a.op === "batchnorm" || a.op === "layernorm") && l.input.length === 1) seen.add(`${a.op} 2-D`);
+    if (a.op === "stochasticdepth") seen.add(`stochasticdepth ${a.mode}`);
   }
 }
 
@@ -148,7 +149,7 @@ async function checkModel(spec: ModelSpec, batch: number, seed: number): Promise
   };
   const masks: Record<string, Float64Array> = {};
   model.layers.forEach((l, i) => {
-    if (l.args.op === "dropout") masks[l.name] = dropoutKeep(ws, i + 1);
+    if (l.args.op === "dropout" || l.args.op === "stochasticdepth") masks[l.name] = dropoutKeep(ws, i + 1);
   });
   const ref = model.loss
     ? refLossAndGrad(model, inp.params, inp.state, inp.x, inp.y, batch, { masks })
@@ -211,6 +212,8 @@ describe("generated f64 code against the naive f64 reference", () => {
       "batchnorm 2-D",
       "layernorm 2-D",
       "conv no bias",
+      "stochasticdepth row",
+      "stochasticdepth batch",
     ]) {
       expect(seen, c).toContain(c);
     }

@@ -147,6 +147,9 @@ export function keyArguments(args: LayerArgs): string {
     case "slice":
       parts.push(`channels ${args.start}…${args.end - 1}`);
       break;
+    case "stochasticdepth":
+      parts.push(`p ${args.p}`, args.mode);
+      break;
     default:
       break;
   }

@@ -142,7 +142,8 @@ function planOf(model: Model, opts: EmitOptions): Plan {
     state: model.layers.flatMap((l) => l.state),
     inSize: size(model.input),
     outSize: size(model.output),
-    hasDropout: model.layers.some((l) => l.args.op === "dropout"),
+    // stochastic depth draws from the same seeded generator and honours freezeDropout too
+    hasDropout: model.layers.some((l) => l.args.op === "dropout" || l.args.op === "stochasticdepth"),
   };
 }
 

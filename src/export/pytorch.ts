@@ -185,6 +185,17 @@ function layerCode(layer: Layer, call: string): LayerCode {
       return { forward: [`x = x.unflatten(1, (${args.groups}, ${c / args.groups})).transpose(1, 2).flatten(1, 2)`] };
     case "slice":
       return { forward: [`x = x[:, ${args.start}:${args.end}]`] };
+    case "stochasticdepth": {
+      // torchvision.ops.stochastic_depth, written out so the module needs torch alone
+      const draws = args.mode === "row" ? "[x.shape[0]] + [1] * (x.dim() - 1)" : "[1] * x.dim()";
+      const scale = args.p < 1 ? ` / ${num(1 - args.p)}` : "";
+      return {
+        forward: [
+          `if self.training and ${num(args.p)} > 0:  # stochastic depth, mode=${args.mode}`,
+          `    x = x * torch.empty(${draws}, dtype=x.dtype, device=x.device).bernoulli_(${num(1 - args.p)})${scale}`,
+        ],
+      };
+    }
   }
 }
 

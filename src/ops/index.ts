@@ -32,6 +32,7 @@ import { layernorm2d } from "./layernorm2d.ts";
 import { layerscale } from "./layerscale.ts";
 import { channelshuffle } from "./channelshuffle.ts";
 import { slice } from "./slice.ts";
+import { stochasticdepth } from "./stochasticdepth.ts";
 
 export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   conv,
@@ -62,6 +63,7 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   layerscale,
   channelshuffle,
   slice,
+  stochasticdepth,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };

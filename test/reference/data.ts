@@ -78,6 +78,11 @@ export function randomInputs(model: Model, batch: number, seed: number): OracleI
   const dout = Float64Array.from({ length: batch * size(model.output) }, () => f32(r.gauss()));
   const masks: Record<string, Float64Array> = {};
   for (const layer of model.layers) {
+    if (layer.args.op === "stochasticdepth") {
+      const p = layer.args.p;
+      masks[layer.name] = Float64Array.from({ length: layer.args.mode === "row" ? batch : 1 }, () => (r.next() < p ? 0 : 1));
+      continue;
+    }
     if (layer.args.op !== "dropout") continue;
     const p = layer.args.p;
     masks[layer.name] = Float64Array.from({ length: batch * size(layer.input) }, () => (r.next() < p ? 0 : 1));

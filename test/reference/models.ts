@@ -242,6 +242,10 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
       output = [end - start, ...input.slice(1)];
       break;
     }
+    case "stochasticdepth":
+      args = { op: "stochasticdepth", p: arg(l, "p") as number, mode: (arg(l, "mode") as "row" | "batch" | undefined) ?? "row" };
+      output = input;
+      break;
   }
   return { name, args, from: [from], inputs: [input], input, output, params, state, macs, span, source: layerText(l) };
 }
@@ -505,6 +509,10 @@ function randomLayer(
       args.push(["end", r.int(start + 1, C)]);
       return l;
     }
+    case "stochasticdepth":
+      args.push(["p", r.pick([0.25, 0.5, 0, 1])]);
+      if (r.chance(0.5)) args.push(["mode", r.pick(["row", "batch"])]);
+      return l;
   }
 }
 

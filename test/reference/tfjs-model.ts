@@ -319,5 +319,12 @@ function tfLayer(
       const begin = layer.input.map((_, i) => (i === 0 ? a.start : 0));
       return tf.slice(x, [0, ...begin], [N, ...layer.output]);
     }
+    case "stochasticdepth": {
+      if (!train) return x;
+      const keep = masks[layer.name];
+      if (keep === undefined) throw new Error(`no stochastic depth draws for ${layer.name}`);
+      const scale = Float32Array.from({ length: N }, (_, n) => (a.p < 1 ? keep[a.mode === "row" ? n : 0] / (1 - a.p) : 0));
+      return tf.mul(x, tf.tensor(scale, [N, ...layer.input.map(() => 1)]));
+    }
   }
 }

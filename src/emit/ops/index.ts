@@ -30,6 +30,7 @@ import { layernorm2d } from "./layernorm2d.ts";
 import { layerscale } from "./layerscale.ts";
 import { channelshuffle } from "./channelshuffle.ts";
 import { slice } from "./slice.ts";
+import { stochasticdepth } from "./stochasticdepth.ts";
 
 export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   conv,
@@ -60,6 +61,7 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   layerscale,
   channelshuffle,
   slice,
+  stochasticdepth,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */
