@@ -11,6 +11,8 @@ import { keywords } from "./tokens.ts";
 export const opNames = [
   "conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm",
   "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout",
+  "relu6", "clamp", "hardswish", "hardsigmoid", "silu", "elu", "selu", "softplus", "mish",
+  "layernorm2d", "layerscale", "channelshuffle", "slice", "stochasticdepth",
 ] as const;
 export const lossNames = ["softmax", "svm"] as const;
 export const roundingModes = ["floor", "ceil", "exact"] as const;
