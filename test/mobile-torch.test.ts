@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitModule } from "../src/emit/module.ts";
+import { exportPytorch } from "../src/export/pytorch.ts";
 import { compile } from "../src/pipeline.ts";
 import { prng } from "./reference/data.ts";
 import { dropoutKeep, ModuleFolder } from "./reference/generated.ts";
@@ -222,5 +223,59 @@ describe("mobile layers against real PyTorch and torchvision", () => {
           .map(([k, e]) => `  ${k}: ${e.toExponential(2)}`)
           .join("\n"),
     );
+  });
+
+  it(title("export --pytorch: every new layer in one model loads cnnc's weights by name (strict) and computes cnnc's eval output"), async () => {
+    if (!torchPython) return void torchMissing("mobile-torch export");
+    const text = `model MobileAll {
+  input [8, 4, 4]
+  conv(8, kernel=3, pad=1)
+  relu6
+  n: layernorm2d
+  hardswish
+  layer_scale: layerscale(0.7)
+  hardsigmoid
+  cs: channelshuffle(2)
+  silu
+  elu(0.5)
+  selu
+  softplus(2, threshold=3)
+  mish
+  clamp(min=0.25, max=1.5)
+  sd: stochasticdepth(0.3)
+  sl: slice(start=2, end=6)
+  fc: affine(5)
+}
+`;
+    const r = compile(text, "mobile-all.cnn");
+    expect(r.diagnostics).toEqual([]);
+    const model = r.models[0];
+    const gen = await folder.load("MobileAll.ts", emitModule(model, { dtype: "f64", sourceName: "mobile-all.cnn" }));
+    const p = gen.initParams(3);
+    // every tensor away from its initial constant, so each one's wiring matters
+    for (const v of Object.values(p)) v.forEach((x, i) => (v[i] = x + 0.3 * Math.sin(i + 1)));
+    const x = Float64Array.from({ length: 2 * 8 * 4 * 4 }, (_, i) => 3 * Math.sin(0.37 * i));
+    const want = Array.from(gen.forward(p, {}, x, gen.createWorkspace(2), false));
+    const py = folder.write("mobile_all.py", exportPytorch([model], { sourceName: "mobile-all.cnn" }));
+    const weights = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.from(v)]));
+    const script = `import importlib.util, json, sys, torch
+spec = importlib.util.spec_from_file_location("mobile_all", ${JSON.stringify(py)})
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+w = json.load(sys.stdin)
+m = module.MODELS["MobileAll"]().double()
+sd = m.state_dict()
+m.load_state_dict({k: torch.tensor(w[k], dtype=torch.float64).reshape(sd[k].shape) for k in sd}, strict=True)
+assert sorted(sd) == sorted(w), (sorted(sd), sorted(w))
+m.eval()
+x = torch.tensor(json.loads(sys.argv[1]), dtype=torch.float64).reshape(2, 8, 4, 4)
+print(json.dumps({"y": m(x).detach().reshape(-1).tolist(), "shapes": {k: list(v.shape) for k, v in sd.items()}}))`;
+    const got = JSON.parse(execFileSync(torchPython, ["-c", script, JSON.stringify(Array.from(x))], { input: JSON.stringify(weights), encoding: "utf8" })) as {
+      y: number[];
+      shapes: Record<string, number[]>;
+    };
+    expect(got.shapes).toEqual(Object.fromEntries(model.layers.flatMap((l) => l.params.map((t) => [t.name, t.shape]))));
+    expect(got.shapes["layer_scale"]).toEqual([8, 1, 1]);
+    expectClose("export", "exported eval output", got.y, want);
+    console.log(`mobile-torch: exported MobileAll agrees with the generated TypeScript to ${worst["export"]!.toExponential(2)}`);
   });
 });
