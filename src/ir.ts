@@ -69,6 +69,8 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("channelshuffle"), groups: Dim }),
   z.object({ op: z.literal("slice"), start: z.number().int().min(0), end: Dim }),
   z.object({ op: z.literal("stochasticdepth"), p: z.number().min(0).max(1), mode: z.enum(["row", "batch"]) }),
+  z.object({ op: z.literal("pixelshuffle"), factor: Dim }),
+  z.object({ op: z.literal("pixelunshuffle"), factor: Dim }),
 ]);
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];

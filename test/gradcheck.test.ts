@@ -130,6 +130,8 @@ function opModel(op: OpName): string {
     channelshuffle: "channelshuffle(2)",
     slice: "slice(start=1, end=3)",
     stochasticdepth: "stochasticdepth(0.2)",
+    pixelshuffle: "pixelshuffle(2)",
+    pixelunshuffle: "pixelunshuffle(1)",
   };
   return `model Op_${op} {
   input [4, 5, 5]

@@ -61,6 +61,10 @@ const cases: LayerCase[] = [
   { layer: "a: slice(end=3)", input: [6, 2, 3], torch: "x.chunk(2, dim=1)[0]" },
   { layer: "a: slice(start=3, end=6)", input: [6, 2, 3], torch: "x.chunk(2, dim=1)[1]" },
   { layer: "a: slice(start=1, end=4)", input: [5, 2, 2], torch: "x[:, 1:4]" },
+  { layer: "a: pixelshuffle(2)", input: [8, 2, 3], torch: "F.pixel_shuffle(x, 2)" },
+  { layer: "a: pixelshuffle(3)", input: [9, 2, 1], torch: "nn.PixelShuffle(3)(x)" },
+  { layer: "a: pixelunshuffle(2)", input: [3, 4, 6], torch: "F.pixel_unshuffle(x, 2)" },
+  { layer: "a: pixelunshuffle(3)", input: [1, 3, 6], torch: "nn.PixelUnshuffle(3)(x)" },
 ];
 
 const cnnText = (c: LayerCase) => `model M {\n  input [${c.input.join(", ")}]\n  ${c.layer}\n}\n`;
@@ -244,6 +248,8 @@ describe("mobile layers against real PyTorch and torchvision", () => {
   clamp(min=0.25, max=1.5)
   sd: stochasticdepth(0.3)
   sl: slice(start=2, end=6)
+  ps: pixelshuffle(2)
+  pu: pixelunshuffle(2)
   fc: affine(5)
 }
 `;

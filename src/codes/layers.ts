@@ -1,4 +1,4 @@
-// E024x: arguments and shapes of the mobile/modern-CNN layers (clamp, slice).
+// E024x: arguments and shapes of the mobile/modern-CNN layers (clamp, slice, pixelshuffle, pixelunshuffle).
 import type { CodeInfo } from "./index.ts";
 
 export const layerCodes = {
@@ -28,5 +28,24 @@ export const layerCodes = {
       "end − start channels. The label shows where the input's shape comes from.",
     example: "model Net {\n  input [8, 4, 4]\n  slice(start=4, end=12)  # ~ E0242\n}",
     fix: "End at the input's channel count:\n\nmodel Net {\n  input [8, 4, 4]\n  slice(start=4, end=8)\n}",
+  },
+  E0243: {
+    title: "pixelshuffle channels not a multiple of factor²",
+    explanation:
+      "`pixelshuffle(r)` (PyTorch's PixelShuffle, depth to space) turns each group of r² channels " +
+      "into an r×r block of one output channel: [C·r², H, W] becomes [C, H·r, W·r]. Its input's " +
+      "channel count must therefore be a multiple of r². The label shows where the input's shape " +
+      "comes from.",
+    example: "model Net {\n  input [6, 4, 4]\n  pixelshuffle(2)  # ~ E0243\n}",
+    fix: "Give it a multiple of 4 channels:\n\nmodel Net {\n  input [8, 4, 4]\n  pixelshuffle(2)\n}",
+  },
+  E0244: {
+    title: "pixelunshuffle size not a multiple of the factor",
+    explanation:
+      "`pixelunshuffle(r)` (PyTorch's PixelUnshuffle, space to depth) turns each r×r block of a " +
+      "channel into r² channels: [C, H·r, W·r] becomes [C·r², H, W]. Its input's height and width " +
+      "must both be multiples of r; pad the input first otherwise.",
+    example: "model Net {\n  input [3, 5, 4]\n  pixelunshuffle(2)  # ~ E0244\n}",
+    fix: "Pad the height to a multiple of 2:\n\nmodel Net {\n  input [3, 5, 4]\n  pad((0, 1, 0, 0))\n  pixelunshuffle(2)\n}",
   },
 } as const satisfies Record<string, CodeInfo>;

@@ -147,6 +147,10 @@ export function keyArguments(args: LayerArgs): string {
     case "slice":
       parts.push(`channels ${args.start}…${args.end - 1}`);
       break;
+    case "pixelshuffle":
+    case "pixelunshuffle":
+      parts.push(`factor ${args.factor}`);
+      break;
     case "stochasticdepth":
       parts.push(`p ${args.p}`, args.mode);
       break;

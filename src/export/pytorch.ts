@@ -185,6 +185,10 @@ function layerCode(layer: Layer, call: string): LayerCode {
       return { forward: [`x = x.unflatten(1, (${args.groups}, ${c / args.groups})).transpose(1, 2).flatten(1, 2)`] };
     case "slice":
       return { forward: [`x = x[:, ${args.start}:${args.end}]`] };
+    case "pixelshuffle":
+      return { forward: [`x = F.pixel_shuffle(x, ${args.factor})`] };
+    case "pixelunshuffle":
+      return { forward: [`x = F.pixel_unshuffle(x, ${args.factor})`] };
     case "stochasticdepth": {
       // torchvision.ops.stochastic_depth, written out so the module needs torch alone
       const draws = args.mode === "row" ? "[x.shape[0]] + [1] * (x.dim() - 1)" : "[1] * x.dim()";

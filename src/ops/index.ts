@@ -33,6 +33,7 @@ import { layerscale } from "./layerscale.ts";
 import { channelshuffle } from "./channelshuffle.ts";
 import { slice } from "./slice.ts";
 import { stochasticdepth } from "./stochasticdepth.ts";
+import { pixelshuffle, pixelunshuffle } from "./pixelshuffle.ts";
 
 export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   conv,
@@ -64,6 +65,8 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   channelshuffle,
   slice,
   stochasticdepth,
+  pixelshuffle,
+  pixelunshuffle,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };

@@ -17,7 +17,9 @@ export type MobileOp =
   | "layernorm2d"
   | "layerscale"
   | "channelshuffle"
-  | "slice";
+  | "slice"
+  | "pixelshuffle"
+  | "pixelunshuffle";
 
 /** torch.nn.SELU's constants, as printed in its documentation. */
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -71,6 +73,21 @@ function shuffledFrom(C: number, g: number): number[] {
   return from;
 }
 
+/**
+ * PyTorch's pixel_shuffle index map for one sample: the flat index in [C·r², H, W] of the value that
+ * lands at each flat index of [C, H·r, W·r] (pixel_unshuffle is its inverse).
+ */
+function shuffleSource(C: number, H: number, W: number, r: number): number[] {
+  const src: number[] = [];
+  for (let c = 0; c < C; c++)
+    for (let oh = 0; oh < H * r; oh++)
+      for (let ow = 0; ow < W * r; ow++) {
+        const [h, i, w, j] = [Math.floor(oh / r), oh % r, Math.floor(ow / r), ow % r];
+        src.push(((c * r * r + i * r + j) * H + h) * W + w);
+      }
+  return src;
+}
+
 /** Mean and 1/sqrt(biased variance + eps) of the C values at (n, position q). */
 function channelStats(x: Float64Array, n: number, q: number, C: number, HW: number, eps: number) {
   let mean = 0;
@@ -113,6 +130,18 @@ export function mobileForward(layer: Layer & { args: ArgsOf<MobileOp> }, x: Floa
     case "slice": {
       const K = a.end - a.start;
       for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let q = 0; q < HW; q++) y[(n * K + k) * HW + q] = x[(n * C + a.start + k) * HW + q];
+      return y;
+    }
+    case "pixelshuffle":
+    case "pixelunshuffle": {
+      const S = x.length / N;
+      const [OC, OH, OW] = chw(layer.output);
+      const src = a.op === "pixelshuffle" ? shuffleSource(OC, H, W, a.factor) : shuffleSource(C, OH, OW, a.factor);
+      for (let n = 0; n < N; n++)
+        for (let k = 0; k < S; k++) {
+          if (a.op === "pixelshuffle") y[n * S + k] = x[n * S + src[k]];
+          else y[n * S + src[k]] = x[n * S + k];
+        }
       return y;
     }
     default:
@@ -180,6 +209,18 @@ export function mobileBackward(
     case "slice": {
       const K = a.end - a.start;
       for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) for (let q = 0; q < HW; q++) dx[(n * C + a.start + k) * HW + q] = dy[(n * K + k) * HW + q];
+      return dx;
+    }
+    case "pixelshuffle":
+    case "pixelunshuffle": {
+      const S = x.length / N;
+      const [OC, OH, OW] = chw(layer.output);
+      const src = a.op === "pixelshuffle" ? shuffleSource(OC, H, W, a.factor) : shuffleSource(C, OH, OW, a.factor);
+      for (let n = 0; n < N; n++)
+        for (let k = 0; k < S; k++) {
+          if (a.op === "pixelshuffle") dx[n * S + src[k]] += dy[n * S + k];
+          else dx[n * S + k] += dy[n * S + src[k]];
+        }
       return dx;
     }
     default:

@@ -242,6 +242,20 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
       output = [end - start, ...input.slice(1)];
       break;
     }
+    case "pixelshuffle": {
+      const r = arg(l, "factor") as number;
+      if (input.length !== 3 || C % (r * r) !== 0) throw new Error("pixelshuffle needs C a multiple of r²");
+      args = { op: "pixelshuffle", factor: r };
+      output = [C / (r * r), H * r, W * r];
+      break;
+    }
+    case "pixelunshuffle": {
+      const r = arg(l, "factor") as number;
+      if (input.length !== 3 || H % r !== 0 || W % r !== 0) throw new Error("pixelunshuffle needs H, W multiples of r");
+      args = { op: "pixelunshuffle", factor: r };
+      output = [C * r * r, H / r, W / r];
+      break;
+    }
     case "stochasticdepth":
       args = { op: "stochasticdepth", p: arg(l, "p") as number, mode: (arg(l, "mode") as "row" | "batch" | undefined) ?? "row" };
       output = input;
@@ -507,6 +521,16 @@ function randomLayer(
       const start = r.int(0, C - 1);
       if (start > 0 || r.chance(0.5)) args.push(["start", start]);
       args.push(["end", r.int(start + 1, C)]);
+      return l;
+    }
+    case "pixelshuffle":
+      if (!spatial || C % 4 !== 0) return null;
+      args.push(["factor", 2]);
+      return l;
+    case "pixelunshuffle": {
+      const factors = [2, 3].filter((f) => spatial && shape[1] % f === 0 && shape[2] % f === 0);
+      if (factors.length === 0) return null;
+      args.push(["factor", r.pick(factors)]);
       return l;
     }
     case "stochasticdepth":

@@ -330,6 +330,8 @@ function layerForward(
     case "layerscale":
     case "channelshuffle":
     case "slice":
+    case "pixelshuffle":
+    case "pixelunshuffle":
       return mobileForward(layer as Layer & { args: ArgsOf<MobileOp> }, x, N, params);
     case "stochasticdepth": {
       if (!train) {
@@ -545,6 +547,8 @@ function layerBackward(
     case "layerscale":
     case "channelshuffle":
     case "slice":
+    case "pixelshuffle":
+    case "pixelunshuffle":
       return mobileBackward(layer as Layer & { args: ArgsOf<MobileOp> }, x, dy, N, params, grads);
     case "stochasticdepth": {
       if (!train) {

@@ -319,6 +319,18 @@ function tfLayer(
       const begin = layer.input.map((_, i) => (i === 0 ? a.start : 0));
       return tf.slice(x, [0, ...begin], [N, ...layer.output]);
     }
+    case "pixelshuffle": {
+      // PyTorch's channel order: input channel c·r² + i·r + j → output (c, h·r + i, w·r + j)
+      const r = a.factor;
+      const [, H, W] = layer.input;
+      const split = tf.reshape(x, [N, OC, r, r, H, W]);
+      return tf.reshape(tf.transpose(split, [0, 1, 4, 2, 5, 3]), [N, OC, OH, OW]);
+    }
+    case "pixelunshuffle": {
+      const r = a.factor;
+      const split = tf.reshape(x, [N, C, OH, r, OW, r]);
+      return tf.reshape(tf.transpose(split, [0, 1, 3, 5, 2, 4]), [N, OC, OH, OW]);
+    }
     case "stochasticdepth": {
       if (!train) return x;
       const keep = masks[layer.name];

@@ -31,6 +31,7 @@ import { layerscale } from "./layerscale.ts";
 import { channelshuffle } from "./channelshuffle.ts";
 import { slice } from "./slice.ts";
 import { stochasticdepth } from "./stochasticdepth.ts";
+import { pixelshuffle, pixelunshuffle } from "./pixelshuffle.ts";
 
 export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   conv,
@@ -62,6 +63,8 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   channelshuffle,
   slice,
   stochasticdepth,
+  pixelshuffle,
+  pixelunshuffle,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */
