@@ -58,6 +58,7 @@ function note(spec: ModelSpec, model: Model, batch: number): void {
     if (a.op === "upsample") seen.add(`upsample ${a.mode}`);
     if (a.op === "adaptiveavgpool" && (l.input[1] % a.size[0] !== 0 || l.input[2] % a.size[1] !== 0)) seen.add("adaptiveavgpool uneven");
     if (a.op === "adaptiveavgpool" && l.input[1] % a.size[0] === 0 && l.input[2] % a.size[1] === 0) seen.add("adaptiveavgpool even");
+    if (a.op === "stochasticdepth") seen.add(`stochasticdepth ${a.mode}`);
   }
 }
 
@@ -133,6 +134,8 @@ describe("generated f64 code against the naive f64 reference", () => {
       "upsample bilinear",
       "adaptiveavgpool uneven",
       "adaptiveavgpool even",
+      "stochasticdepth row",
+      "stochasticdepth batch",
     ]) {
       expect(seen, c).toContain(c);
     }
