@@ -103,7 +103,7 @@ describe("generated f64 code against the naive f64 reference", () => {
         const spec = randomModelSpec(`Rand${++count}`, seed);
         await checkModel(spec, batch, seed);
       }),
-      { numRuns: 150, seed: 20261122, endOnFailure: true },
+      { numRuns: 250, seed: 20261122, endOnFailure: true },
     );
     // the generator must have reached every case the oracle is meant to cover
     for (const c of [

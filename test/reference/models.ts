@@ -360,8 +360,8 @@ export function rng(seed: number) {
 
 export function randomModelSpec(name: string, seed: number, opts: GenOptions = {}): ModelSpec {
   const r = rng(seed);
-  // windows are where the arithmetic is subtle: draw them five times as often
-  const windows: LayerArgs["op"][] = ["conv", "maxpool", "avgpool"];
+  // windows (and the transposed conv) are where the arithmetic is subtle: draw them five times as often
+  const windows: LayerArgs["op"][] = ["conv", "maxpool", "avgpool", "convtranspose"];
   const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows];
   const maxLayers = opts.maxLayers ?? 5;
   const spatial = r.chance(0.85);
