@@ -12,6 +12,8 @@ export const opNames = [
   "conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm",
   "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout",
   "convtranspose", "upsample", "adaptiveavgpool", "globalmaxpool", "softmax",
+  "relu6", "clamp", "hardswish", "hardsigmoid", "silu", "elu", "selu", "softplus", "mish",
+  "layernorm2d", "layerscale", "channelshuffle", "slice", "stochasticdepth", "pixelshuffle", "pixelunshuffle",
 ] as const;
 export const lossNames = ["softmax", "svm"] as const;
 export const roundingModes = ["floor", "ceil", "exact"] as const;

@@ -13,7 +13,7 @@ import { diag, renameFix, type Diagnostic, type Label, type Span } from "./diagn
 import { Counter, findRecursion, MAX_DEPTH, MAX_INSTANCES } from "./graph/count.ts";
 import { Evaluator, toValue } from "./graph/eval.ts";
 import { Expander, type Node, ordinal } from "./graph/expand.ts";
-import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor } from "./ir.ts";
+import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor, tensorName } from "./ir.ts";
 import { readArgs, valueText } from "./ops/args.ts";
 import { aliasesOf, findLoss, findOp, losses, ops } from "./ops/index.ts";
 import {
@@ -392,7 +392,7 @@ class ModelChecker {
       return undefined;
     }
     const tensors = (specs: { suffix: string; shape: number[] }[]): Tensor[] =>
-      specs.map((t) => ({ name: `${n.name}.${t.suffix}`, shape: t.shape }));
+      specs.map((t) => ({ name: tensorName(n.name, t.suffix), shape: t.shape }));
     const params = tensors(r.def.params(args, input));
     const state = tensors(r.def.state(args, input));
     for (const t of [...params, ...state]) {

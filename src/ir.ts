@@ -75,6 +75,22 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
   // Merges: read two or more values (`from`); written `add { … }` and `concat { … }`.
   z.object({ op: z.literal("add") }),
   z.object({ op: z.literal("concat") }),
+  z.object({ op: z.literal("relu6") }),
+  z.object({ op: z.literal("clamp"), min: z.number(), max: z.number() }),
+  z.object({ op: z.literal("hardswish") }),
+  z.object({ op: z.literal("hardsigmoid") }),
+  z.object({ op: z.literal("silu") }),
+  z.object({ op: z.literal("elu"), alpha: z.number().min(0) }),
+  z.object({ op: z.literal("selu") }),
+  z.object({ op: z.literal("softplus"), beta: z.number().positive(), threshold: z.number().positive() }),
+  z.object({ op: z.literal("mish") }),
+  z.object({ op: z.literal("layernorm2d"), eps: z.number().positive() }),
+  z.object({ op: z.literal("layerscale"), init: z.number() }),
+  z.object({ op: z.literal("channelshuffle"), groups: Dim }),
+  z.object({ op: z.literal("slice"), start: z.number().int().min(0), end: Dim }),
+  z.object({ op: z.literal("stochasticdepth"), p: z.number().min(0).max(1), mode: z.enum(["row", "batch"]) }),
+  z.object({ op: z.literal("pixelshuffle"), factor: Dim }),
+  z.object({ op: z.literal("pixelunshuffle"), factor: Dim }),
 ]);
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];
@@ -109,6 +125,10 @@ export const ScopeSchema = z.object({
   path: z.string(),
 });
 export type Scope = z.infer<typeof ScopeSchema>;
+/** A layer's tensor name: "<layer>.<suffix>", or the bare layer name for suffix "" (layerscale, as torchvision's `layer_scale`). */
+export function tensorName(layer: string, suffix: string): string {
+  return suffix === "" ? layer : `${layer}.${suffix}`;
+}
 
 export const LayerSchema = z.object({
   /** the given label or the automatic name (conv1, relu3, a_2_1) */

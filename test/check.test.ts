@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { FileAst } from "../src/ast.ts";
 import { check } from "../src/check.ts";
 import { argumentCodes } from "../src/codes/arguments.ts";
+import { layerCodes } from "../src/codes/layers.ts";
 import { shapeCodes } from "../src/codes/shapes.ts";
 import type { Span } from "../src/diagnostics.ts";
 import { compile } from "../src/pipeline.ts";
@@ -377,7 +378,7 @@ describe("limits are refused fast", () => {
 });
 
 describe("every code the checker owns", () => {
-  const owned = [...Object.keys(argumentCodes), ...Object.keys(shapeCodes)];
+  const owned = [...Object.keys(argumentCodes), ...Object.keys(shapeCodes), ...Object.keys(layerCodes)];
   const fixtures = readdirSync("examples/invalid").filter((f) => /^(E02|E03|W04)/.test(f));
 
   it("has exactly one fixture per code in examples/invalid", () => {
@@ -398,7 +399,8 @@ describe("every code the checker owns", () => {
 
   for (const code of owned) {
     const info = (argumentCodes as Record<string, { example: string; fix: string; title: string; explanation: string }>)[code] ??
-      (shapeCodes as Record<string, { example: string; fix: string }>)[code];
+      (shapeCodes as Record<string, { example: string; fix: string }>)[code] ??
+      (layerCodes as Record<string, { example: string; fix: string }>)[code];
     it(`${code}: the registry example triggers it and the fix checks cleanly`, () => {
       // named like its fixture, so that an example importing itself (E0224) means the same file
       const fixture = fixtures.find((f) => f.startsWith(code)) ?? "t.cnn";
@@ -444,7 +446,7 @@ describe("docs/language.md", () => {
       expect(doc).toContain(`\`loss ${def.name}`);
       for (const arg of def.args) expect(doc).toContain(`\`${arg.name}\``);
     }
-    for (const code of [...Object.keys(argumentCodes), ...Object.keys(shapeCodes)]) expect(doc).toContain(code);
+    for (const code of [...Object.keys(argumentCodes), ...Object.keys(shapeCodes), ...Object.keys(layerCodes)]) expect(doc).toContain(code);
   });
 });
 

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readImport } from "../src/cli/sources.ts";
 import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
@@ -26,6 +26,7 @@ const hasTorch = (() => {
   }
 })();
 const outDir = resolve(".tmp/export-graph");
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 /** resnet18 from examples/zoo at 112×112 (the adaptive pool makes the weights size-independent). */
 function resnet18(): Model {

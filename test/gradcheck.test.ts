@@ -146,6 +146,22 @@ function opModel(op: OpName): Model {
     adaptiveavgpool: "adaptiveavgpool((3, 2))",
     globalmaxpool: "globalmaxpool",
     softmax: "softmax",
+    relu6: "relu6",
+    clamp: "clamp(min=0.25, max=1.5)",
+    hardswish: "hardswish",
+    hardsigmoid: "hardsigmoid",
+    silu: "silu",
+    elu: "elu(0.5)",
+    selu: "selu",
+    softplus: "softplus(2, threshold=1)",
+    mish: "mish",
+    layernorm2d: "layernorm2d",
+    layerscale: "layerscale(0.5)",
+    channelshuffle: "channelshuffle(2)",
+    slice: "slice(start=1, end=3)",
+    stochasticdepth: "stochasticdepth(0.2)",
+    pixelshuffle: "pixelshuffle(2)",
+    pixelunshuffle: "pixelunshuffle(1)",
   };
   const text = `model Op_${op} {
   input [4, 5, 5]
@@ -288,6 +304,35 @@ describe("globalmaxpool winners are kinks", () => {
     expect(fine.pass, h.formatGradcheck(fine)).toBe(true);
     expect(fine.rows.every((r) => r.skipped === 0)).toBe(true);
   });
+});
+
+describe("kinks of the piecewise activations", () => {
+  // No loss (the scalar is a fixed projection of the output), so the activation is the only kink-bearing
+  // layer; layerscale(8) spreads its inputs over every piece (relu6's 6, hardswish's ±3).
+  const piecewise: [string, boolean][] = [
+    ["relu6", true],
+    ["clamp(min=0.25, max=1.5)", true],
+    ["hardswish", true],
+    ["hardsigmoid", true],
+    ["elu(0.5)", false],
+    ["selu", false],
+    ["softplus(threshold=1)", false],
+  ];
+  for (const [act, polynomial] of piecewise) {
+    it(`${act}: a step that crosses a corner is skipped and counted${polynomial ? "; what is checked is exact" : ""}`, async () => {
+      const text = `model Corners {\n  input [2, 5, 5]\n  c: conv(3, kernel=2)\n  s: layerscale(8)\n  a: ${act}\n  fc: affine(3)\n}\n`;
+      const [model] = modelsOf(text, "corners.cnn");
+      const h = await harness(model);
+      const coarse = h.gradcheck({ samples: 12, h: 2 });
+      const skipped = coarse.rows.reduce((a, r) => a + r.skipped, 0);
+      expect(skipped, h.formatGradcheck(coarse)).toBeGreaterThan(0);
+      // between corners each piece is of degree ≤ 2 in the perturbed entry, where a centred difference is exact:
+      // a crossing the pattern missed would show here as an error
+      if (polynomial) for (const r of coarse.rows) if (r.checked > 0) expect(r.maxRelError, `${r.name}\n${h.formatGradcheck(coarse)}`).toBeLessThanOrEqual(1e-6);
+      const fine = h.gradcheck({ samples: 12 });
+      expect(fine.pass, h.formatGradcheck(fine)).toBe(true);
+    });
+  }
 });
 
 describe("the harness and the CLI", () => {

@@ -2,7 +2,7 @@
 // JSON-RPC with Content-Length framing): every answer is checked against
 // shapes, arithmetic and layouts worked out by hand for these models.
 import { execSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -212,6 +212,27 @@ describe("cnnc lsp over stdio", () => {
     await replaceAll(messy);
     const edits = await client.request<TextEdit[]>("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
     expect(applyEdits(messy, edits)).toBe("model M {\n  input [1, 8, 8]\n  c1: conv(4, kernel=3)\n  relu\n}\n");
+  });
+
+  it("reads an imported block file from the disk and shows an error inside it in that file", async () => {
+    mkdirSync(join(dir, "blocks"), { recursive: true });
+    writeFileSync(join(dir, "blocks", "good.cnn"), "block Pair(c) {\n  conv(c, kernel=3, pad=1)\n  relu\n}\n");
+    writeFileSync(join(dir, "blocks", "bad.cnn"), "block Broken(c) {\n  conv(c, kernel=3, pad=1)\n  relux\n}\n");
+    const good = pathToFileURL(join(dir, "uses-good.cnn")).href;
+    client.notify("textDocument/didOpen", {
+      textDocument: { uri: good, languageId: "cnn", version: 1, text: 'import "blocks/good.cnn"\nmodel M {\n  input [3, 8, 8]\n  p: Pair(4)\n}\n' },
+    });
+    const clean = await client.waitFor<Published>("textDocument/publishDiagnostics", (x) => x.uri === good);
+    expect(clean.diagnostics).toEqual([]);
+    const bad = pathToFileURL(join(dir, "uses-bad.cnn")).href;
+    const blockFile = pathToFileURL(join(dir, "blocks", "bad.cnn")).href;
+    client.notify("textDocument/didOpen", {
+      textDocument: { uri: bad, languageId: "cnn", version: 1, text: 'import "blocks/bad.cnn"\nmodel M {\n  input [3, 8, 8]\n  Broken(4)\n}\n' },
+    });
+    const inBlock = await client.waitFor<Published>("textDocument/publishDiagnostics", (x) => x.uri === blockFile && x.diagnostics.length > 0);
+    expect(inBlock.diagnostics.map((d) => d.code)).toContain("E0202");
+    // the unknown op 'relux' on line 3 of the block file (0-based line 2)
+    expect(inBlock.diagnostics.find((d) => d.code === "E0202")!.range.start).toEqual({ line: 2, character: 2 });
   });
 
   it("shuts down and exits with code 0", async () => {

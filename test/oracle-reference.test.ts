@@ -97,6 +97,7 @@ function note(target: OracleTarget, spec: ModelSpec, model: Model, batch: number
     if (a.op === "upsample") seen.add(`upsample ${a.mode}`);
     if (a.op === "adaptiveavgpool" && (l.input[1] % a.size[0] !== 0 || l.input[2] % a.size[1] !== 0)) seen.add("adaptiveavgpool uneven");
     if (a.op === "adaptiveavgpool" && l.input[1] % a.size[0] === 0 && l.input[2] % a.size[1] === 0) seen.add("adaptiveavgpool even");
+    if (a.op === "stochasticdepth") seen.add(`stochasticdepth ${a.mode}`);
   }
 }
 
@@ -149,7 +150,7 @@ describe.each([TS_F64, WASM])("generated code ($name) against the naive f64 refe
         if (!f64 && stackedNorms(spec)) return;
         if (await checkModel(target, spec, batch, seed)) checked++;
       }),
-      { numRuns: f64 ? 150 : 300, seed: 20261122, endOnFailure: true },
+      { numRuns: f64 ? 250 : 500, seed: 20261122, endOnFailure: true },
     );
     // the generator must have reached every case the oracle is meant to cover
     const seen = seenBy.get(target.name)!;
@@ -183,6 +184,8 @@ describe.each([TS_F64, WASM])("generated code ($name) against the naive f64 refe
       "upsample bilinear",
       "adaptiveavgpool uneven",
       "adaptiveavgpool even",
+      "stochasticdepth row",
+      "stochasticdepth batch",
     ].filter((c) => { const op = opOf(c); return op === undefined || target.ops.includes(op); });
     for (const c of cases) expect(seen, c).toContain(c);
     console.log(

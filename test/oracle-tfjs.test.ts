@@ -202,7 +202,7 @@ describe.each([TS_F32, WASM])("the generated f32 module ($name) against TensorFl
           const loss = "loss" in res ? (res.loss as number) : NaN;
           const masks: Record<string, Float64Array> = {};
           model.layers.forEach((l, i) => {
-            if (l.args.op === "dropout") masks[l.name] = dropoutKeep(ws, i + 1);
+            if (l.args.op === "dropout" || l.args.op === "stochasticdepth") masks[l.name] = dropoutKeep(ws, i + 1);
           });
           const tf = tfFor(model, inp, true, masks);
           check(`${where}: dx`, key, dx, tf.dx);

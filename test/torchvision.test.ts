@@ -44,7 +44,11 @@ const CASES: { name: string; train: boolean }[] = [
 
 const dir = resolve(".tmp/torchvision");
 const folder = new ModuleFolder("cnnc-torchvision-");
-afterAll(() => folder.remove());
+// the weights and results are hundreds of MB: removed after the run
+afterAll(() => {
+  folder.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 // torchvision's model with random weights, run in f64; everything written as
 // safetensors by a tiny writer (the `safetensors` package is not needed).

@@ -5,6 +5,7 @@ import { syntaxCodes } from "./syntax.ts";
 import { argumentCodes } from "./arguments.ts";
 import { shapeCodes } from "./shapes.ts";
 import { cliCodes } from "./cli.ts";
+import { layerCodes } from "./layers.ts";
 
 export interface CodeInfo {
   /** one-line title, e.g. "output size is not a whole number" */
@@ -21,6 +22,7 @@ export const codes = {
   ...syntaxCodes,
   ...argumentCodes,
   ...shapeCodes,
+  ...layerCodes,
   ...cliCodes,
 } as const satisfies Record<string, CodeInfo>;
 

@@ -6,7 +6,7 @@
 // initState, createWorkspace, checks, forward, backward/lossAndGrad,
 // activationPattern); the per-op code comes from the registry in ./ops.
 import { readFileSync } from "node:fs";
-import type { Layer, Model, OpName, Tensor } from "../ir.ts";
+import { tensorName, type Layer, type Model, type OpName, type Tensor } from "../ir.ts";
 import { commentText } from "../escape/comment.ts";
 import { type Dtype, dimsOf, type LayerContext, num, type Operand, type ParamInit, type WorkspaceBuffer } from "./context.ts";
 import { lossEmitterOf } from "./loss.ts";
@@ -182,7 +182,8 @@ export function planOf(model: Model, opts: EmitOptions): Plan {
     state: model.layers.flatMap((l) => l.state),
     inSize: sizeOf(model.input),
     outSize: sizeOf(model.output),
-    hasDropout: model.layers.some((l) => l.args.op === "dropout"),
+    // stochastic depth draws from the same seeded generator and honours freezeDropout too
+    hasDropout: model.layers.some((l) => l.args.op === "dropout" || l.args.op === "stochasticdepth"),
   };
 }
 
@@ -317,7 +318,7 @@ function layerContext(
   strategy: "auto" | "window",
 ): LayerContext {
   const key = (list: Tensor[], suffix: string, what: string): string => {
-    const name = `${layer.name}.${suffix}`;
+    const name = tensorName(layer.name, suffix);
     if (!list.some((t) => t.name === name)) throw new Error(`internal: layer ${layer.name} has no ${what} ${name}`);
     return JSON.stringify(name);
   };

@@ -24,14 +24,14 @@ export interface WorkspaceSize {
 
 const BYTES = { float32: 4, float64: 8, int32: 4 } as const;
 
-/** Sums the buffers; each length must be `batch * K` or a constant `K` (anything else is a compiler bug). */
+/** Sums the buffers; each length must be `batch`, `batch * K` or a constant `K` (anything else is a compiler bug). */
 export function workspaceSize(buffers: readonly WorkspaceBuffer[], float: "float32" | "float64"): WorkspaceSize {
   const size: WorkspaceSize = { perSample: 0, fixed: 0, largest: { name: "", perSample: 0 }, maxBatch: 0 };
   for (const b of buffers) {
     const bytes = BYTES[b.kind === "int32" ? "int32" : float];
-    const scaled = /^batch \* (\d+)$/.exec(b.length);
+    const scaled = /^batch(?: \* (\d+))?$/.exec(b.length);
     if (scaled !== null) {
-      const k = Number(scaled[1]);
+      const k = Number(scaled[1] ?? 1);
       size.perSample += k * bytes;
       if (k > size.largest.perSample) size.largest = { name: b.name, perSample: k };
     } else if (/^\d+$/.test(b.length)) {

@@ -185,6 +185,39 @@ const opCodes: { [O in OpName]: OpCode<O> } = {
   add: (_layer, _call, operands) => ({ forward: [`x = ${operands.join(" + ")}`] }),
   // channels are dim 1 of NCHW (and the features of [N, D])
   concat: (_layer, _call, operands) => ({ forward: [`x = torch.cat([${operands.join(", ")}], 1)`] }),
+  relu6: () => ({ forward: ["x = F.relu6(x)"] }),
+  clamp: (layer) => ({ forward: [`x = F.hardtanh(x, ${num(layer.args.min)}, ${num(layer.args.max)})`] }),
+  hardswish: () => ({ forward: ["x = F.hardswish(x)"] }),
+  hardsigmoid: () => ({ forward: ["x = F.hardsigmoid(x)"] }),
+  silu: () => ({ forward: ["x = F.silu(x)"] }),
+  elu: (layer) => ({ forward: [`x = F.elu(x, ${num(layer.args.alpha)})`] }),
+  selu: () => ({ forward: ["x = F.selu(x)"] }),
+  softplus: (layer) => ({ forward: [`x = F.softplus(x, ${num(layer.args.beta)}, ${num(layer.args.threshold)})`] }),
+  mish: () => ({ forward: ["x = F.mish(x)"] }),
+  // torchvision's LayerNorm2d: nn.LayerNorm over channels, applied channels-last
+  layernorm2d: (layer, call) => ({
+    init: `nn.LayerNorm(${layer.input[0]!}, eps=${num(layer.args.eps)})`,
+    forward: [`x = ${call}(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)`],
+  }),
+  layerscale: (layer, call) => ({ init: `nn.Parameter(torch.full((${layer.input[0]!}, 1, 1), ${num(layer.args.init)}))`, forward: [`x = x * ${call}`] }),
+  channelshuffle: (layer) => ({
+    forward: [`x = x.unflatten(1, (${layer.args.groups}, ${layer.input[0]! / layer.args.groups})).transpose(1, 2).flatten(1, 2)`],
+  }),
+  slice: (layer) => ({ forward: [`x = x[:, ${layer.args.start}:${layer.args.end}]`] }),
+  pixelshuffle: (layer) => ({ forward: [`x = F.pixel_shuffle(x, ${layer.args.factor})`] }),
+  pixelunshuffle: (layer) => ({ forward: [`x = F.pixel_unshuffle(x, ${layer.args.factor})`] }),
+  stochasticdepth(layer) {
+    // torchvision.ops.stochastic_depth, written out so the module needs torch alone
+    const args = layer.args;
+    const draws = args.mode === "row" ? "[x.shape[0]] + [1] * (x.dim() - 1)" : "[1] * x.dim()";
+    const scale = args.p < 1 ? ` / ${num(1 - args.p)}` : "";
+    return {
+      forward: [
+        `if self.training and ${num(args.p)} > 0:  # stochastic depth, mode=${args.mode}`,
+        `    x = x * torch.empty(${draws}, dtype=x.dtype, device=x.device).bernoulli_(${num(1 - args.p)})${scale}`,
+      ],
+    };
+  },
 };
 
 function layerCode(layer: Layer, call: string, operands: string[]): LayerCode {

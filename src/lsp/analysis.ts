@@ -3,7 +3,7 @@
 // `cnnc lsp` runs it after a pause in typing, the playground in a Web Worker.
 import type { Span } from "../diagnostics.ts";
 import type { Layer, Model, PartialModel } from "../ir.ts";
-import { compile, type CompileResult } from "../pipeline.ts";
+import { compile, type CompileResult, type ReadImport } from "../pipeline.ts";
 import { LineMap } from "../source.ts";
 import { buildSymbols, type SymbolTable } from "./symbols.ts";
 
@@ -25,8 +25,9 @@ export interface Analysis {
   layersAt: Map<number, LayerGroup>;
 }
 
-export function analyze(text: string, file: string): Analysis {
-  const result = compile(text, file);
+/** `read` supplies imported files (the server: open documents, then the disk); without it an import is an error. */
+export function analyze(text: string, file: string, read?: ReadImport): Analysis {
+  const result = compile(text, file, read);
   const models = [...result.models, ...result.partial].sort((a, b) => a.span.start - b.span.start);
   const layersAt = new Map<number, LayerGroup>();
   for (const model of models) {

@@ -24,6 +24,8 @@ import type { Span } from "../diagnostics.ts";
 import { formatSource } from "../format/format.ts";
 import { fixEdits } from "./actions.ts";
 import { analyze, type Analysis } from "./analysis.ts";
+import type { ReadImport } from "../pipeline.ts";
+import { readImport } from "../cli/sources.ts";
 import { complete, type CompletionKind } from "./completion.ts";
 import { toLspDiagnostic, toRange, type DiagnosticData } from "./convert.ts";
 import { inlayHints } from "./hints.ts";
@@ -84,7 +86,7 @@ export function runServer(connection: Connection): void {
     const known = analyses.get(doc.uri);
     if (known !== undefined && known.version === doc.version) return known.analysis;
     const t0 = performance.now();
-    const analysis = analyze(doc.getText(), fileOf(doc.uri));
+    const analysis = analyze(doc.getText(), fileOf(doc.uri), readOpenOrDisk);
     cost.set(doc.uri, performance.now() - t0);
     analyses.set(doc.uri, { version: doc.version, analysis });
     if (analysis.symbols.defs.length > 0) parsed.set(doc.uri, analysis);
@@ -94,6 +96,12 @@ export function runServer(connection: Connection): void {
   const published = new Map<string, number>();
   const ignore = (): void => undefined;
 
+  /** Imported files: the editor's text when the file is open (unsaved edits count), else the disk. */
+  const readOpenOrDisk: ReadImport = (path) => {
+    const open = documents.all().find((d) => fileOf(d.uri) === path);
+    return open !== undefined ? { bytes: open.getText() } : readImport(path);
+  };
+
   const publish = (uri: string): void => {
     timers.delete(uri);
     const doc = documents.get(uri);
@@ -101,9 +109,18 @@ export function runServer(connection: Connection): void {
     published.set(uri, doc.version);
     try {
       const analysis = current(doc);
-      const diagnostics = analysis.result.diagnostics.map((d) => toLspDiagnostic(d, uriOf(doc), coords(doc).range));
+      // each diagnostic goes to the file it is in: an error inside an imported block file is shown there
+      const byUri = new Map<string, ReturnType<typeof toLspDiagnostic>[]>([[uri, []]]);
+      for (const d of analysis.result.diagnostics) {
+        const target = uriOf(doc)(d.span.file);
+        const list = byUri.get(target) ?? [];
+        list.push(toLspDiagnostic(d, uriOf(doc), coords(doc).range));
+        byUri.set(target, list);
+      }
       // a client that has gone away rejects these; that must not end the server
-      connection.sendDiagnostics({ uri, version: doc.version, diagnostics }).catch(ignore);
+      for (const [target, diagnostics] of byUri) {
+        connection.sendDiagnostics(target === uri ? { uri, version: doc.version, diagnostics } : { uri: target, diagnostics }).catch(ignore);
+      }
       if (refreshHints) connection.languages.inlayHint.refresh().catch(ignore);
     } catch (error) {
       // a compiler bug (bad input never throws): report it and keep serving the other documents

@@ -26,6 +26,21 @@ import { softmaxLayer } from "./softmax-layer.ts";
 import { svm } from "./svm.ts";
 import { tanh } from "./tanh.ts";
 import { upsample } from "./upsample.ts";
+import { relu6 } from "./relu6.ts";
+import { clamp } from "./clamp.ts";
+import { hardswish } from "./hardswish.ts";
+import { hardsigmoid } from "./hardsigmoid.ts";
+import { silu } from "./silu.ts";
+import { elu } from "./elu.ts";
+import { selu } from "./selu.ts";
+import { softplus } from "./softplus.ts";
+import { mish } from "./mish.ts";
+import { layernorm2d } from "./layernorm2d.ts";
+import { layerscale } from "./layerscale.ts";
+import { channelshuffle } from "./channelshuffle.ts";
+import { slice } from "./slice.ts";
+import { stochasticdepth } from "./stochasticdepth.ts";
+import { pixelshuffle, pixelunshuffle } from "./pixelshuffle.ts";
 
 export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   conv,
@@ -50,6 +65,22 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   softmax: softmaxLayer,
   add,
   concat,
+  relu6,
+  clamp,
+  hardswish,
+  hardsigmoid,
+  silu,
+  elu,
+  selu,
+  softplus,
+  mish,
+  layernorm2d,
+  layerscale,
+  channelshuffle,
+  slice,
+  stochasticdepth,
+  pixelshuffle,
+  pixelunshuffle,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };

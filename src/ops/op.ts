@@ -134,7 +134,7 @@ export interface Operand {
 }
 
 export interface TensorSpec {
-  /** the part after "<layer>.", e.g. "weight", "running_mean" */
+  /** the part after "<layer>.", e.g. "weight", "running_mean"; "" names the tensor by the layer alone */
   suffix: string;
   shape: number[];
 }

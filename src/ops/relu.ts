@@ -3,7 +3,7 @@ import { defineOp, noMacs, noTensors, sameShape } from "./op.ts";
 
 export const relu = defineOp<"relu", null>({
   name: "relu",
-  aliases: ["rectifier", "relu6"],
+  aliases: ["rectifier"],
   args: [],
   resolve: () => null,
   infer: (_d, input) => sameShape({ op: "relu" }, input),

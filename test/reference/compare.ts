@@ -77,7 +77,7 @@ export async function checkAgainstReference(folder: ModuleFolder, model: Model, 
   };
   const masks: Record<string, Float64Array> = {};
   model.layers.forEach((l, i) => {
-    if (l.args.op === "dropout") masks[l.name] = dropoutKeep(ws, i + 1);
+    if (l.args.op === "dropout" || l.args.op === "stochasticdepth") masks[l.name] = dropoutKeep(ws, i + 1);
   });
   const ref = model.loss
     ? refLossAndGrad(model, inp.params, inp.state, inp.x, inp.y, batch, { masks })

@@ -70,12 +70,19 @@ export function randomInputs(model: Model, batch: number, seed: number): OracleI
       state[t.name] = Float64Array.from({ length: n }, () => f32(variance ? r.uniform(0.5, 2) : r.uniform(-0.5, 0.5)));
     }
   }
-  const x = Float64Array.from({ length: batch * size(model.input) }, () => f32(r.gauss()));
+  // relu6's top kink (6) and hardswish's and hardsigmoid's corners (±3) need inputs past ±3
+  const wide = model.layers.some((l) => ["relu6", "hardswish", "hardsigmoid"].includes(l.args.op)) ? 4 : 1;
+  const x = Float64Array.from({ length: batch * size(model.input) }, () => f32(wide * r.gauss()));
   const K = model.output[0];
   const y = Int32Array.from({ length: batch }, () => r.int(K));
   const dout = Float64Array.from({ length: batch * size(model.output) }, () => f32(r.gauss()));
   const masks: Record<string, Float64Array> = {};
   for (const layer of model.layers) {
+    if (layer.args.op === "stochasticdepth") {
+      const p = layer.args.p;
+      masks[layer.name] = Float64Array.from({ length: layer.args.mode === "row" ? batch : 1 }, () => (r.next() < p ? 0 : 1));
+      continue;
+    }
     if (layer.args.op !== "dropout") continue;
     const p = layer.args.p;
     masks[layer.name] = Float64Array.from({ length: batch * size(layer.input) }, () => (r.next() < p ? 0 : 1));

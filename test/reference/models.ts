@@ -231,6 +231,77 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
     case "add":
     case "concat":
       throw new Error("merges resolve with resolveMerge");
+    case "relu6":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "selu":
+    case "mish":
+      args = { op: l.op };
+      output = input;
+      break;
+    case "clamp":
+      args = { op: "clamp", min: (arg(l, "min") as number | undefined) ?? -1, max: (arg(l, "max") as number | undefined) ?? 1 };
+      output = input;
+      break;
+    case "elu":
+      args = { op: "elu", alpha: (arg(l, "alpha") as number | undefined) ?? 1 };
+      output = input;
+      break;
+    case "softplus":
+      args = {
+        op: "softplus",
+        beta: (arg(l, "beta") as number | undefined) ?? 1,
+        threshold: (arg(l, "threshold") as number | undefined) ?? 20,
+      };
+      output = input;
+      break;
+    case "layernorm2d":
+      if (input.length !== 3) throw new Error("layernorm2d needs [C, H, W]");
+      args = { op: "layernorm2d", eps: (arg(l, "eps") as number | undefined) ?? 1e-6 };
+      params.push({ name: `${name}.weight`, shape: [C] }, { name: `${name}.bias`, shape: [C] });
+      output = input;
+      break;
+    case "layerscale":
+      if (input.length !== 3) throw new Error("layerscale needs [C, H, W]");
+      args = { op: "layerscale", init: (arg(l, "init") as number | undefined) ?? 1e-6 };
+      // torchvision's CNBlock.layer_scale: the bare name, [C, 1, 1]
+      params.push({ name, shape: [C, 1, 1] });
+      output = input;
+      break;
+    case "channelshuffle": {
+      const groups = arg(l, "groups") as number;
+      if (input.length !== 3 || C % groups !== 0) throw new Error("channelshuffle needs [C, H, W] with groups | C");
+      args = { op: "channelshuffle", groups };
+      output = input;
+      break;
+    }
+    case "slice": {
+      const start = (arg(l, "start") as number | undefined) ?? 0;
+      const end = arg(l, "end") as number;
+      if (!(start < end && end <= C)) throw new Error("slice out of range");
+      args = { op: "slice", start, end };
+      output = [end - start, ...input.slice(1)];
+      break;
+    }
+    case "pixelshuffle": {
+      const r = arg(l, "factor") as number;
+      if (input.length !== 3 || C % (r * r) !== 0) throw new Error("pixelshuffle needs C a multiple of r²");
+      args = { op: "pixelshuffle", factor: r };
+      output = [C / (r * r), H * r, W * r];
+      break;
+    }
+    case "pixelunshuffle": {
+      const r = arg(l, "factor") as number;
+      if (input.length !== 3 || H % r !== 0 || W % r !== 0) throw new Error("pixelunshuffle needs H, W multiples of r");
+      args = { op: "pixelunshuffle", factor: r };
+      output = [C * r * r, H / r, W / r];
+      break;
+    }
+    case "stochasticdepth":
+      args = { op: "stochasticdepth", p: arg(l, "p") as number, mode: (arg(l, "mode") as "row" | "batch" | undefined) ?? "row" };
+      output = input;
+      break;
   }
   return { name, args, from: [from], inputs: [input], input, output, params, state, macs, span, source: layerText(l) };
 }
@@ -289,8 +360,9 @@ export function rng(seed: number) {
 
 export function randomModelSpec(name: string, seed: number, opts: GenOptions = {}): ModelSpec {
   const r = rng(seed);
-  // windows are where the arithmetic is subtle: draw them three times as often
-  const ops = opts.ops ?? [...ALL_OPS, "conv", "maxpool", "avgpool", "conv", "maxpool", "avgpool"];
+  // windows (and the transposed conv) are where the arithmetic is subtle: draw them five times as often
+  const windows: LayerArgs["op"][] = ["conv", "maxpool", "avgpool", "convtranspose"];
+  const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows];
   const maxLayers = opts.maxLayers ?? 5;
   const spatial = r.chance(0.85);
   const input = spatial ? [r.int(1, 4), r.int(3, 8), r.int(3, 8)] : [r.int(2, 12)];
@@ -448,6 +520,66 @@ export function randomLayer(
     case "relu":
     case "sigmoid":
     case "tanh":
+    case "relu6":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "selu":
+    case "mish":
+      return l;
+    case "clamp":
+      l.positional = false;
+      // bounds the unit-variance inputs cross often: both kinks are reached (the default min is -1;
+      // a negative number cannot be written yet)
+      if (r.chance(0.7)) args.push(["min", r.pick([0, 0.25, 0.5])]);
+      if (r.chance(0.7)) args.push(["max", r.pick([1, 1.5, 2])]);
+      return l;
+    case "elu":
+      if (r.chance(0.6)) args.push(["alpha", r.pick([1, 0.5, 2])]);
+      return l;
+    case "softplus":
+      if (r.chance(0.6)) args.push(["beta", r.pick([1, 2, 0.5])]);
+      else l.positional = false;
+      // a low threshold puts the switch to the identity among the inputs
+      if (r.chance(0.5)) args.push(["threshold", r.pick([20, 1, 2])]);
+      return l;
+    case "layernorm2d":
+      // over 2 channels x̂ = ±1 and the exact dx is 0: f32 would compare rounding noise
+      if (!spatial || C < 3) return null;
+      l.positional = false;
+      if (r.chance(0.3)) args.push(["eps", r.pick([1e-6, 1e-3])]);
+      return l;
+    case "layerscale":
+      if (!spatial) return null;
+      if (r.chance(0.5)) args.push(["init", r.pick([1e-6, 0.5])]);
+      return l;
+    case "channelshuffle": {
+      const divisors = [2, 3, 4].filter((g) => C % g === 0);
+      if (!spatial || divisors.length === 0) return null;
+      args.push(["groups", r.pick(divisors)]);
+      return l;
+    }
+    case "slice": {
+      if (C < 2) return null;
+      l.positional = false;
+      const start = r.int(0, C - 1);
+      if (start > 0 || r.chance(0.5)) args.push(["start", start]);
+      args.push(["end", r.int(start + 1, C)]);
+      return l;
+    }
+    case "pixelshuffle":
+      if (!spatial || C % 4 !== 0) return null;
+      args.push(["factor", 2]);
+      return l;
+    case "pixelunshuffle": {
+      const factors = [2, 3].filter((f) => spatial && shape[1] % f === 0 && shape[2] % f === 0);
+      if (factors.length === 0) return null;
+      args.push(["factor", r.pick(factors)]);
+      return l;
+    }
+    case "stochasticdepth":
+      args.push(["p", r.pick([0.25, 0.5, 0, 1])]);
+      if (r.chance(0.5)) args.push(["mode", r.pick(["row", "batch"])]);
       return l;
     case "softmax":
       l.positional = false;
@@ -646,4 +778,19 @@ export const directedSpecs: ModelSpec[] = [
     ],
     { loss: { op: "softmax" } },
   ),
+  // the mobile layers, each piecewise activation first so the wide inputs (test/reference/data.ts) reach every piece
+  spec(
+    "Relu6Shuffle",
+    [4, 3, 3],
+    [
+      L("r6", "relu6"),
+      L("cs", "channelshuffle", ["groups", 2]),
+      L("sl", "slice", ["start", 1], ["end", 4]),
+      L("layer_scale", "layerscale", ["init", 0.5]),
+      L("out", "affine", ["features", 3]),
+    ],
+    { loss: { op: "softmax" } },
+  ),
+  spec("HardswishNorm", [3, 2, 3], [L("hs", "hardswish"), L("ln", "layernorm2d"), L("si", "silu"), L("sp", "softplus", ["beta", 2], ["threshold", 1])]),
+  spec("HardsigmoidMish", [2, 3, 2], [L("hsig", "hardsigmoid"), L("m", "mish"), L("e", "elu", ["alpha", 0.5]), L("se", "selu"), L("c", "clamp", ["min", 0.25], ["max", 1.5])]),
 ];

@@ -2,12 +2,13 @@
 // statistics, written straight from the formulas of docs/language.md with textbook loops.
 // It shares no code with src/emit (the oracle must not agree with the emitter
 // by construction); tests compare the generated modules against it.
-import type { Layer, Loss, Model } from "../../src/ir.ts";
+import type { ArgsOf, Layer, Loss, Model } from "../../src/ir.ts";
+import { mobileBackward, mobileForward, type MobileOp } from "./mobile.ts";
 
 export type Tensors = Record<string, Float64Array>;
 
 export interface RefRun {
-  /** dropout keep flags (1 = kept, 0 = dropped) per dropout layer name, N·size each */
+  /** dropout keep flags (1 = kept, 0 = dropped) per dropout layer name, N·size each; per stochasticdepth layer N (row) or 1 (batch) */
   masks?: Record<string, ArrayLike<number>>;
 }
 
@@ -435,6 +436,31 @@ function layerForward(
     case "add":
     case "concat":
       throw new Error("reference: merges go through mergeForward");
+    case "relu6":
+    case "clamp":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "elu":
+    case "selu":
+    case "softplus":
+    case "mish":
+    case "layernorm2d":
+    case "layerscale":
+    case "channelshuffle":
+    case "slice":
+    case "pixelshuffle":
+    case "pixelunshuffle":
+      return mobileForward(layer as Layer & { args: ArgsOf<MobileOp> }, x, N, params);
+    case "stochasticdepth": {
+      if (!train) {
+        y.set(x);
+        return y;
+      }
+      const scale = stochasticDepthScale(layer, N, run);
+      for (let i = 0; i < x.length; i++) y[i] = x[i] * scale[Math.floor(i / (x.length / N))];
+      return y;
+    }
   }
 }
 
@@ -697,6 +723,31 @@ function layerBackward(
     case "add":
     case "concat":
       throw new Error("reference: merges go through mergeBackward");
+    case "relu6":
+    case "clamp":
+    case "hardswish":
+    case "hardsigmoid":
+    case "silu":
+    case "elu":
+    case "selu":
+    case "softplus":
+    case "mish":
+    case "layernorm2d":
+    case "layerscale":
+    case "channelshuffle":
+    case "slice":
+    case "pixelshuffle":
+    case "pixelunshuffle":
+      return mobileBackward(layer as Layer & { args: ArgsOf<MobileOp> }, x, dy, N, params, grads);
+    case "stochasticdepth": {
+      if (!train) {
+        dx.set(dy);
+        return dx;
+      }
+      const scale = stochasticDepthScale(layer, N, run);
+      for (let i = 0; i < x.length; i++) dx[i] = dy[i] * scale[Math.floor(i / (x.length / N))];
+      return dx;
+    }
   }
 }
 
@@ -836,4 +887,14 @@ function dropoutMask(layer: Layer, length: number, run: RefRun): ArrayLike<numbe
   if (m.length !== length)
     throw new Error(`reference: dropout mask ${layer.name} has ${m.length} values, want ${length}`);
   return m;
+}
+
+/** Per sample, the factor stochastic depth multiplies by: keep / (1 − p), 0 when dropped (or when p = 1). */
+function stochasticDepthScale(layer: Layer, N: number, run: RefRun): number[] {
+  const a = layer.args;
+  if (a.op !== "stochasticdepth") throw new Error("not a stochasticdepth");
+  const m = run.masks?.[layer.name];
+  const draws = a.mode === "row" ? N : 1;
+  if (m === undefined || m.length !== draws) throw new Error(`reference: stochasticdepth ${layer.name} needs ${draws} keep flags`);
+  return Array.from({ length: N }, (_, n) => (a.p < 1 ? m[a.mode === "row" ? n : 0] / (1 - a.p) : 0));
 }

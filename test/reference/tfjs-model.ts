@@ -357,5 +357,62 @@ function tfLayer(
     case "add":
     case "concat":
       throw new Error("merges are evaluated by tfRun's forward");
+    case "relu6":
+      return tf.relu6(x);
+    case "clamp":
+      return tf.clipByValue(x, a.min, a.max);
+    case "hardswish":
+      return tf.div(tf.mul(x, tf.relu6(tf.add(x, 3))), 6);
+    case "hardsigmoid":
+      return tf.div(tf.relu6(tf.add(x, 3)), 6);
+    case "silu":
+      return tf.mul(x, tf.sigmoid(x));
+    case "elu":
+      return tf.add(tf.relu(x), tf.mul(a.alpha, tf.sub(tf.exp(tf.minimum(x, 0)), 1)));
+    case "selu":
+      return tf.selu(x);
+    case "softplus": {
+      // which side of the threshold, as a constant (TF.js has no gradient for comparisons)
+      const z = tf.mul(x, a.beta);
+      const past = tf.tensor(Float32Array.from(z.dataSync(), (v) => (v > a.threshold ? 1 : 0)), z.shape);
+      return tf.add(tf.mul(past, x), tf.mul(tf.sub(1, past), tf.div(tf.softplus(tf.minimum(z, a.threshold)), a.beta)));
+    }
+    case "mish":
+      return tf.mul(x, tf.tanh(tf.softplus(x)));
+    case "layernorm2d": {
+      const m = tf.moments(x, [1], true);
+      const xhat = tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, a.eps)));
+      return tf.add(tf.mul(xhat, chan(p[`${layer.name}.weight`])), chan(p[`${layer.name}.bias`]));
+    }
+    case "layerscale":
+      return tf.mul(x, p[layer.name]);
+    case "channelshuffle": {
+      const [, H, W] = layer.input;
+      const split = tf.reshape(x, [N, a.groups, C / a.groups, H, W]);
+      return tf.reshape(tf.transpose(split, [0, 2, 1, 3, 4]), [N, C, H, W]);
+    }
+    case "slice": {
+      const begin = layer.input.map((_, i) => (i === 0 ? a.start : 0));
+      return tf.slice(x, [0, ...begin], [N, ...layer.output]);
+    }
+    case "pixelshuffle": {
+      // PyTorch's channel order: input channel c·r² + i·r + j → output (c, h·r + i, w·r + j)
+      const r = a.factor;
+      const [, H, W] = layer.input;
+      const split = tf.reshape(x, [N, OC, r, r, H, W]);
+      return tf.reshape(tf.transpose(split, [0, 1, 4, 2, 5, 3]), [N, OC, OH, OW]);
+    }
+    case "pixelunshuffle": {
+      const r = a.factor;
+      const split = tf.reshape(x, [N, C, OH, r, OW, r]);
+      return tf.reshape(tf.transpose(split, [0, 1, 3, 5, 2, 4]), [N, OC, OH, OW]);
+    }
+    case "stochasticdepth": {
+      if (!train) return x;
+      const keep = masks[layer.name];
+      if (keep === undefined) throw new Error(`no stochastic depth draws for ${layer.name}`);
+      const scale = Float32Array.from({ length: N }, (_, n) => (a.p < 1 ? keep[a.mode === "row" ? n : 0] / (1 - a.p) : 0));
+      return tf.mul(x, tf.tensor(scale, [N, ...layer.input.map(() => 1)]));
+    }
   }
 }

@@ -40,6 +40,22 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   adaptiveavgpool: NOT_ON_WASM,
   globalmaxpool: NOT_ON_WASM,
   softmax: NOT_ON_WASM,
+  relu6: NOT_ON_WASM,
+  clamp: NOT_ON_WASM,
+  hardswish: NOT_ON_WASM,
+  hardsigmoid: NOT_ON_WASM,
+  silu: NOT_ON_WASM,
+  elu: NOT_ON_WASM,
+  selu: NOT_ON_WASM,
+  softplus: NOT_ON_WASM,
+  mish: NOT_ON_WASM,
+  layernorm2d: NOT_ON_WASM,
+  layerscale: NOT_ON_WASM,
+  channelshuffle: NOT_ON_WASM,
+  slice: NOT_ON_WASM,
+  stochasticdepth: NOT_ON_WASM,
+  pixelshuffle: NOT_ON_WASM,
+  pixelunshuffle: NOT_ON_WASM,
 };
 
 const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;

@@ -24,6 +24,21 @@ import { sigmoid } from "./sigmoid.ts";
 import { softmax } from "./softmax.ts";
 import { tanh } from "./tanh.ts";
 import { upsample } from "./upsample.ts";
+import { relu6 } from "./relu6.ts";
+import { clamp } from "./clamp.ts";
+import { hardswish } from "./hardswish.ts";
+import { hardsigmoid } from "./hardsigmoid.ts";
+import { silu } from "./silu.ts";
+import { elu } from "./elu.ts";
+import { selu } from "./selu.ts";
+import { softplus } from "./softplus.ts";
+import { mish } from "./mish.ts";
+import { layernorm2d } from "./layernorm2d.ts";
+import { layerscale } from "./layerscale.ts";
+import { channelshuffle } from "./channelshuffle.ts";
+import { slice } from "./slice.ts";
+import { stochasticdepth } from "./stochasticdepth.ts";
+import { pixelshuffle, pixelunshuffle } from "./pixelshuffle.ts";
 
 export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   conv,
@@ -48,6 +63,22 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   softmax,
   add,
   concat,
+  relu6,
+  clamp,
+  hardswish,
+  hardsigmoid,
+  silu,
+  elu,
+  selu,
+  softplus,
+  mish,
+  layernorm2d,
+  layerscale,
+  channelshuffle,
+  slice,
+  stochasticdepth,
+  pixelshuffle,
+  pixelunshuffle,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */
