@@ -5,6 +5,7 @@ import type { Layer, Model, OpName } from "../../ir.ts";
 import { NOT_ON_WASM, type NotOnWasm, type WasmOpEmitter } from "../context.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
+import { clamp } from "./clamp.ts";
 import { conv } from "./conv.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
@@ -14,6 +15,7 @@ import { maxpool } from "./maxpool.ts";
 import { batchnorm, groupnorm, layernorm } from "./norm.ts";
 import { pad } from "./pad.ts";
 import { relu } from "./relu.ts";
+import { relu6 } from "./relu6.ts";
 import { sigmoid } from "./sigmoid.ts";
 import { tanh } from "./tanh.ts";
 
@@ -40,8 +42,8 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   adaptiveavgpool: NOT_ON_WASM,
   globalmaxpool: NOT_ON_WASM,
   softmax: NOT_ON_WASM,
-  relu6: NOT_ON_WASM,
-  clamp: NOT_ON_WASM,
+  relu6,
+  clamp,
   hardswish: NOT_ON_WASM,
   hardsigmoid: NOT_ON_WASM,
   silu: NOT_ON_WASM,
