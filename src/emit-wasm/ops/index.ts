@@ -10,6 +10,8 @@ import { conv } from "./conv.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
 import { globalavgpool } from "./globalavgpool.ts";
+import { hardsigmoid } from "./hardsigmoid.ts";
+import { hardswish } from "./hardswish.ts";
 import { leakyrelu } from "./leakyrelu.ts";
 import { maxpool } from "./maxpool.ts";
 import { batchnorm, groupnorm, layernorm } from "./norm.ts";
@@ -44,8 +46,8 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   softmax: NOT_ON_WASM,
   relu6,
   clamp,
-  hardswish: NOT_ON_WASM,
-  hardsigmoid: NOT_ON_WASM,
+  hardswish,
+  hardsigmoid,
   silu: NOT_ON_WASM,
   elu: NOT_ON_WASM,
   selu: NOT_ON_WASM,
