@@ -1,8 +1,9 @@
 // conv(F, kernel, stride=1, pad=0, dilation=1, groups=1, bias=true, rounding):
 // 2-D convolution, PyTorch's Conv2d. [C, H, W] → [F, OH, OW].
 import { diag } from "../diagnostics.ts";
+import { channelsDivideIntoGroups } from "./group-channels.ts";
 import { kernelArg, nearestDivisor, padArg, roundingArg, strideArg } from "./common-args.ts";
-import { defineOp, formatShape, requireImage, resolveRounding } from "./op.ts";
+import { defineOp, requireImage, resolveRounding } from "./op.ts";
 import { inferWindow, type WindowDraft } from "./window.ts";
 
 interface ConvDraft extends WindowDraft {
@@ -66,18 +67,7 @@ export const conv = defineOp<"conv", ConvDraft>({
   },
   infer(d, input, ctx) {
     if (!requireImage(input, ctx)) return undefined;
-    const channels = input[0];
-    if (channels % d.groups !== 0) {
-      const g = nearestDivisor(channels, d.groups, d.filters);
-      ctx.report(
-        diag("E0304", ctx.span, `${ctx.display} input channels ${channels} are not divisible by groups=${d.groups}`, {
-          labels: [ctx.inputLabel(`${formatShape(input)} comes from here`)],
-          notes: [`each group sees C / groups = ${channels} / ${d.groups} = ${(channels / d.groups).toFixed(2)} channels`, ...ctx.contextNotes],
-          help: `groups=${g} divides both the ${channels} input channels and the ${d.filters} filters`,
-        }),
-      );
-      return undefined;
-    }
+    if (!channelsDivideIntoGroups(d, input, ctx)) return undefined;
     const w = inferWindow(d, input, ctx);
     if (w === undefined) return undefined;
     return {

@@ -2,6 +2,7 @@
 // transposed 2-D convolution, PyTorch's ConvTranspose2d. [C, H, W] → [F, OH, OW] with
 // OH = (H − 1)·stride − pad_top − pad_bottom + dilation·(KH − 1) + output_pad + 1.
 import { diag } from "../diagnostics.ts";
+import { channelsDivideIntoGroups } from "./group-channels.ts";
 import { kernelArg, nearestDivisor, ZERO_PAD } from "./common-args.ts";
 import { defineOp, formatShape, type Pad4, type Pair, requireImage } from "./op.ts";
 import { renderPair } from "./window.ts";
@@ -104,18 +105,7 @@ export const convtranspose = defineOp<"convtranspose", ConvTransposeDraft>({
   },
   infer(d, input, ctx) {
     if (!requireImage(input, ctx)) return undefined;
-    const channels = input[0];
-    if (channels % d.groups !== 0) {
-      const g = nearestDivisor(channels, d.groups, d.filters);
-      ctx.report(
-        diag("E0304", ctx.span, `${ctx.display} input channels ${channels} are not divisible by groups=${d.groups}`, {
-          labels: [ctx.inputLabel(`${formatShape(input)} comes from here`)],
-          notes: [`each group sees C / groups = ${channels} / ${d.groups} = ${(channels / d.groups).toFixed(2)} channels`, ...ctx.contextNotes],
-          help: `groups=${g} divides both the ${channels} input channels and the ${d.filters} filters`,
-        }),
-      );
-      return undefined;
-    }
+    if (!channelsDivideIntoGroups(d, input, ctx)) return undefined;
     const axes = [axisOut(d, input[1], 0), axisOut(d, input[2], 1)];
     const bad = [0, 1].filter((i) => axes[i].out < 1);
     if (bad.length > 0) {
