@@ -59,6 +59,8 @@ for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
             names.append(st.targets[0].slice.value)
         elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and getattr(st.value.func, "attr", "") == "add_module":
             names.append(st.value.args[0].value)
+        elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and getattr(st.value.func, "id", "") == "_put":
+            names.append(st.value.args[1].value)
     out[cls.name] = names
 print(json.dumps(out))`;
   return JSON.parse(execFileSync("python3", ["-c", script, path], { encoding: "utf8" }));

@@ -21,6 +21,13 @@ class Module:
             return modules[name]
         raise AttributeError(name)
 
+    def get_submodule(self, path):
+        # as torch: a dotted path through registered submodules (the export's scoped names, layer1.conv1)
+        m = self
+        for name in path.split("."):
+            m = m._modules[name]
+        return m
+
     def add_module(self, name, module):
         # as torch: a name that is already an attribute (the method `train`, ...) is refused
         if hasattr(self, name) and name not in self._modules:
