@@ -245,7 +245,8 @@ describe("summary", () => {
     expect(lines[0]).toMatch(/^\S+ {2}\[3,224,224\] → \[1000\]/);
     expect(lines[1]).toMatch(/^layer +op +output +params +MACs +activation$/);
     expect(r.stdout).toContain("[512,7,7]");
-    expect(lines.at(-1)).toMatch(/^total +138,357,544 +[\d,]+ +[\d.]+ MiB$/);
+    expect(lines.at(-2)).toMatch(/^total +138,357,544 +[\d,]+ +[\d.]+ MiB$/);
+    expect(lines.at(-1)).toMatch(/^workspace {2}f32: [\d.]+ MiB at batch 1 \(/);
   });
 
   it("stops a failing model's table at the failing layer, then shows the diagnostic", async () => {
