@@ -47,11 +47,14 @@ export interface ChildResult {
 
 /**
  * Adaptive timing after a first (warm-up) call that took `first` ms. Full
- * mode: ≥ 10 timed calls unless one call takes > 5 s (then 2). Quick mode:
- * ≤ 5 calls within `quickBudget` ms, at least 1.
+ * mode: ≥ 10 timed calls unless one call takes > 5 s (then 2, or 1 past a
+ * minute). Quick mode: ≤ 5 calls within `quickBudget` ms, at least 1; a first
+ * call over 10 s is the only sample (its share of JIT warm-up is negligible).
  */
 function measure(fn: () => unknown, quick: boolean, first: number, quickBudget = 1000): number[] {
+  if (quick && first > 10_000) return [first];
   if (quick) return timeIt(fn, { warmup: first < 200 ? 2 : 0, iters: 5, minIters: 1, budgetMs: quickBudget });
+  if (first > 60_000) return timeIt(fn, { warmup: 0, iters: 1 });
   if (first > 5000) return timeIt(fn, { warmup: 0, iters: 2 });
   const warmup = first > 1000 ? 0 : first > 100 ? 2 : 5;
   return timeIt(fn, { warmup, iters: 15, minIters: 10, budgetMs: 20000 });
@@ -109,7 +112,7 @@ async function main(): Promise<ChildResult> {
   let net: { forward(): Float32Array; trainStep(): number };
   const c = job.contender!;
   if (c === "cnnc" || c === "cnnc-wasm") {
-    const g = await loadGenerated(job.modules![0], data, N, model.output[0]);
+    const g = await loadGenerated(job.modules![0], data, N, model.output.reduce((a, b) => a * b, 1));
     out.workspaceBytes = g.workspaceBytes;
     net = g;
   } else if (c === "convnetjs") {
@@ -133,7 +136,8 @@ async function main(): Promise<ChildResult> {
     const [check, first] = timedOnce(() => (mode === "forward" ? Array.from(net.forward().slice(0, 20)) : [net.trainStep()]));
     const samples = measure(fn, job.quick, first);
     const t: Timing = { mode, samples, ms: median(samples), check };
-    if (c === "cnnc" || c === "cnnc-wasm") t.heapPerCall = job.quick ? heapPerCall(fn, 1, 1) : heapPerCall(fn, 5, 3);
+    // (not after a --quick call over 10 s: one more call, and one call's heap is mostly JIT noise)
+    if ((c === "cnnc" || c === "cnnc-wasm") && !(job.quick && first > 10_000)) t.heapPerCall = job.quick ? heapPerCall(fn, 1, 1) : heapPerCall(fn, 5, 3);
     out.timings.push(t);
   }
   return out;

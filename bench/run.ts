@@ -7,8 +7,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { ChildResult, Contender, Job, Timing } from "./child.ts";
 import { buildGenerated } from "./contenders/generated.ts";
 import { fmt, fmtBytes, markdownTable } from "./stats.ts";
-import { flopsOf, layerModel, loadModel, type Mode, ROOT, WORKLOADS, type Workload } from "./workloads.ts";
+import { flopsOf, isChain, layerModel, loadModel, type Mode, ROOT, WORKLOADS, type Workload } from "./workloads.ts";
 import type { Model } from "../src/ir.ts";
+import { notOnWasm } from "../src/cli/not-on-wasm.ts";
+import { moduleMemory } from "../src/emit/module.ts";
 
 const quick = process.argv.includes("--quick");
 const onlyIdx = process.argv.indexOf("--only");
@@ -23,7 +25,7 @@ function runChild(job: Job): ChildResult {
       encoding: "utf8",
       maxBuffer: 64 << 20,
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: 30 * 60_000,
+      timeout: 60 * 60_000,
     });
     const lines = stdout.trim().split("\n");
     log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -44,17 +46,33 @@ interface Row {
   note: string;
 }
 
-/** Which contenders run which modes; ConvNetJS has no batchnorm (W3). */
-function plan(w: Workload): { contender: Contender; modes: Mode[]; skip?: string }[] {
-  const heavyTfTrain = quick && w.id !== "W1";
+/**
+ * Which contenders run which modes. ConvNetJS has no batchnorm (W3) and no
+ * graphs (W4, W5). TF.js-cpu's training step (its conv backprop alone is ~16×
+ * its forward) takes minutes per step from W2 on: --quick runs it on W1 only;
+ * ResNet-18's (W4) would take hours, so it is never run.
+ */
+function plan(w: Workload, model: Model): { contender: Contender; modes: Mode[]; /** why these modes are not run */ skip?: string }[] {
+  const refused = notOnWasm(model);
+  const tfTrain: { contender: Contender; modes: Mode[]; skip?: string }[] =
+    w.id === "W4"
+      ? [{ contender: "tfjs-cpu", modes: ["train"], skip: "not run: one step of TF.js-cpu takes hours here" }]
+      : quick && w.id !== "W1"
+        ? [{ contender: "tfjs-cpu", modes: ["train"], skip: "skipped in --quick" }]
+        : [];
   return [
     { contender: "cnnc", modes: ["forward", "train"] },
-    { contender: "cnnc-wasm", modes: ["forward", "train"] },
-    { contender: "tfjs-cpu", modes: heavyTfTrain ? ["forward"] : ["forward", "train"] },
+    refused === undefined
+      ? { contender: "cnnc-wasm", modes: ["forward", "train"] }
+      : { contender: "cnnc-wasm", modes: ["forward", "train"], skip: `not run: ${refused.code} ${refused.message.replace(/`/g, "")} yet` },
+    { contender: "tfjs-cpu", modes: tfTrain.length > 0 ? ["forward"] : ["forward", "train"] },
+    ...tfTrain,
     { contender: "tfjs-wasm", modes: ["forward"] },
-    w.id === "W3"
-      ? { contender: "convnetjs", modes: [], skip: "no batchnorm in ConvNetJS" }
-      : { contender: "convnetjs", modes: ["forward", "train"] },
+    !isChain(model)
+      ? { contender: "convnetjs", modes: ["forward", "train"], skip: "no add or concat in ConvNetJS" }
+      : w.id === "W3"
+        ? { contender: "convnetjs", modes: ["train"], skip: "no batchnorm in ConvNetJS" }
+        : { contender: "convnetjs", modes: ["forward", "train"] },
   ];
 }
 
@@ -82,19 +100,22 @@ function main() {
     let modulePath: string | undefined;
     let wasmPath: string | undefined;
     let buildNote = "";
+    const plans = plan(w, model);
     try {
       const b = buildGenerated(model, w.file.replace(/^.*\//, ""));
       modulePath = b.path;
       sizes.push([w.id, model.name, fmtBytes(b.bytes), String(allocationsInHotPath(readFileSync(b.path, "utf8")))]);
-      const bw = buildGenerated(model, w.file.replace(/^.*\//, ""), "wasm");
-      wasmPath = bw.path;
-      sizes.push([w.id, `${model.name} (--target wasm)`, fmtBytes(bw.bytes), String(allocationsInHotPath(readFileSync(bw.path, "utf8")))]);
+      if (plans.some((p) => p.contender === "cnnc-wasm" && p.skip === undefined)) {
+        const bw = buildGenerated(model, w.file.replace(/^.*\//, ""), "wasm");
+        wasmPath = bw.path;
+        sizes.push([w.id, `${model.name} (--target wasm)`, fmtBytes(bw.bytes), String(allocationsInHotPath(readFileSync(bw.path, "utf8")))]);
+      }
     } catch (e) {
       buildNote = `build failed: ${(e as Error).message}`;
     }
-    for (const p of plan(w)) {
+    for (const p of plans) {
       if (p.skip) {
-        rows.push({ w, model, mode: "train", contender: p.contender, peakRss: 0, note: p.skip });
+        for (const mode of p.modes) rows.push({ w, model, mode, contender: p.contender, peakRss: 0, note: p.skip });
         continue;
       }
       const path = p.contender === "cnnc-wasm" ? wasmPath : modulePath;
@@ -104,16 +125,14 @@ function main() {
       }
       log(`${w.id} ${p.contender} ${p.modes.join("+")}…`);
       const r = runChild({ kind: "run", contender: p.contender, workload: w.id, modes: p.modes, modules: path ? [path] : [], quick });
-      if (r.workspaceBytes !== undefined) sizes[sizes.length - (p.contender === "cnnc" ? 2 : 1)]!.splice(3, 0, fmtBytes(r.workspaceBytes));
+      if (r.workspaceBytes !== undefined) sizes[sizes.length - (p.contender === "cnnc" && wasmPath !== undefined ? 2 : 1)]!.splice(3, 0, fmtBytes(r.workspaceBytes));
       for (const mode of p.modes) {
         const t = r.timings.find((x) => x.mode === mode);
         rows.push({ w, model, mode, contender: p.contender, t, peakRss: r.peakRss, note: r.error ?? "" });
       }
-      if (p.contender === "tfjs-cpu" && !p.modes.includes("train")) {
-        rows.push({ w, model, mode: "train", contender: "tfjs-cpu", peakRss: 0, note: "skipped in --quick" });
-      }
     }
-    if ((w.id === "W2" || w.id === "W3") && modulePath) {
+    // per-layer timing builds each layer alone, which needs a chain (a merge reads several values)
+    if ((w.id === "W2" || w.id === "W3") && modulePath && isChain(model)) {
       log(`${w.id} cnnc per-layer training step…`);
       try {
         const modules = model.layers.map((_, i) => buildGenerated(layerModel(model, i), w.file).path);
@@ -125,7 +144,7 @@ function main() {
         layerTables.push(() => `${w.id}: per-layer build failed: ${(e as Error).message}`);
       }
     }
-    if (wasmPath) {
+    if (wasmPath && isChain(model)) {
       log(`${w.id} cnnc-wasm per-layer training step…`);
       try {
         const modules = model.layers.map((_, i) => buildGenerated(layerModel(model, i), w.file, "wasm").path);
@@ -175,6 +194,8 @@ function main() {
       sizes.map((r) => (r.length === 5 ? r : [r[0], r[1], r[2], "—", r[3]])),
     ),
     "",
+    workspaceTable(),
+    "",
     "The last column counts `new …`, `.slice(`, `.map(`, `Array.from(`, array/object literals and spreads in the emitted forward, loss and backward passes (thrown errors excluded): 0 means a training step allocates nothing. The `heap` note in the main table is the heap growth per call with no GC between calls (smallest of 3 runs of 5 calls after the timing): a few hundred bytes is the measurement's own noise (the same loop around an empty function shows it); it also includes any V8 JIT work still going on, so it is an upper bound.",
     "",
     "## Build",
@@ -205,7 +226,7 @@ function mainTable(rows: Row[], limit: number, wasmLimit: number): string {
     const pct = t && own !== undefined ? `${fmt((100 * gf!) / own)}%` : "—";
     const note = [r.note];
     if (t && t.samples.length < 10) note.push(`only ${t.samples.length} timed iteration${t.samples.length > 1 ? "s" : ""}`);
-    if (t && cnnc && r.contender !== "cnnc") note.push(agreement(r.mode, t, cnnc));
+    if (t && cnnc && r.contender !== "cnnc") note.push(agreement(r.mode, t, cnnc, r.model.loss === null));
     if (t && cnnc && r.contender === "cnnc-wasm") note.push(`**${fmt(cnnc.ms / t.ms)}× the TS target**`);
     if (t?.heapPerCall !== undefined && Number.isFinite(t.heapPerCall)) note.push(`heap +${fmtBytes(Math.round(t.heapPerCall))}/call`);
     out.push([
@@ -223,6 +244,29 @@ function mainTable(rows: Row[], limit: number, wasmLimit: number): string {
     ]);
   }
   return markdownTable(["workload", "mode", "contender", "ms/batch", "images/s", "GFLOP/s", "cnnc ×", "% limit", "n", "peak RSS", "notes"], out);
+}
+
+/**
+ * What createWorkspace(8) allocates for the TS target (f32) of ResNet-18 and
+ * ResNet-50, from the emitter's own buffer plan (the generated
+ * workspaceBytes), against the sum of every layer's output at batch 8: the
+ * workspace holds activations, gradients, scratch and parameter gradients, and
+ * reuses buffers whose lifetimes do not overlap.
+ */
+function workspaceTable(): string {
+  const batch = 8;
+  const rows = ["examples/zoo/resnet18.cnn", "examples/zoo/resnet50.cnn"].map((file) => {
+    const model = loadModel({ file });
+    const { workspace } = moduleMemory(model, { dtype: "f32", sourceName: file });
+    const bytes = batch * workspace.perSample + workspace.fixed;
+    const activations = 4 * batch * model.layers.reduce((a, l) => a + l.output.reduce((x, y) => x * y, 1), 0);
+    return [model.name, String(batch), fmtBytes(bytes), `${bytes}`, fmtBytes(activations), `${fmt(bytes / activations)}×`];
+  });
+  return [
+    `Workspace of the TypeScript target at batch ${batch} (\`workspaceBytes(${batch})\` of the generated module: activations, their gradients, scratch and parameter gradients, buffers with disjoint lifetimes sharing memory), against the sum of every layer's forward output alone:`,
+    "",
+    markdownTable(["model", "batch", "workspace", "bytes", "sum of all activations", "workspace / activations"], rows),
+  ].join("\n");
 }
 
 /** `cnnc build examples/vgg16.cnn` as a user runs it (wall time includes Node and tsx start-up), and its output size. */
@@ -259,10 +303,15 @@ function allocationsInHotPath(text: string): number {
   return (hot.match(/\bnew \w+|\.slice\(|\.map\(|Array\.from\(|=\s*\[|=\s*\{\s*\w+\s*:|\.\.\.\w/g) ?? []).length;
 }
 
-/** How far a peer's logits (forward) or loss (train) are from cnnc's: a sanity check that they computed the same thing. */
-function agreement(mode: Mode, t: Timing, cnnc: Timing): string {
+/**
+ * How far a peer's logits (forward) or loss (train) are from cnnc's: a sanity
+ * check that they computed the same thing. A loss-less model's training step
+ * is compared by the sum of dx, relative (a sum of many f32 terms).
+ */
+function agreement(mode: Mode, t: Timing, cnnc: Timing, lossLess: boolean): string {
   let d = 0;
   for (let i = 0; i < Math.min(t.check.length, cnnc.check.length); i++) d = Math.max(d, Math.abs(t.check[i] - cnnc.check[i]));
+  if (mode === "train" && lossLess) return `Σdx vs cnnc: relative difference ${(d / Math.max(Math.abs(cnnc.check[0] ?? 0), 1e-30)).toExponential(1)}`;
   return `${mode === "forward" ? "max |Δlogit|" : "|Δloss|"} vs cnnc ${d.toExponential(1)}`;
 }
 

@@ -9,7 +9,7 @@ import type { Model } from "../src/ir.ts";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface Workload {
-  id: "W1" | "W2" | "W3";
+  id: "W1" | "W2" | "W3" | "W4" | "W5";
   file: string;
   batch: number;
 }
@@ -18,12 +18,26 @@ export const WORKLOADS: Workload[] = [
   { id: "W1", file: "examples/lenet5.cnn", batch: 64 },
   { id: "W2", file: "examples/cs231n-convnet.cnn", batch: 50 },
   { id: "W3", file: "examples/vgg-bn.cnn", batch: 32 },
+  { id: "W4", file: "examples/zoo/resnet18.cnn", batch: 4 },
+  { id: "W5", file: "examples/unet.cnn", batch: 4 },
 ];
 
+/** A chain: every layer reads the one before it (graphs have merges and skips). */
+export function isChain(model: Model): boolean {
+  return model.layers.every((l, i) => l.from.length === 1 && l.from[0] === i - 1);
+}
+
 /** The workload's (first) model, checked by cnnc's own front end. */
-export function loadModel(w: Workload): Model {
+export function loadModel(w: Pick<Workload, "file">): Model {
   const text = readFileSync(ROOT + w.file, "utf8");
-  const r = compile(text, w.file);
+  // imports resolve relative to the importing file's path, which is relative to the repository root
+  const r = compile(text, w.file, (path) => {
+    try {
+      return { bytes: readFileSync(ROOT + path) };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  });
   if (r.models.length === 0) {
     const first = r.diagnostics[0];
     throw new Error(`${w.file} did not check${first ? `: ${first.code} ${first.message}` : ""}`);
@@ -66,14 +80,18 @@ export interface Data {
   y: Int32Array;
 }
 
-/** He-normal weights (fan-in = product of all but the first dimension), zero biases, γ = 1, β = 0. */
+/**
+ * He-normal weights (fan-in = product of all but the first dimension, which is
+ * PyTorch's fan-in for a transposed conv's [C, F/groups, KH, KW] too), zero
+ * biases, γ = 1, β = 0.
+ */
 export function makeData(model: Model, batch: number, seed = 1): Data {
   const r = rng(seed);
   const params: Record<string, Float32Array> = {};
   for (const t of model.layers.flatMap((l) => l.params.map((p) => ({ p, op: l.args.op })))) {
     const n = t.p.shape.reduce((a, b) => a * b, 1);
     const a = new Float32Array(n);
-    if (t.p.name.endsWith(".weight") && (t.op === "conv" || t.op === "affine")) {
+    if (t.p.name.endsWith(".weight") && (t.op === "conv" || t.op === "convtranspose" || t.op === "affine")) {
       const std = Math.sqrt(2 / (n / t.p.shape[0]));
       for (let i = 0; i < n; i++) a[i] = std * gaussian(r);
     } else if (t.p.name.endsWith(".weight")) a.fill(1);

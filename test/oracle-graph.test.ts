@@ -40,6 +40,10 @@ describe("graph models: generated f64 code against the naive f64 reference", () 
         const { model, features } = randomGraphModel(`Graph${++count}`, seed);
         for (const f of features) seen.add(f);
         for (const l of model.layers) seen.add(l.args.op);
+        // the 1×1 projections of stride 1 take the pointwise GEMM kernels (src/emit/ops/conv-pointwise.ts)
+        const ones = (t: readonly number[]) => t.every((v) => v === 1);
+        for (const { args: a } of model.layers)
+          if (a.op === "conv" && ones(a.kernel) && ones(a.stride) && ones(a.dilation) && a.groups === 1 && a.pad.every((v) => v === 0)) seen.add("conv 1×1 (pointwise)");
         worst = Math.max(worst, await checkAgainstReference(folder, model, batch, seed, describeModel(model)));
       }),
       { numRuns: 120, seed: 20261201, endOnFailure: true },
@@ -58,6 +62,7 @@ describe("graph models: generated f64 code against the naive f64 reference", () 
       "flatten of a value read elsewhere",
       "output read by layers",
       "conv",
+      "conv 1×1 (pointwise)",
       "batchnorm",
       "dropout",
       "maxpool",

@@ -24,11 +24,12 @@ export interface GeneratedModule {
   createWorkspace(batch: number, seed?: number): object;
   forward(p: object, s: object, x: Float32Array, ws: object, train?: boolean): Float32Array;
   lossAndGrad?(p: object, s: object, x: Float32Array, y: Int32Array, ws: object): { loss: number };
-  backward?(p: object, s: object, x: Float32Array, dout: Float32Array, ws: object): object;
+  backward?(p: object, s: object, x: Float32Array, dout: Float32Array, ws: object): { dx: Float32Array };
 }
 
 export interface GeneratedNet {
   forward(): Float32Array;
+  /** the loss, or for a loss-less model the sum of dx */
   trainStep(): number;
   workspaceBytes: number;
 }
@@ -64,8 +65,11 @@ export async function loadGenerated(path: string, data: Data, batch: number, out
     forward: () => mod.forward(p, s, data.x, ws, false),
     trainStep: () => {
       if (mod.lossAndGrad) return mod.lossAndGrad(p, s, data.x, data.y, ws).loss;
-      mod.backward!(p, s, data.x, dout, ws);
-      return 0;
+      // a loss-less model: backpropagate dout = 1/batch everywhere, as the TF.js peer does, and return Σ dx to compare
+      const { dx } = mod.backward!(p, s, data.x, dout, ws);
+      let sum = 0;
+      for (let i = 0; i < dx.length; i++) sum += dx[i];
+      return sum;
     },
     workspaceBytes: workspaceBytes(ws),
   };

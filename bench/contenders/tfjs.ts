@@ -1,7 +1,9 @@
 // TensorFlow.js peer (cpu or wasm backend): the workload's layers as TF.js ops
 // in NHWC (TF.js's native layout) with the harness's parameters transposed
-// once: conv weights to [KH, KW, C, F], affine weights permuted so that the
-// NHWC flatten gives the same products as cnnc's NCHW flatten.
+// once: conv weights to [KH, KW, C, F], transposed-conv weights to
+// [KH, KW, F, C], affine weights permuted so that the NHWC flatten gives the
+// same products as cnnc's NCHW flatten. Graphs: each layer reads the values
+// its `from` names; add is tf.addN, concat joins the last (channel) axis.
 import type * as TF from "@tensorflow/tfjs";
 import type { Model } from "../../src/ir.ts";
 import type { Data } from "../workloads.ts";
@@ -10,7 +12,11 @@ type Tensor = TF.Tensor;
 
 export interface TfNet {
   forward(): Float32Array;
-  /** loss, with gradients for every parameter and for x computed (and discarded) */
+  /**
+   * loss, with gradients for every parameter and for x computed (and
+   * discarded); a loss-less model backpropagates dout = 1/batch everywhere
+   * (the scalar sum(out)/batch) and returns the sum of dx
+   */
   trainStep(): number;
   dispose(): void;
 }
@@ -33,6 +39,13 @@ export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: numbe
       if (a.groups !== 1) throw new Error("grouped conv not mapped to TF.js");
       const [F, Cg, KH, KW] = [a.filters, l.input[0], a.kernel[0], a.kernel[1]];
       const w = tf.tensor4d(data.params[`${l.name}.weight`], [F, Cg, KH, KW]);
+      vars[`${l.name}.weight`] = tf.variable(tf.transpose(w, [2, 3, 1, 0]), true, `${l.name}.weight`);
+      w.dispose();
+      if (a.bias) vars[`${l.name}.bias`] = tf.variable(tf.tensor1d(data.params[`${l.name}.bias`]), true, `${l.name}.bias`);
+    } else if (a.op === "convtranspose") {
+      if (a.groups !== 1 || a.dilation[0] !== 1 || a.dilation[1] !== 1) throw new Error("grouped or dilated convtranspose not mapped to TF.js");
+      const [C, F, KH, KW] = [l.input[0], a.filters, a.kernel[0], a.kernel[1]];
+      const w = tf.tensor4d(data.params[`${l.name}.weight`], [C, F, KH, KW]);
       vars[`${l.name}.weight`] = tf.variable(tf.transpose(w, [2, 3, 1, 0]), true, `${l.name}.weight`);
       w.dispose();
       if (a.bias) vars[`${l.name}.bias`] = tf.variable(tf.tensor1d(data.params[`${l.name}.bias`]), true, `${l.name}.bias`);
@@ -65,9 +78,11 @@ export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: numbe
   ];
 
   const run = (x: Tensor, train: boolean): Tensor => {
-    let h = x;
+    const values: Tensor[] = [x];
     for (const l of model.layers) {
       const a = l.args;
+      const ins = l.from.map((f) => values[f + 1]);
+      let h = ins[0];
       switch (a.op) {
         case "conv":
           h = tf.conv2d(h as TF.Tensor4D, vars[`${l.name}.weight`] as TF.Tensor4D, a.stride, pads(a.pad), "NHWC", a.dilation);
@@ -124,16 +139,35 @@ export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: numbe
           h = tf.batchNorm(h, mean, variance, vars[`${l.name}.bias`], vars[`${l.name}.weight`], a.eps);
           break;
         }
+        case "add":
+          h = tf.addN(ins);
+          break;
+        case "concat":
+          h = tf.concat(ins, ins[0].rank - 1);
+          break;
+        case "convtranspose": {
+          // conv2dTranspose gives the uncropped output; zero rows for output_pad past it, then the crop
+          const [H, W] = [l.input[1], l.input[2]];
+          const [F, OH, OW] = l.output;
+          const full = [(H - 1) * a.stride[0] + a.kernel[0], (W - 1) * a.stride[1] + a.kernel[1]];
+          h = tf.conv2dTranspose(h as TF.Tensor4D, vars[`${l.name}.weight`] as TF.Tensor4D, [batch, full[0], full[1], F], a.stride, "valid");
+          if (OH + a.pad[0] > full[0] || OW + a.pad[2] > full[1]) h = tf.pad(h, pads([0, Math.max(0, OH + a.pad[0] - full[0]), 0, Math.max(0, OW + a.pad[2] - full[1])]));
+          if (OH !== full[0] || OW !== full[1]) h = tf.slice(h, [0, a.pad[0], a.pad[2], 0], [batch, OH, OW, F]);
+          if (a.bias) h = tf.add(h, vars[`${l.name}.bias`]);
+          break;
+        }
         default:
           throw new Error(`${a.op} not mapped to TF.js`);
       }
+      values.push(h);
     }
-    return h;
+    return values[values.length - 1];
   };
 
   const lossOf = (logits: Tensor): TF.Scalar => {
     const loss = model.loss;
-    if (loss === null || loss.args.op === "softmax") return tf.losses.softmaxCrossEntropy(onehot, logits) as TF.Scalar;
+    if (loss === null) return tf.div(tf.sum(logits), batch) as TF.Scalar;
+    if (loss.args.op === "softmax") return tf.losses.softmaxCrossEntropy(onehot, logits) as TF.Scalar;
     // CS231n hinge: mean over the batch of Σ_{j≠y} max(0, s_j − s_y + margin)
     const sy = tf.sum(tf.mul(logits, onehot), 1, true);
     const m = tf.relu(tf.add(tf.sub(logits, sy), loss.args.margin));
@@ -143,19 +177,22 @@ export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: numbe
   const varList = [...Object.values(vars), xVar];
   return {
     forward() {
-      const t = tf.tidy(() => run(xVar, false));
+      // a [C, H, W] output back to NCHW, so its values line up with cnnc's
+      const t = tf.tidy(() => {
+        const y = run(xVar, false);
+        return y.rank === 4 ? tf.transpose(y, [0, 3, 1, 2]) : y;
+      });
       const out = t.dataSync() as Float32Array;
       t.dispose();
       return out;
     },
     trainStep() {
-      if (!withLoss) throw new Error("no loss");
       let loss = 0;
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => lossOf(run(xVar, true)), varList);
         // force the computation of every gradient, as cnnc's lossAndGrad does
         for (const g of Object.values(grads)) g.dataSync();
-        loss = value.dataSync()[0];
+        loss = withLoss ? value.dataSync()[0] : tf.sum(grads["x"]).dataSync()[0];
       });
       return loss;
     },

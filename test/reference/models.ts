@@ -753,6 +753,10 @@ export const directedSpecs: ModelSpec[] = [
   ),
   // channels and filters past the emitter's blocks of 4 (full blocks plus a remainder), U-Net's kernel 2 stride 2
   spec("ConvTransposeWide", [9, 3, 2], [L("up", "convtranspose", ["filters", 6], ["kernel", 2], ["stride", 2])]),
+  // 1×1 convs (the pointwise GEMM kernels): filters, channels and pixels past blocks of 4 (6 = 4 + 2, 5 = 4 + 1, 9 = 8 + 1),
+  // then 17·16 = 272 pixels, one full dWeight chunk of 256 and a tail of 16
+  spec("Pointwise", [5, 3, 3], [L("a", "conv", ["filters", 6], ["kernel", 1]), L("t", "tanh"), L("b", "conv", ["filters", 5], ["kernel", 1], ["bias", false])]),
+  spec("PointwiseChunks", [3, 17, 16], [L("a", "conv", ["filters", 4], ["kernel", 1], ["bias", false]), L("t", "tanh"), L("b", "conv", ["filters", 2], ["kernel", 1])]),
   // bilinear edges (clamped at both ends), nearest blocks, adaptive windows that overlap, softmax over channels
   spec(
     "Resample",

@@ -308,24 +308,24 @@ function dWeight(l: Conv, d: DirectConv): string {
 }
 
 export function directConvBackward(l: Conv, d: DirectConv): { part: string; code: string }[] {
-  const ohw = d.oh * d.ow;
-  const parts = [
+  return [
     { part: "weight", code: dWeight(l, d) },
     { part: "input", code: `const W = ${l.param("weight")};\n${dInput(l, d)}` },
   ];
-  if (l.args.bias) {
-    parts.unshift({
-      part: "bias",
-      code: `const gb = ${l.grad("bias")};
-    for (let f = 0; f < ${d.f}; f++) {
+}
+
+/** The bias gradient of a conv with `f` filters and `ohw` output pixels per plane: the sum of dOut over the batch and the plane. */
+export function convBiasGrad(l: Conv, f: number, ohw: number): { part: string; code: string } {
+  return {
+    part: "bias",
+    code: `const gb = ${l.grad("bias")};
+    for (let f = 0; f < ${f}; f++) {
       let acc = 0;
       for (let n = 0; n < N; n++) {
-        const yf = (n * ${d.f} + f) * ${ohw};
+        const yf = (n * ${f} + f) * ${ohw};
         for (let j = yf; j < yf + ${ohw}; j++) acc += dOut[j];
       }
       gb[f] = acc;
     }`,
-    });
-  }
-  return parts;
+  };
 }

@@ -5,7 +5,8 @@
 import { type LayerContext, type OpEmitter, plus } from "../context.ts";
 import { borderTaps, type Geometry, insideTapLoops, pixelLoop, tapsOf } from "../window.ts";
 import { windowGeometry } from "./window-geometry.ts";
-import { directConvBackward, directConvBuffers, directConvForward, directConvOf } from "./conv-direct.ts";
+import { convBiasGrad, directConvBackward, directConvBuffers, directConvForward, directConvOf } from "./conv-direct.ts";
+import { pointwiseConvBackward, pointwiseConvForward, pointwiseConvOf } from "./conv-pointwise.ts";
 
 type Conv = LayerContext<"conv">;
 
@@ -71,17 +72,21 @@ function borderCode(p: ConvPlan, line: (i: string, k: string) => string): string
 }
 
 /**
- * Two strategies, chosen per layer from its shape: the direct sliding kernels
- * of ./conv-direct.ts for stride-1, undilated, ungrouped convs whose window
- * fits the unroll budget, and otherwise the general window code below.
+ * Three strategies, chosen per layer from its shape: the GEMM-shaped kernels
+ * of ./conv-pointwise.ts for 1×1 convs of stride 1 without padding or groups,
+ * the direct sliding kernels of ./conv-direct.ts for other stride-1,
+ * undilated convs whose window fits the unroll budget, and otherwise the
+ * general window code below.
  */
 export const conv: OpEmitter<"conv"> = {
   buffers(l) {
+    if (pointwiseConvOf(l) !== undefined) return [];
     const direct = directConvOf(l);
     return direct === undefined ? [] : directConvBuffers(l, direct);
   },
 
   strategy(l) {
+    if (pointwiseConvOf(l) !== undefined) return "pointwise: a GEMM per sample, 4 filters × 4 pixels";
     if (directConvOf(l) !== undefined) return "direct: padded input, 1 filter × 4 columns, sliding rows";
     const p = planOf(l);
     return p.unrollChannels
@@ -99,6 +104,8 @@ export const conv: OpEmitter<"conv"> = {
   },
 
   forward(l) {
+    const pointwise = pointwiseConvOf(l);
+    if (pointwise !== undefined) return pointwiseConvForward(l, pointwise);
     const direct = directConvOf(l);
     if (direct !== undefined) return directConvForward(l, direct);
     const p = planOf(l);
@@ -120,8 +127,11 @@ export const conv: OpEmitter<"conv"> = {
   },
 
   backward(l) {
+    const bias = l.args.bias ? [convBiasGrad(l, l.args.filters, l.output.h * l.output.w)] : [];
+    const pointwise = pointwiseConvOf(l);
+    if (pointwise !== undefined) return [...bias, ...pointwiseConvBackward(l, pointwise)];
     const direct = directConvOf(l);
-    if (direct !== undefined) return directConvBackward(l, direct);
+    if (direct !== undefined) return [...bias, ...directConvBackward(l, direct)];
     const p = planOf(l);
     const biasGrad = l.args.bias
       ? `const gb = ${l.grad("bias")};
