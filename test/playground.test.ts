@@ -161,6 +161,8 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     expect(summary).toMatch(/layer2 +BasicStage\(128, 2, stride=2\) +525,568 +411,041,792/);
     expect(summary).toMatch(/total +11,689,512 +1,814,073,344/); // torchvision's parameter count
     expect(await page.$$eval("#problems li", (els) => els.length)).toBe(0);
+    const styled = await page.$$eval(".cm-line span", (els) => els.filter((e) => e.className !== "").map((e) => e.textContent));
+    expect(styled).toEqual(expect.arrayContaining(["import", '"blocks/resnet.cnn"', "model", "layer2"]));
     // an import the zoo does not have is a diagnostic on the import line
     const text = await page.evaluate(() => location.hash);
     const broken = Buffer.from(text.slice("#code=".length), "base64url").toString("utf8").replace("blocks/resnet.cnn", "blocks/resnett.cnn");
