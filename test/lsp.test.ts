@@ -326,6 +326,17 @@ describe("cnnc lsp over stdio", () => {
     // layer2.0: 128·64·9 + 128·128·9 + 128·64 + 3·256 = 230,144; layer2.1: 2·128·128·9 + 2·256 = 295,424;
     // MACs 28·28·128·(64·9 + 128·9 + 64) + 2·28·28·128·128·9; layers 9 (with the downsample) + 7
     expect(h.contents.value).toContain("`[64, 56, 56] → [128, 28, 28]` · 16 layers · 525,568 params · 411,041,792 MACs per sample");
+    // go to definition: the instance's block in the imported file, and the import's path to that file
+    const blocksFile = fileURLToPath(new URL("../examples/zoo/blocks/resnet.cnn", import.meta.url));
+    const blockLine = readFileSync(blocksFile, "utf8").split("\n").findIndex((l) => l.startsWith("block BasicStage("));
+    const def = await client.request<{ uri: string; range: Range }>("textDocument/definition", {
+      textDocument: { uri: zoo },
+      position: { line: layer2, character: lines[layer2].indexOf("BasicStage") + 3 },
+    });
+    expect(def).toEqual({ uri: pathToFileURL(blocksFile).href, range: { start: { line: blockLine, character: 6 }, end: { line: blockLine, character: 16 } } });
+    const importLine = lines.findIndex((l) => l.startsWith("import "));
+    const imported = await client.request<{ uri: string; range: Range }>("textDocument/definition", { textDocument: { uri: zoo }, position: { line: importLine, character: 12 } });
+    expect(imported).toEqual({ uri: pathToFileURL(blocksFile).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
   });
 
   it("shuts down and exits with code 0", async () => {

@@ -129,7 +129,7 @@ export function buildSymbols(ast: FileAst | undefined, models: readonly (Model |
     labels.set(m.name, [...(labels.get(m.name) ?? []), ...w.labels.map((l) => l.name)]);
     follow(w);
   }
-  // a block instance's name goes to the block (in this file; imported blocks have no span here)
+  // a block instance's name goes to the block in this file (definition.ts follows imported ones)
   for (const { stmt } of statements) {
     const block = blocks.find((b) => b.name === stmt.op);
     if (block !== undefined) refs.push({ span: stmt.opSpan, target: block.nameSpan, description: `instance of block ${block.name}` });
@@ -152,7 +152,8 @@ function operandRefs(ast: FileAst | undefined, statements: readonly LayerStmtInf
     const seen = new Set<number>();
     model.layers.forEach((layer: Layer) => {
       const info = stmtAt.get(layer.span.start);
-      if (info === undefined || seen.has(layer.span.start)) return;
+      // a layer of an imported block has offsets in its own file
+      if (info === undefined || info.stmt.span.file !== layer.span.file || seen.has(layer.span.start)) return;
       seen.add(layer.span.start);
       for (const f of layer.from) {
         const producer = f >= 0 ? model.layers[f] : undefined;
