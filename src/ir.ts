@@ -123,6 +123,10 @@ export const ScopeSchema = z.object({
   title: z.string(),
   /** the module path it gives its layers ("layer1.0"), "" when it adds none */
   path: z.string(),
+  /** for editors: the statement that opened it (an instance, a seq), its arguments with defaults, the index in `layers` of its output */
+  span: SpanSchema.optional(),
+  args: z.array(z.string()).optional(),
+  output: z.number().int().min(-1).optional(),
 });
 export type Scope = z.infer<typeof ScopeSchema>;
 /** A layer's tensor name: "<layer>.<suffix>", or the bare layer name for suffix "" (layerscale, as torchvision's `layer_scale`). */
