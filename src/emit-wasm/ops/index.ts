@@ -3,9 +3,11 @@
 // added to the IR without a decision here is a type error.
 import type { Layer, Model, OpName } from "../../ir.ts";
 import { NOT_ON_WASM, type NotOnWasm, type WasmOpEmitter } from "../context.ts";
+import { add } from "./add.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { clamp } from "./clamp.ts";
+import { concat } from "./concat.ts";
 import { conv } from "./conv.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
@@ -37,8 +39,8 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   sigmoid,
   tanh,
   dropout,
-  add: NOT_ON_WASM,
-  concat: NOT_ON_WASM,
+  add,
+  concat,
   convtranspose: NOT_ON_WASM,
   upsample: NOT_ON_WASM,
   adaptiveavgpool: NOT_ON_WASM,
