@@ -9,6 +9,7 @@ import { avgpool } from "./avgpool.ts";
 import { clamp } from "./clamp.ts";
 import { concat } from "./concat.ts";
 import { conv } from "./conv.ts";
+import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
 import { globalavgpool } from "./globalavgpool.ts";
@@ -41,7 +42,7 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   dropout,
   add,
   concat,
-  convtranspose: NOT_ON_WASM,
+  convtranspose,
   upsample: NOT_ON_WASM,
   adaptiveavgpool: NOT_ON_WASM,
   globalmaxpool: NOT_ON_WASM,
