@@ -3,6 +3,7 @@
 // added to the IR without a decision here is a type error.
 import type { Layer, Model, OpName } from "../../ir.ts";
 import { NOT_ON_WASM, type NotOnWasm, type WasmOpEmitter } from "../context.ts";
+import { adaptiveavgpool } from "./adaptiveavgpool.ts";
 import { add } from "./add.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
@@ -13,6 +14,7 @@ import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
 import { globalavgpool } from "./globalavgpool.ts";
+import { globalmaxpool } from "./globalmaxpool.ts";
 import { hardsigmoid } from "./hardsigmoid.ts";
 import { hardswish } from "./hardswish.ts";
 import { leakyrelu } from "./leakyrelu.ts";
@@ -22,7 +24,9 @@ import { pad } from "./pad.ts";
 import { relu } from "./relu.ts";
 import { relu6 } from "./relu6.ts";
 import { sigmoid } from "./sigmoid.ts";
+import { softmax } from "./softmax.ts";
 import { tanh } from "./tanh.ts";
+import { upsample } from "./upsample.ts";
 
 export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   conv,
@@ -43,10 +47,10 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   add,
   concat,
   convtranspose,
-  upsample: NOT_ON_WASM,
-  adaptiveavgpool: NOT_ON_WASM,
-  globalmaxpool: NOT_ON_WASM,
-  softmax: NOT_ON_WASM,
+  upsample,
+  adaptiveavgpool,
+  globalmaxpool,
+  softmax,
   relu6,
   clamp,
   hardswish,
