@@ -408,15 +408,17 @@ function backwardCalls(plan: Plan, build: WasmBuild): string[] {
 function emitPasses(plan: Plan, build: WasmBuild): string {
   const m = plan.model;
   const keyList = (list: Tensor[]) => `[${list.map((t) => JSON.stringify(t.name)).join(", ")}]`;
+  // dropout draws one value per element, stochastic depth one per sample (row) or per batch: its mask's length
   const masks = plan.layers
-    .filter((l) => l.layer.args.op === "dropout")
+    .filter((l) => l.layer.args.op === "dropout" || l.layer.args.op === "stochasticdepth")
     .map((l) => {
       const p = (l.layer.args as { p: number }).p;
-      return `    drawMask(ws, ws.${l.bufferName("mask")}, ${p}, ${1 / (1 - p)});`;
+      const keep = l.layer.args.op === "stochasticdepth" && p >= 1 ? 0 : 1 / (1 - p);
+      return `    drawMask(ws, ws.${l.bufferName("mask")}, ${p}, ${keep});`;
     });
   const dropout = plan.hasDropout
     ? `
-/** A training-mode dropout mask from the workspace's generator: the TypeScript target's draws, in its order. */
+/** A training-mode dropout or stochastic-depth mask from the workspace's generator: the TypeScript target's draws, in its order. */
 function drawMask(ws: Workspace, mask: FloatArray, p: number, scale: number): void {
   for (let i = 0; i < mask.length; i++) mask[i] = nextUniform(ws) < p ? 0 : scale;
 }

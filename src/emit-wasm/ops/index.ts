@@ -17,14 +17,19 @@ import { globalavgpool } from "./globalavgpool.ts";
 import { globalmaxpool } from "./globalmaxpool.ts";
 import { hardsigmoid } from "./hardsigmoid.ts";
 import { hardswish } from "./hardswish.ts";
+import { layernorm2d } from "./layernorm2d.ts";
+import { layerscale } from "./layerscale.ts";
 import { leakyrelu } from "./leakyrelu.ts";
 import { maxpool } from "./maxpool.ts";
 import { batchnorm, groupnorm, layernorm } from "./norm.ts";
 import { pad } from "./pad.ts";
+import { channelshuffle, pixelshuffle, pixelunshuffle, slice } from "./permute.ts";
 import { relu } from "./relu.ts";
 import { relu6 } from "./relu6.ts";
 import { sigmoid } from "./sigmoid.ts";
+import { elu, mish, selu, silu, softplus } from "./smooth.ts";
 import { softmax } from "./softmax.ts";
+import { stochasticdepth } from "./stochasticdepth.ts";
 import { tanh } from "./tanh.ts";
 import { upsample } from "./upsample.ts";
 
@@ -55,18 +60,18 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   clamp,
   hardswish,
   hardsigmoid,
-  silu: NOT_ON_WASM,
-  elu: NOT_ON_WASM,
-  selu: NOT_ON_WASM,
-  softplus: NOT_ON_WASM,
-  mish: NOT_ON_WASM,
-  layernorm2d: NOT_ON_WASM,
-  layerscale: NOT_ON_WASM,
-  channelshuffle: NOT_ON_WASM,
-  slice: NOT_ON_WASM,
-  stochasticdepth: NOT_ON_WASM,
-  pixelshuffle: NOT_ON_WASM,
-  pixelunshuffle: NOT_ON_WASM,
+  silu,
+  elu,
+  selu,
+  softplus,
+  mish,
+  layernorm2d,
+  layerscale,
+  channelshuffle,
+  slice,
+  stochasticdepth,
+  pixelshuffle,
+  pixelunshuffle,
 };
 
 const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;
