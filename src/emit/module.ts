@@ -25,7 +25,14 @@ export interface EmitOptions {
   unrollBudget?: number;
   /** "auto" (default): each layer's fastest applicable kernel; "window": the general window code everywhere (for benchmarks) */
   strategy?: "auto" | "window";
+  /**
+   * What each layer's backward reads (its operands' activations, its output), for the buffers'
+   * lifetimes; default: found in this target's backward code. The wasm target passes its kernels'.
+   */
+  backwardReads?: (l: LayerContext) => BackwardReads;
 }
+
+export type BackwardReads = { operands: boolean[]; out: boolean };
 
 export const DEFAULT_UNROLL_BUDGET = 64;
 
@@ -165,7 +172,7 @@ export function planOf(model: Model, opts: EmitOptions): Plan {
     const out = act(value[i + 1]!);
     return layerContext(layer, i + 1, operands, act(ins[0]!), out, dIns[0]!, gradName(value[i + 1]!), opts.dtype, unrollBudget, strategy);
   });
-  const { buffers, slots } = workspaceBuffers(model, layers, wiring, { value, topValue, readers, lastAlias, act, gradName });
+  const { buffers, slots } = workspaceBuffers(model, layers, wiring, { value, topValue, readers, lastAlias, act, gradName }, opts.backwardReads ?? backwardReads);
   return {
     model,
     opts,
@@ -188,7 +195,7 @@ export function planOf(model: Model, opts: EmitOptions): Plan {
 }
 
 /** Whether a layer's backward code reads each operand's activation and its own output (so they must outlive the forward pass). */
-function backwardReads(l: LayerContext): { operands: boolean[]; out: boolean } {
+function backwardReads(l: LayerContext): BackwardReads {
   const code = emitterFor(l.layer).backward(l);
   const text = typeof code === "string" ? code : code.map((p) => p.code).join("\n");
   const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(text);
@@ -216,6 +223,7 @@ function workspaceBuffers(
     act: (v: number) => string;
     gradName: (v: number) => string;
   },
+  readsOf: (l: LayerContext) => BackwardReads,
 ): { buffers: Plan["buffers"]; slots: Plan["slots"] } {
   const count = model.layers.length;
   // Times: step s reads at 2s; a layer writes at 2s, or at 2s + 1 when in place (so it may reuse an operand read last at 2s).
@@ -223,7 +231,7 @@ function workspaceBuffers(
   const back = (i: number) => 2 * (2 * count - 1 - i);
   const late = (i: number) => (emitterFor(model.layers[i]!).inPlace === true ? 1 : 0);
   const packed: (WorkspaceBuffer & { life?: Lifetime })[] = [];
-  const reads = layers.map(backwardReads);
+  const reads = layers.map(readsOf);
   const valueSize = (v: number) => (v === 0 ? sizeOf(model.input) : sizeOf(model.layers[v - 1]!.output));
   model.layers.forEach((layer, i) => {
     if (g.value[i + 1] !== i + 1) return;
