@@ -24,6 +24,7 @@ import {
   Comma,
   Compare,
   Concat,
+  Mul,
   Else,
   Equals,
   Ident,
@@ -262,11 +263,12 @@ export class CnnParser extends CstParser {
     this.SUBRULE(this.body);
   });
 
-  /** merge := ('add' | 'concat') body — each statement of the body is a branch */
+  /** merge := ('add' | 'concat' | 'mul') body — each statement of the body is a branch */
   public merge = this.RULE("merge", () => {
     this.OR((this.cache.merge ??= [
       { ALT: () => this.CONSUME(Add, { LABEL: "op" }) },
       { ALT: () => this.CONSUME(Concat, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(Mul, { LABEL: "op" }) },
     ]));
     this.SUBRULE(this.body);
   });

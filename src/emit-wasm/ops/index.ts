@@ -60,6 +60,10 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   stochasticdepth: NOT_ON_WASM,
   pixelshuffle: NOT_ON_WASM,
   pixelunshuffle: NOT_ON_WASM,
+  prelu: NOT_ON_WASM,
+  gelu: NOT_ON_WASM,
+  instancenorm: NOT_ON_WASM,
+  mul: NOT_ON_WASM,
 };
 
 const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;
