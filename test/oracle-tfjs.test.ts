@@ -6,7 +6,7 @@
 // How TF.js is made to say what it cannot say directly (asymmetric/same/ceil
 // padding, groups, dilation gradients, the avg-pool divisor) is described at
 // the top of test/reference/tfjs-model.ts; nothing is left out. The merges
-// (add, concat) are checked on random graph models.
+// (add, concat, mul) are checked on random graph models.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OP_NAMES, type LayerArgs, type Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
@@ -100,7 +100,7 @@ const allRead = (m: Model) => m.layers.every((_, i) => i === m.layers.length - 1
  */
 function casesFor(op: LayerArgs["op"] | "loss"): Case[] {
   const out: Case[] = [];
-  if (op === "add" || op === "concat") {
+  if (op === "add" || op === "concat" || op === "mul") {
     for (let seed = 1; out.length < PER_OP; seed++) {
       const { model } = randomGraphModel(`${op}${seed}`, seed);
       if (model.layers.some((l) => l.args.op === op) && wellConditioned(model) && allRead(model)) {
