@@ -235,12 +235,14 @@ export class CnnParser extends CstParser {
     this.CONSUME(Ident);
   });
 
-  /** item := (label ':')? (layer | seq | merge); a layer is an op or a block instance */
+  /** item := (label ':')? (layer | seq | merge); a layer is an op or a block instance; `block` may be a label */
   public item = this.RULE("item", () => {
     this.OPTION(() => {
       this.OR((this.cache.label ??= [
         { ALT: () => this.CONSUME(Ident, { LABEL: "label" }) },
         { ALT: () => this.CONSUME(LabelTemplate, { LABEL: "label" }) },
+        // torchvision's modules call a submodule `block` (MobileNetV3, EfficientNet, RegNet); before ':' the keyword is a label
+        { ALT: () => this.CONSUME(Block, { LABEL: "label" }) },
       ]));
       this.CONSUME(Colon);
     });
