@@ -91,6 +91,12 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("stochasticdepth"), p: z.number().min(0).max(1), mode: z.enum(["row", "batch"]) }),
   z.object({ op: z.literal("pixelshuffle"), factor: Dim }),
   z.object({ op: z.literal("pixelunshuffle"), factor: Dim }),
+  /** num_parameters: 1 (one shared slope) or the input's channel count, as PyTorch's PReLU */
+  z.object({ op: z.literal("prelu"), num_parameters: Dim, init: z.number() }),
+  z.object({ op: z.literal("gelu"), approximate: z.enum(["none", "tanh"]) }),
+  z.object({ op: z.literal("instancenorm"), eps: z.number().positive(), affine: z.boolean() }),
+  // A merge: the elementwise product of two or more values, a [C, 1, 1] operand broadcast over [C, H, W] (a gate).
+  z.object({ op: z.literal("mul") }),
 ]);
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];

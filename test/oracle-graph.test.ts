@@ -63,6 +63,8 @@ describe("graph models: generated f64 code against the naive f64 reference", () 
       "value read by no layer",
       "flatten of a value read elsewhere",
       "output read by layers",
+      "gate",
+      "mul of equal shapes",
       "conv",
       "conv 1×1 (pointwise)",
       "batchnorm",

@@ -110,6 +110,22 @@ export const shapeCodes = {
       "Downsample both branches alike:\n\n" +
       "model Net {\n  input [16, 32, 32]\n  concat {\n    conv(8, kernel=3, stride=2, pad=1)\n    conv(8, kernel=1, stride=2)\n  }\n}",
   },
+  E0315: {
+    title: "mul of shapes that do not broadcast",
+    explanation:
+      "`mul { … }` multiplies its branches elementwise. Each branch must give the output's shape, " +
+      "or, for images, a per-channel [C, 1, 1] gate with the same channel count, which is " +
+      "broadcast over height and width as PyTorch's `*` does (squeeze-and-excitation: " +
+      "`x * sigmoid(fc2(relu(fc1(avgpool(x)))))`). The message names the largest branch and the one " +
+      "that does not fit, each label points at the statement that produced that value, and the " +
+      "note says which axes differ. Usually the gate lacks its pooling (`adaptiveavgpool(1)`) or " +
+      "its last 1x1 conv has the wrong channel count.",
+    example:
+      "model Net {\n  input [16, 8, 8]\n  mul {  # ~ E0315\n    {}\n    { adaptiveavgpool(1); conv(4, kernel=1); relu; conv(8, kernel=1); sigmoid }\n  }\n}",
+    fix:
+      "Give the gate the value's 16 channels:\n\n" +
+      "model Net {\n  input [16, 8, 8]\n  mul {\n    {}\n    { adaptiveavgpool(1); conv(4, kernel=1); relu; conv(16, kernel=1); sigmoid }\n  }\n}",
+  },
   W0401: {
     title: "input rows or columns never read",
     explanation:

@@ -82,6 +82,10 @@ const families: { [O in OpName]: Family } = {
   stochasticdepth: "other",
   pixelshuffle: "other",
   pixelunshuffle: "other",
+  prelu: "activation",
+  gelu: "activation",
+  instancenorm: "norm",
+  mul: "merge",
 };
 
 const hw = (p: readonly [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);
@@ -158,6 +162,10 @@ const opArguments: { [O in OpName]: (args: ArgsOf<O>) => string[] } = {
   stochasticdepth: (args) => [`p ${args.p}`, args.mode],
   pixelshuffle: (args) => [`factor ${args.factor}`],
   pixelunshuffle: (args) => [`factor ${args.factor}`],
+  prelu: (args) => [args.num_parameters === 1 ? "one slope" : `${args.num_parameters} slopes`],
+  gelu: (args) => (args.approximate === "tanh" ? ["tanh approximation"] : []),
+  instancenorm: (args) => [`eps ${args.eps}`, ...(args.affine ? ["affine"] : [])],
+  mul: () => ["elementwise, [C, 1, 1] broadcast"],
 };
 
 /** The arguments worth reading in a picture, resolved (so `same` shows its actual padding). */

@@ -206,6 +206,15 @@ const opCodes: { [O in OpName]: OpCode<O> } = {
   slice: (layer) => ({ forward: [`x = x[:, ${layer.args.start}:${layer.args.end}]`] }),
   pixelshuffle: (layer) => ({ forward: [`x = F.pixel_shuffle(x, ${layer.args.factor})`] }),
   pixelunshuffle: (layer) => ({ forward: [`x = F.pixel_unshuffle(x, ${layer.args.factor})`] }),
+  prelu: (layer, call) => ({ init: `nn.PReLU(${layer.args.num_parameters}, init=${num(layer.args.init)})`, forward: same(call) }),
+  gelu: (layer) => ({ forward: [`x = F.gelu(x, approximate="${layer.args.approximate}")`] }),
+  // no running statistics (track_running_stats=False, PyTorch's default): the same in train and eval
+  instancenorm: (layer, call) => ({
+    init: `nn.InstanceNorm2d(${layer.input[0]!}, eps=${num(layer.args.eps)}, affine=${pyBool(layer.args.affine)})`,
+    forward: same(call),
+  }),
+  // a [C, 1, 1] gate broadcasts over H×W as in cnnc
+  mul: (_layer, _call, operands) => ({ forward: [`x = ${operands.join(" * ")}`] }),
   stochasticdepth(layer) {
     // torchvision.ops.stochastic_depth, written out so the module needs torch alone
     const args = layer.args;
@@ -263,7 +272,7 @@ function emitModelClass(model: Model, name: string, sourceName: string): string 
       );
     }
     forward.push(`        # ${commentText(layer.name)}: ${layer.args.op} → ${shapeComment(layer.output)}`);
-    if (layer.args.op !== "add" && layer.args.op !== "concat" && operands[0] !== "x") forward.push(`        x = ${operands[0]}`);
+    if (layer.args.op !== "add" && layer.args.op !== "concat" && layer.args.op !== "mul" && operands[0] !== "x") forward.push(`        x = ${operands[0]}`);
     if (code.forward.length === 0) forward.push("        pass  # identity on [D]");
     for (const line of code.forward) forward.push(`        ${line}`);
     current = i + 1;

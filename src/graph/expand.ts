@@ -13,7 +13,7 @@ import { type Env, Evaluator, showVal, toValue, type Val } from "./eval.ts";
 /** One layer of the expanded graph. */
 export interface Node {
   kind: "layer" | "merge";
-  /** the op's name as written (a merge: add or concat) */
+  /** the op's name as written (a merge: add, concat or mul) */
   op: string;
   /** evaluated arguments (none for a merge) */
   args: Arg[];
@@ -379,7 +379,7 @@ export class Expander {
       this.fail(
         diag("E0221", span, `${s.op} has ${s.branches.length === 0 ? "no branches" : "one branch"}; it merges two or more`, {
           notes: ["each statement inside the braces is one branch; an empty chain `{}` is the merge's input unchanged", ...ctx.notes],
-          help: s.op === "add" ? "add the shortcut as a branch: `{}` for the identity" : "add the other branches to concatenate",
+          help: s.op === "add" ? "add the shortcut as a branch: `{}` for the identity" : s.op === "mul" ? "add the gate as a branch beside `{}`, the value it scales" : "add the other branches to concatenate",
         }),
       );
       return value;

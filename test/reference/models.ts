@@ -230,7 +230,28 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
       break;
     case "add":
     case "concat":
+    case "mul":
       throw new Error("merges resolve with resolveMerge");
+    case "prelu": {
+      const count = (arg(l, "num_parameters") as number | undefined) ?? 1;
+      if (count !== 1 && count !== C) throw new Error("prelu needs 1 or C slopes");
+      args = { op: "prelu", num_parameters: count, init: (arg(l, "init") as number | undefined) ?? 0.25 };
+      params.push({ name: `${name}.weight`, shape: [count] });
+      output = input;
+      break;
+    }
+    case "gelu":
+      args = { op: "gelu", approximate: (arg(l, "approximate") as "none" | "tanh" | undefined) ?? "none" };
+      output = input;
+      break;
+    case "instancenorm": {
+      if (input.length !== 3 || H * W < 2) throw new Error("instancenorm needs [C, H, W] with H·W > 1");
+      const affine = (arg(l, "affine") as boolean | undefined) ?? false;
+      args = { op: "instancenorm", eps: (arg(l, "eps") as number | undefined) ?? 1e-5, affine };
+      if (affine) params.push({ name: `${name}.weight`, shape: [C] }, { name: `${name}.bias`, shape: [C] });
+      output = input;
+      break;
+    }
     case "relu6":
     case "hardswish":
     case "hardsigmoid":
@@ -336,7 +357,7 @@ export interface GenOptions {
 }
 
 /** The ops a stack can draw (merges need a graph: see ./graphs.ts). */
-export const STACK_OPS = OP_NAMES.filter((op) => op !== "add" && op !== "concat");
+export const STACK_OPS = OP_NAMES.filter((op) => op !== "add" && op !== "concat" && op !== "mul");
 const ALL_OPS = STACK_OPS;
 
 /** An arbitrary of valid model specs: small spatial sizes, every argument form exercised. */
@@ -617,18 +638,46 @@ export function randomLayer(
       if (!spatial) return null;
       l.positional = false;
       return l;
+    case "prelu":
+      // one shared slope or one per channel; the slopes' values are the test's random parameters
+      if (r.chance(0.5)) args.push(["num_parameters", r.pick([1, C])]);
+      else l.positional = false;
+      if (r.chance(0.3)) args.push(["init", r.pick([0.25, 0.1])]);
+      return l;
+    case "gelu":
+      if (r.chance(0.5)) args.push(["approximate", r.pick(["none", "tanh"])]);
+      return l;
+    case "instancenorm":
+      // over 2 positions x̂ = ±1 and the exact dx is 0: f32 (TF.js) would compare rounding noise
+      if (!spatial || shape[1] * shape[2] < 3) return null;
+      l.positional = false;
+      if (r.chance(0.5)) args.push(["affine", r.chance(0.7)]);
+      if (r.chance(0.3)) args.push(["eps", r.pick([1e-5, 1e-3])]);
+      return l;
     case "add":
     case "concat":
+    case "mul":
       return null;
   }
 }
 
-/** A merge layer over values of the given shapes: add (equal shapes) or concat (channels; other dims equal). */
-export function resolveMerge(label: string, op: "add" | "concat", inputs: number[][], from: number[]): Layer {
+/**
+ * A merge layer over values of the given shapes: add (equal shapes), concat (channels; other dims
+ * equal) or mul (equal shapes, or a [C, 1, 1] gate beside [C, H, W]: the output is the largest).
+ */
+export function resolveMerge(label: string, op: "add" | "concat" | "mul", inputs: number[][], from: number[]): Layer {
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
   const [first] = inputs;
-  const output = op === "add" ? first : [inputs.reduce((c, s) => c + s[0], 0), ...first.slice(1)];
+  const largest = inputs.reduce((a, b) => (size(b) > size(a) ? b : a));
+  const output = op === "add" ? first : op === "mul" ? largest : [inputs.reduce((c, s) => c + s[0], 0), ...first.slice(1)];
   for (const s of inputs) {
-    const same = op === "add" ? s.join() === first.join() : s.length === first.length && s.slice(1).join() === first.slice(1).join();
+    const gate = s.length === 3 && largest.length === 3 && s[0] === largest[0] && s[1] === 1 && s[2] === 1;
+    const same =
+      op === "add"
+        ? s.join() === first.join()
+        : op === "mul"
+          ? s.join() === largest.join() || gate
+          : s.length === first.length && s.slice(1).join() === first.slice(1).join();
     if (!same) throw new Error(`${op} of [${first.join(", ")}] and [${s.join(", ")}]`);
   }
   return {
@@ -797,4 +846,20 @@ export const directedSpecs: ModelSpec[] = [
   ),
   spec("HardswishNorm", [3, 2, 3], [L("hs", "hardswish"), L("ln", "layernorm2d"), L("si", "silu"), L("sp", "softplus", ["beta", 2], ["threshold", 1])]),
   spec("HardsigmoidMish", [2, 3, 2], [L("hsig", "hardsigmoid"), L("m", "mish"), L("e", "elu", ["alpha", 0.5]), L("se", "selu"), L("c", "clamp", ["min", 0.25], ["max", 1.5])]),
+  // prelu first (the wide inputs reach both sides), per channel and shared; gelu both forms past ±2.5·√2 (erf's switch)
+  spec(
+    "PreluGeluInstance",
+    [3, 3, 3],
+    [
+      L("pr", "prelu", ["num_parameters", 3]),
+      L("g", "gelu"),
+      L("inorm", "instancenorm", ["affine", true]),
+      L("gt", "gelu", ["approximate", "tanh"]),
+      L("in2", "instancenorm", ["eps", 1e-3]),
+      L("pr2", "prelu"),
+      L("out", "affine", ["features", 3]),
+      L("pv", "prelu", ["num_parameters", 3]),
+    ],
+    { loss: { op: "softmax" } },
+  ),
 ];

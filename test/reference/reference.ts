@@ -4,6 +4,7 @@
 // by construction); tests compare the generated modules against it.
 import type { ArgsOf, Layer, Loss, Model } from "../../src/ir.ts";
 import { mobileBackward, mobileForward, type MobileOp } from "./mobile.ts";
+import { seBackward, seForward, type SeOp } from "./prelu-gelu-instancenorm.ts";
 
 export type Tensors = Record<string, Float64Array>;
 
@@ -89,7 +90,7 @@ export function refBackward(
     const layer = model.layers[i];
     const d = dv[i + 1];
     const dIns = isMerge(layer)
-      ? mergeBackward(layer, d, batch)
+      ? mergeBackward(layer, d, batch, layer.from.map((f) => fwd.values[f + 1]))
       : [layerBackward(layer, fwd.values[layer.from[0] + 1], d, batch, params, state, grads, train, run)];
     layer.from.forEach((f, k) => {
       const target = dv[f + 1];
@@ -100,12 +101,29 @@ export function refBackward(
 }
 
 function isMerge(layer: Layer): boolean {
-  return layer.args.op === "add" || layer.args.op === "concat";
+  return layer.args.op === "add" || layer.args.op === "concat" || layer.args.op === "mul";
+}
+
+/** mul: operand k's value at output element i of sample n and channel c — a [C, 1, 1] gate broadcasts over H×W. */
+function mulOperand(layer: Layer, ins: Float64Array[], k: number, i: number): number {
+  const per = size(layer.output);
+  const [C, H, W] = chw(layer.output);
+  if (size(layer.inputs[k]) === per) return ins[k][i];
+  const n = Math.floor(i / per);
+  const c = Math.floor((i % per) / (H * W));
+  return ins[k][n * C + c];
 }
 
 /** add: the elementwise sum; concat: each sample's operand blocks one after another (channels, NCHW). */
 function mergeForward(layer: Layer, ins: Float64Array[], N: number): Float64Array {
   const y = new Float64Array(N * size(layer.output));
+  if (layer.args.op === "mul") {
+    for (let i = 0; i < y.length; i++) {
+      y[i] = 1;
+      for (let k = 0; k < ins.length; k++) y[i] *= mulOperand(layer, ins, k, i);
+    }
+    return y;
+  }
   if (layer.args.op === "add") {
     for (const v of ins) for (let i = 0; i < y.length; i++) y[i] += v[i];
     return y;
@@ -122,8 +140,23 @@ function mergeForward(layer: Layer, ins: Float64Array[], N: number): Float64Arra
   return y;
 }
 
-function mergeBackward(layer: Layer, dy: Float64Array, N: number): Float64Array[] {
+function mergeBackward(layer: Layer, dy: Float64Array, N: number, ins: Float64Array[]): Float64Array[] {
   if (layer.args.op === "add") return layer.inputs.map(() => Float64Array.from(dy));
+  if (layer.args.op === "mul") {
+    // d/d(operand k) of the product: dy times the other operands; a gate sums over the positions it covers
+    const [C, H, W] = chw(layer.output);
+    return layer.inputs.map((shape, k) => {
+      const d = new Float64Array(N * size(shape));
+      for (let i = 0; i < dy.length; i++) {
+        let g = dy[i];
+        for (let j = 0; j < ins.length; j++) if (j !== k) g *= mulOperand(layer, ins, j, i);
+        const n = Math.floor(i / size(layer.output));
+        const c = Math.floor((i % size(layer.output)) / (H * W));
+        d[size(shape) === size(layer.output) ? i : n * C + c] += g;
+      }
+      return d;
+    });
+  }
   const per = size(layer.output);
   const out = layer.inputs.map((shape) => new Float64Array(N * size(shape)));
   for (let n = 0; n < N; n++) {
@@ -435,7 +468,12 @@ function layerForward(
       return y;
     case "add":
     case "concat":
+    case "mul":
       throw new Error("reference: merges go through mergeForward");
+    case "prelu":
+    case "gelu":
+    case "instancenorm":
+      return seForward(layer as Layer & { args: ArgsOf<SeOp> }, x, N, params);
     case "relu6":
     case "clamp":
     case "hardswish":
@@ -722,7 +760,12 @@ function layerBackward(
     }
     case "add":
     case "concat":
+    case "mul":
       throw new Error("reference: merges go through mergeBackward");
+    case "prelu":
+    case "gelu":
+    case "instancenorm":
+      return seBackward(layer as Layer & { args: ArgsOf<SeOp> }, x, dy, N, params, grads);
     case "relu6":
     case "clamp":
     case "hardswish":

@@ -14,8 +14,10 @@
 //   conv2dTranspose's uncropped output; bilinear upsampling is two products with
 //   interpolation matrices that resizeBilinear (half-pixel centres) makes; an
 //   adaptive pool is one mean per PyTorch window.
-// Graphs: each layer reads the values its `from` names; add is tf.addN and
-// concat tf.concat along axis 1 (channels in NCHW, features in [N, D]).
+// Graphs: each layer reads the values its `from` names; add is tf.addN,
+// concat tf.concat along axis 1 (channels in NCHW, features in [N, D]) and mul
+// tf.mul, whose broadcasting spreads a [N, C, 1, 1] gate over H×W.
+// gelu is x·(1 + erf(x/√2))/2 with TF.js's own erf.
 import * as tf from "@tensorflow/tfjs";
 import type { Layer, Model } from "../../src/ir.ts";
 import type { Tensors } from "./reference.ts";
@@ -74,7 +76,9 @@ export function tfRun(
             ? tf.addN(ins)
             : layer.args.op === "concat"
               ? tf.concat(ins, 1)
-              : tfLayer(layer, ins[0], batch, pm, newState, train, masks, recordState),
+              : layer.args.op === "mul"
+                ? ins.reduce((a, b) => tf.mul(a, b))
+                : tfLayer(layer, ins[0], batch, pm, newState, train, masks, recordState),
         );
       }
       return values[values.length - 1];
@@ -356,6 +360,7 @@ function tfLayer(
       return spatial ? toNCHW(tf.softmax(toNHWC(x))) : tf.softmax(x);
     case "add":
     case "concat":
+    case "mul":
       throw new Error("merges are evaluated by tfRun's forward");
     case "relu6":
       return tf.relu6(x);
@@ -413,6 +418,19 @@ function tfLayer(
       if (keep === undefined) throw new Error(`no stochastic depth draws for ${layer.name}`);
       const scale = Float32Array.from({ length: N }, (_, n) => (a.p < 1 ? keep[a.mode === "row" ? n : 0] / (1 - a.p) : 0));
       return tf.mul(x, tf.tensor(scale, [N, ...layer.input.map(() => 1)]));
+    }
+    case "prelu": {
+      const w = p[`${layer.name}.weight`];
+      return tf.prelu(x, a.num_parameters === 1 ? tf.reshape(w, spatial ? [1, 1, 1, 1] : [1, 1]) : chan(w));
+    }
+    case "gelu":
+      return a.approximate === "tanh"
+        ? tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))
+        : tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+    case "instancenorm": {
+      const m = tf.moments(x, [2, 3], true);
+      const xhat = tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, a.eps)));
+      return a.affine ? tf.add(tf.mul(xhat, chan(p[`${layer.name}.weight`])), chan(p[`${layer.name}.bias`])) : xhat;
     }
   }
 }

@@ -72,6 +72,10 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   stochasticdepth,
   pixelshuffle,
   pixelunshuffle,
+  prelu: NOT_ON_WASM,
+  gelu: NOT_ON_WASM,
+  instancenorm: NOT_ON_WASM,
+  mul: NOT_ON_WASM,
 };
 
 const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;
