@@ -31,6 +31,7 @@ import { f64, Fn, k, ldf, mul, type Local } from "./fn.ts";
 import { gemmNN, gemmNT } from "./gemm.ts";
 import { lossFunction } from "./loss.ts";
 import { wasmEmitterFor } from "./ops/index.ts";
+import { wasmRefusal } from "./refused.ts";
 
 export interface WasmEmitOptions {
   sourceName: string;
@@ -65,6 +66,9 @@ export interface WasmBuild {
 const slotOf = (expr: string) => (expr.startsWith("ws.") ? expr.slice(3) : expr);
 
 export function buildWasm(plan: Plan, opts: WasmEmitOptions): WasmBuild {
+  // the CLI refuses such models first (src/cli/not-on-wasm.ts); reaching this is a bug
+  const refused = wasmRefusal(plan.model);
+  if (refused !== undefined) throw new Error(`internal: ${refused.what} is not on the wasm target`);
   const fns: Fn[] = [gemmNN(), gemmNT()];
   const kernels = { gemmNN: IMPORTS.length, gemmNT: IMPORTS.length + 1 };
   const forward: LayerCall[] = [];
