@@ -32,6 +32,7 @@ import { f64, Fn, k, ldf, Local, mul } from "./fn.ts";
 import { gemmNN, gemmNT } from "./gemm.ts";
 import { lossFunction } from "./loss.ts";
 import { wasmEmitterFor } from "./ops/index.ts";
+import { wasmRefusal } from "./refused.ts";
 
 export interface WasmEmitOptions {
   sourceName: string;
@@ -81,6 +82,9 @@ class Tracked extends Local<"i32"> {
 }
 
 export function buildWasm(plan: Plan, opts: WasmEmitOptions): WasmBuild {
+  // the CLI refuses such models first (src/cli/not-on-wasm.ts); reaching this is a bug
+  const refused = wasmRefusal(plan.model);
+  if (refused !== undefined) throw new Error(`internal: ${refused.what} is not on the wasm target`);
   const fns: Fn[] = [gemmNN(), gemmNT()];
   const kernels = { gemmNN: IMPORTS.length, gemmNT: IMPORTS.length + 1 };
   const forward: LayerCall[] = [];

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { tensorName, type Layer, type Model, type OpName, type Tensor } from "../ir.ts";
 import { commentText } from "../escape/comment.ts";
 import { type Dtype, dimsOf, type LayerContext, num, type Operand, type ParamInit, type WorkspaceBuffer } from "./context.ts";
-import { lossEmitterOf } from "./loss.ts";
+import { type LossEmitter, lossEmitterOf, positionsOf } from "./loss.ts";
 import { emitterFor } from "./ops/index.ts";
 import { emitSafetensors } from "./safetensors.ts";
 import { assignSlots, type Lifetime } from "./slots.ts";
@@ -591,22 +591,7 @@ export function emitChecks(plan: Plan): string {
     return g === undefined ? [] : [`  if (${g.condition}) throw new RangeError(${JSON.stringify(`${m.name}: ${g.message}`)});`];
   });
   const k = plan.outSize;
-  const labels =
-    m.loss === null
-      ? ""
-      : `
-
-function checkLabels(y: Int32Array, ws: Workspace): void {
-  if (y.length !== ws.batch) {
-    throw new RangeError(\`${m.name}: y has length \${y.length}; expected \${ws.batch} class indices (the workspace's batch)\`);
-  }
-  for (let n = 0; n < y.length; n++) {
-    const v = y[n];
-    if (!(v >= 0 && v < ${k} && (v | 0) === v)) {
-      throw new RangeError(\`${m.name}: y[\${n}] = \${v} is not a class index in [0, ${k})\`);
-    }
-  }
-}`;
+  const labels = m.loss === null ? "" : emitCheckLabels(m);
   const dout =
     m.loss !== null
       ? ""
@@ -640,6 +625,28 @@ ${tensorChecks}
 function checkTraining(ws: Workspace): void {
 ${guards.length > 0 ? "  const N = ws.batch;\n" + guards.join("\n") : "  void ws;"}
 }${labels}${dout}`;
+}
+
+/** y: a class index per sample, or per position of a [K, H, W] output (docs/generated-api.md#labels). */
+function emitCheckLabels(m: Model): string {
+  const classes = m.output[0]!;
+  const P = positionsOf(m.output);
+  const ignore = m.loss?.args.op === "softmax" ? m.loss.args.ignore_index : undefined;
+  const expected = P === 1 ? "${ws.batch} class indices (the workspace's batch)" : `\${ws.batch * ${P}} = batch \${ws.batch} × ${m.output.slice(1).join(" × ")} class indices`;
+  const allowed = `[0, ${classes})${ignore !== undefined ? ` or the ignore_index ${ignore}` : ""}`;
+  return `
+
+function checkLabels(y: Int32Array, ws: Workspace): void {
+  if (y.length !== ws.batch${P === 1 ? "" : ` * ${P}`}) {
+    throw new RangeError(\`${m.name}: y has length \${y.length}; expected ${expected}\`);
+  }
+  for (let n = 0; n < y.length; n++) {
+    const v = y[n];
+    if (!(${ignore === undefined ? `v >= 0 && v < ${classes}` : `((v >= 0 && v < ${classes}) || v === ${ignore})`} && (v | 0) === v)) {
+      throw new RangeError(\`${m.name}: y[\${n}] = \${v} is not a class index in ${allowed}\`);
+    }
+  }
+}`;
 }
 
 /**
@@ -804,8 +811,9 @@ export function backward(p: Params, s: State, x: FloatArray, dout: FloatArray, w
 }`;
   }
   const lossArgs = m.loss.args;
-  const body = (lossEmitterOf(lossArgs.op).body as (a: typeof lossArgs, k: number) => string)(lossArgs, plan.outSize);
-  return `// ${commentText(`${m.loss.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${m.loss.span.line}`)}
+  const emitter = lossEmitterOf(lossArgs.op) as LossEmitter<typeof lossArgs.op>;
+  const body = emitter.body(lossArgs as never, m.output);
+  return `${emitter.constants?.(lossArgs as never) ?? ""}// ${commentText(`${m.loss.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${m.loss.span.line}`)}
 function lossPass(z: FloatArray, y: Int32Array, dz: FloatArray, ws: Workspace): void {
   const N = ws.batch;
   ${body}

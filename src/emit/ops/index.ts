@@ -8,7 +8,7 @@ import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { batchnorm } from "./batchnorm.ts";
 import { concat } from "./concat.ts";
-import { conv } from "./conv.ts";
+import { conv } from "./conv-padding-mode.ts";
 import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
