@@ -20,6 +20,8 @@ import { ModelSchema, type Model } from "../src/ir.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
 
 const ZOO = "examples/zoo";
+// torchvision's SqueezeNet stems really skip the last row and column of a 224x224 input (stride 2, no padding)
+const WARNINGS: Record<string, string[]> = { squeezenet1_0: ["W0401"], squeezenet1_1: ["W0401"] };
 
 interface Facts {
   error?: string;
@@ -55,10 +57,10 @@ const byName = <T extends [string, ...unknown[]]>(a: T, b: T) => (a[0] < b[0] ? 
 const tensors = (m: Model) => m.layers.flatMap((l) => [...l.params, ...l.state]).map((t): [string, number[]] => [t.name, t.shape]);
 
 describe("examples/zoo against torchvision: input, parameters, output, state_dict names and shapes, layer shapes", () => {
-  it("finds the zoo, every file checks, and each holds one model named after its file", () => {
+  it("finds the zoo, every file checks (warnings only where expected), and each holds one model named after its file", () => {
     expect(zoo.length).toBeGreaterThanOrEqual(26);
     for (const z of zoo) {
-      expect(z.f.diagnostics.filter((d) => d.severity === "error"), z.file).toEqual([]);
+      expect(z.f.diagnostics.map((d) => d.code), z.file).toEqual(WARNINGS[z.name] ?? []);
       expect(z.f.models.map((m) => m.name), z.file).toEqual([z.name]);
       expect(() => ModelSchema.parse(z.model), z.file).not.toThrow();
     }
