@@ -20,6 +20,8 @@ import { ModelSchema, type Model } from "../src/ir.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
 
 const ZOO = "examples/zoo";
+// torchvision's SqueezeNet stems really skip the last row and column of a 224x224 input (stride 2, no padding)
+const WARNINGS: Record<string, string[]> = { squeezenet1_0: ["W0401"], squeezenet1_1: ["W0401"] };
 
 interface Facts {
   error?: string;
@@ -37,9 +39,9 @@ const names = readdirSync(ZOO)
   .sort();
 
 // started before the zoo compiles, awaited by the tests
-const facts: Promise<Record<string, Facts>> | undefined = torchPython
+const facts: Promise<Record<string, Facts> | { missing: string }> | undefined = torchPython
   ? promisify(execFile)(torchPython, ["test/torchvision/facts.py", ...names], { encoding: "utf8", maxBuffer: 1 << 28 }).then(
-      ({ stdout }) => JSON.parse(stdout) as Record<string, Facts>,
+      ({ stdout }) => JSON.parse(stdout) as Record<string, Facts> | { missing: string },
     )
   : undefined;
 // a failure is reported by the tests that await it, not as an unhandled rejection
@@ -55,10 +57,10 @@ const byName = <T extends [string, ...unknown[]]>(a: T, b: T) => (a[0] < b[0] ? 
 const tensors = (m: Model) => m.layers.flatMap((l) => [...l.params, ...l.state]).map((t): [string, number[]] => [t.name, t.shape]);
 
 describe("examples/zoo against torchvision: input, parameters, output, state_dict names and shapes, layer shapes", () => {
-  it("finds the zoo, every file checks, and each holds one model named after its file", () => {
+  it("finds the zoo, every file checks (warnings only where expected), and each holds one model named after its file", () => {
     expect(zoo.length).toBeGreaterThanOrEqual(26);
     for (const z of zoo) {
-      expect(z.f.diagnostics.filter((d) => d.severity === "error"), z.file).toEqual([]);
+      expect(z.f.diagnostics.map((d) => d.code), z.file).toEqual(WARNINGS[z.name] ?? []);
       expect(z.f.models.map((m) => m.name), z.file).toEqual([z.name]);
       expect(() => ModelSchema.parse(z.model), z.file).not.toThrow();
     }
@@ -71,7 +73,9 @@ describe("examples/zoo against torchvision: input, parameters, output, state_dic
 
   it.each(names)("%s equals torchvision's model", async (name) => {
     const m = zoo.find((z) => z.name === name)!.model!;
-    const tv = (await facts)[name]!;
+    const all = await facts;
+    if ("missing" in all) return void torchMissing("the zoo against torchvision (torch is there, torchvision is not)");
+    const tv = all[name]!;
     expect(tv.error).toBeUndefined();
     expect(m.input, "input shape").toEqual(tv.input);
     expect(m.params, "parameter count").toBe(tv.params);

@@ -4,9 +4,13 @@
 # torchvision's input size (299x299 for inception_v3, 224x224 for the others),
 # and the output shape of every module that holds a tensor of its own.
 # The arguments are torchvision constructor names; one JSON object goes to
-# stdout, keyed by name.
+# stdout, keyed by name ({"missing": "torchvision"} when it is not installed).
 import json, sys
-import torch, torchvision
+import torch
+try:
+    import torchvision
+except ImportError:
+    print(json.dumps({"missing": "torchvision"})); sys.exit(0)
 
 # Construction without the cost of random init: only names and shapes are read.
 for name in dir(torch.nn.init):
