@@ -116,18 +116,11 @@ export function tfRun(
 }
 
 /**
- * NCHW padding by a mode, from TF.js's own pieces: mirrorPad for reflect; the edge row (column)
- * tiled for replicate; the far rows (columns) concatenated for circular.
+ * NCHW padding by a mode, from TF.js's slices: the rows (columns) next to the edge reversed for
+ * reflect, the edge row (column) tiled for replicate, the far rows (columns) for circular.
+ * (Not tf.mirrorPad: its gradient is the interior of dy alone, without the mirrored cells.)
  */
 function tfPadMode(x: tf.Tensor, [pt, pb, pl, pr]: readonly number[], mode: PadMode): tf.Tensor {
-  if (mode === "reflect") {
-    return tf.mirrorPad(x, [
-      [0, 0],
-      [0, 0],
-      [pt, pb],
-      [pl, pr],
-    ], "reflect");
-  }
   const along = (t: tf.Tensor, axis: 2 | 3, before: number, after: number): tf.Tensor => {
     const n = t.shape[axis]!;
     const take = (start: number, count: number) => {
@@ -138,9 +131,13 @@ function tfPadMode(x: tf.Tensor, [pt, pb, pl, pr]: readonly number[], mode: PadM
       return tf.slice(t, begin, sizes);
     };
     const reps = (k: number) => (axis === 2 ? [1, 1, k, 1] : [1, 1, 1, k]);
-    const head = before === 0 ? [] : [mode === "replicate" ? tf.tile(take(0, 1), reps(before)) : take(n - before, before)];
-    const tail = after === 0 ? [] : [mode === "replicate" ? tf.tile(take(n - 1, 1), reps(after)) : take(0, after)];
-    return tf.concat([...head, t, ...tail], axis);
+    const side = (count: number, atStart: boolean) =>
+      mode === "reflect"
+        ? tf.reverse(take(atStart ? 1 : n - 1 - count, count), axis)
+        : mode === "replicate"
+          ? tf.tile(take(atStart ? 0 : n - 1, 1), reps(count))
+          : take(atStart ? n - count : 0, count);
+    return tf.concat([...(before > 0 ? [side(before, true)] : []), t, ...(after > 0 ? [side(after, false)] : [])], axis);
   };
   return along(along(x, 2, pt, pb), 3, pl, pr);
 }
