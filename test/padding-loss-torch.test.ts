@@ -50,6 +50,12 @@ const layerCases: LayerCase[] = [
     params: { "c.weight": [2, 3, 3, 3], "c.bias": [2] },
   },
   {
+    layer: "c: conv(1, kernel=(2, 1), stride=(2, 3), pad=2, padding_mode=reflect)",
+    input: [1, 4, 8],
+    torch: 'mod(nn.Conv2d(1, 1, (2, 1), stride=(2, 3), padding=2, padding_mode="reflect"), p)(x)',
+    params: { "c.weight": [1, 1, 2, 1], "c.bias": [1] },
+  },
+  {
     layer: "c: conv(2, kernel=2, pad=(1, 0, 2, 1), padding_mode=reflect)",
     input: [1, 3, 4],
     torch: 'F.conv2d(F.pad(x, (2, 1, 1, 0), mode="reflect"), p["c.weight"], p["c.bias"])',
