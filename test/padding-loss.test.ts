@@ -5,6 +5,7 @@
 // backward), the wasm target's refusal (E0395) and the PyTorch export's text.
 import { afterAll, describe, expect, it } from "vitest";
 import { notOnWasm } from "../src/cli/not-on-wasm.ts";
+import { keyArguments } from "../src/draw/svg.ts";
 import { emitGradcheck } from "../src/emit/gradcheck.ts";
 import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
@@ -160,6 +161,13 @@ describe("wasm target", () => {
     expect(refused("model A {\n input [3]\n loss softmax(weight=(1, 2, 1), reduction=sum)\n}")).toBe("E0395 3 the wasm target does not compile `loss softmax` with weight, reduction of A");
     expect(refused("model A {\n input [3, 2, 2]\n loss softmax\n}")).toBe("E0395 3 the wasm target does not compile `loss softmax` on a [3, 2, 2] output (per-position cross-entropy) of A");
     expect(refused("model A {\n input [1, 4, 4]\n pad(1, mode=zeros)\n conv(1, kernel=3, padding_mode=zeros)\n flatten\n loss softmax(reduction=mean)\n}")).toBeUndefined();
+  });
+});
+
+describe("picture", () => {
+  it("names the mode beside the padding", () => {
+    const m = modelOf("model A { input [1, 4, 4]; pad((1, 2, 0, 3), mode=reflect); conv(2, kernel=3, pad=1, padding_mode=circular); pad(1) }");
+    expect(m.layers.map((l) => keyArguments(l.args))).toEqual(["(1, 2, 0, 3), reflect", "2 filters 3×3, pad 1 circular", "1"]);
   });
 });
 
