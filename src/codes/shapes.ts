@@ -78,10 +78,11 @@ export const shapeCodes = {
   E0307: {
     title: "loss input is not a vector",
     explanation:
-      "`loss softmax` and `loss svm` take class scores: one vector [K] per sample. A [C, H, W] " +
-      "tensor must first become a vector, with `affine(K)` (K classes), `flatten` or `globalavgpool`.",
-    example: "model Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  loss softmax  # ~ E0307\n}",
-    fix: "Flatten the [10, 1, 1] output to [10]:\n\nmodel Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  flatten\n  loss softmax\n}",
+      "`loss svm` takes class scores: one vector [K] per sample. A [C, H, W] tensor must first " +
+      "become a vector, with `affine(K)` (K classes), `flatten` or `globalavgpool`. (`loss softmax` " +
+      "also reads [K, H, W] as K class scores per position, PyTorch's cross-entropy on [N, K, H, W].)",
+    example: "model Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  loss svm  # ~ E0307\n}",
+    fix: "Flatten the [10, 1, 1] output to [10]:\n\nmodel Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  flatten\n  loss svm\n}",
   },
   E0308: {
     title: "add of different shapes",

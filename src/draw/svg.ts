@@ -110,7 +110,7 @@ const opArguments: { [O in OpName]: (args: ArgsOf<O>) => string[] } = {
   conv(args) {
     const parts = [`${args.filters} filters ${kernelText(args.kernel)}`];
     if (args.stride[0] !== 1 || args.stride[1] !== 1) parts.push(`stride ${hw(args.stride)}`);
-    if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
+    if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}${args.padding_mode !== undefined ? ` ${args.padding_mode}` : ""}`);
     if (args.dilation[0] !== 1 || args.dilation[1] !== 1) parts.push(`dilation ${hw(args.dilation)}`);
     if (args.groups !== 1) parts.push(`groups ${args.groups}`);
     if (!args.bias) parts.push("no bias");
@@ -119,7 +119,7 @@ const opArguments: { [O in OpName]: (args: ArgsOf<O>) => string[] } = {
   maxpool: poolArguments,
   avgpool: poolArguments,
   globalavgpool: () => [],
-  pad: (args) => [padText(args.pad)],
+  pad: (args) => [padText(args.pad), ...(args.mode !== undefined ? [args.mode] : [])],
   batchnorm: (args) => [`eps ${args.eps}`, `momentum ${args.momentum}`],
   layernorm: (args) => [`eps ${args.eps}`],
   groupnorm: (args) => [`${args.groups} groups`, `eps ${args.eps}`],
