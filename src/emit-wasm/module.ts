@@ -29,7 +29,7 @@ import { emitSafetensors } from "../emit/safetensors.ts";
 import type { WasmLayerContext } from "./context.ts";
 import { encodeModule, type FuncType } from "./encoder.ts";
 import { f64, Fn, k, ldf, Local, mul } from "./fn.ts";
-import { gemmNN, gemmNT } from "./gemm.ts";
+import { gemmNN, gemmNT, PACK_END } from "./gemm.ts";
 import { lossFunction } from "./loss.ts";
 import { wasmEmitterFor } from "./ops/index.ts";
 import { wasmRefusal } from "./refused.ts";
@@ -324,7 +324,7 @@ function emitCreateWorkspace(plan: Plan, build: WasmBuild): string {
   return `/** The byte offset of every tensor and buffer in the memory of a workspace for \`batch\` samples, and the bytes it ends at. */
 function layout(batch: number): { at: Record<string, number>; top: number } {
   const at: Record<string, number> = {};
-  let top = 64;
+  let top = ${PACK_END}; // below: the matrix kernel's packing area (src/emit-wasm/gemm.ts)
   const take = (key: string, count: number) => {
     at[key] = top;
     top += Math.ceil(count / 4) * 16;
