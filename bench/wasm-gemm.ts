@@ -3,7 +3,7 @@
 // ceiling each wasm layer's GFLOP/s is compared with. gemmNN is the forward /
 // dx kernel (4×8 register block), gemmNT the dW kernel (dot products).
 import { encodeModule } from "../src/emit-wasm/encoder.ts";
-import { gemmNN, gemmNT } from "../src/emit-wasm/gemm.ts";
+import { gemmNN, gemmNT, PACK_END } from "../src/emit-wasm/gemm.ts";
 import { median, timeIt } from "./stats.ts";
 import type { GemmResult } from "./gemm.ts";
 
@@ -24,10 +24,11 @@ export function measureWasmGemm(n = 256, iters = 15): GemmResult[] {
     ],
   });
   const api = (globalThis as unknown as { WebAssembly: Api }).WebAssembly;
-  const pages = Math.ceil((4 * n * n * 4 + 64) / 65536);
+  const pages = Math.ceil((4 * n * n * 4 + PACK_END) / 65536);
   const memory = new api.Memory({ initial: pages, maximum: pages });
   const { exports } = new api.Instance(new api.Module(bytes), { m: { memory } });
-  const a = 64, b = a + 4 * n * n, bt = b + 4 * n * n, c = bt + 4 * n * n;
+  // gemmNN packs panels of B below PACK_END
+  const a = PACK_END, b = a + 4 * n * n, bt = b + 4 * n * n, c = bt + 4 * n * n;
   const f = new Float32Array(memory.buffer);
   const A = f.subarray(a / 4, a / 4 + n * n), B = f.subarray(b / 4, b / 4 + n * n), Bt = f.subarray(bt / 4, bt / 4 + n * n);
   const C = f.subarray(c / 4, c / 4 + n * n);

@@ -7,13 +7,14 @@ import { generateCstDts } from "@chevrotain/cst-dts-gen";
 import { CnnParser } from "./parser.ts";
 import { keywords } from "./tokens.ts";
 
-/** Every op of the layer table (docs/language.md), plus the two losses; the merges add/concat are keywords. */
+/** Every op of the layer table (docs/language.md), plus the two losses; the merges add/concat/mul are keywords. */
 export const opNames = [
   "conv", "maxpool", "avgpool", "globalavgpool", "pad", "batchnorm", "layernorm", "groupnorm",
   "affine", "flatten", "relu", "leakyrelu", "sigmoid", "tanh", "dropout",
   "convtranspose", "upsample", "adaptiveavgpool", "globalmaxpool", "softmax",
   "relu6", "clamp", "hardswish", "hardsigmoid", "silu", "elu", "selu", "softplus", "mish",
   "layernorm2d", "layerscale", "channelshuffle", "slice", "stochasticdepth", "pixelshuffle", "pixelunshuffle",
+  "prelu", "gelu", "instancenorm",
 ] as const;
 export const lossNames = ["softmax", "svm"] as const;
 export const roundingModes = ["floor", "ceil", "exact"] as const;
@@ -24,7 +25,7 @@ const IDENT = "[A-Za-z_][A-Za-z0-9_]*";
 const NUMBER = "\\b[0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\\b";
 const word = (words: readonly string[]) => `\\b(?:${words.join("|")})\\b`;
 /** keywords with a pattern of their own; the rest are keyword.other */
-const structural: readonly string[] = ["model", "block", "import", "repeat", "if", "else", "as", "add", "concat", "seq", "and", "or", "not"];
+const structural: readonly string[] = ["model", "block", "import", "repeat", "if", "else", "as", "add", "concat", "mul", "seq", "and", "or", "not"];
 
 /**
  * A TextMate grammar (VS Code, Sublime, GitHub linguist, shiki) for .cnn.
@@ -104,7 +105,7 @@ export function textMateGrammar(): object {
           { name: "keyword.control.repeat.cnn", match: "\\brepeat\\b" },
           { name: "keyword.control.conditional.cnn", match: word(["if", "else"]) },
           { name: "keyword.control.as.cnn", match: word(["as"]) },
-          { name: "keyword.other.merge.cnn", match: word(["add", "concat"]) },
+          { name: "keyword.other.merge.cnn", match: word(["add", "concat", "mul"]) },
           { name: "keyword.other.seq.cnn", match: word(["seq"]) },
           { name: "keyword.operator.logical.cnn", match: word(["and", "or", "not"]) },
           { name: "keyword.other.cnn", match: word(keywords.filter((k) => !structural.includes(k))) },

@@ -24,6 +24,7 @@ import {
   Comma,
   Compare,
   Concat,
+  Mul,
   Else,
   Equals,
   Ident,
@@ -234,12 +235,14 @@ export class CnnParser extends CstParser {
     this.CONSUME(Ident);
   });
 
-  /** item := (label ':')? (layer | seq | merge); a layer is an op or a block instance */
+  /** item := (label ':')? (layer | seq | merge); a layer is an op or a block instance; `block` may be a label */
   public item = this.RULE("item", () => {
     this.OPTION(() => {
       this.OR((this.cache.label ??= [
         { ALT: () => this.CONSUME(Ident, { LABEL: "label" }) },
         { ALT: () => this.CONSUME(LabelTemplate, { LABEL: "label" }) },
+        // torchvision's modules call a submodule `block` (MobileNetV3, EfficientNet, RegNet); before ':' the keyword is a label
+        { ALT: () => this.CONSUME(Block, { LABEL: "label" }) },
       ]));
       this.CONSUME(Colon);
     });
@@ -262,11 +265,12 @@ export class CnnParser extends CstParser {
     this.SUBRULE(this.body);
   });
 
-  /** merge := ('add' | 'concat') body — each statement of the body is a branch */
+  /** merge := ('add' | 'concat' | 'mul') body — each statement of the body is a branch */
   public merge = this.RULE("merge", () => {
     this.OR((this.cache.merge ??= [
       { ALT: () => this.CONSUME(Add, { LABEL: "op" }) },
       { ALT: () => this.CONSUME(Concat, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(Mul, { LABEL: "op" }) },
     ]));
     this.SUBRULE(this.body);
   });

@@ -77,6 +77,7 @@ export const Else = keyword("Else", "else");
 export const Seq = keyword("Seq", "seq");
 export const Add = keyword("Add", "add");
 export const Concat = keyword("Concat", "concat");
+export const Mul = keyword("Mul", "mul");
 export const As = keyword("As", "as");
 export const And = keyword("And", "and");
 export const Or = keyword("Or", "or");
@@ -166,6 +167,7 @@ export const allTokens: TokenType[] = [
   Seq,
   Add,
   Concat,
+  Mul,
   As,
   And,
   Or,
@@ -196,7 +198,7 @@ export const allTokens: TokenType[] = [
 /** The keywords, as written in source (docs/language.md#files-and-tokens). */
 export const keywords = [
   "model", "input", "rounding", "repeat", "loss",
-  "block", "import", "if", "else", "seq", "add", "concat", "as", "and", "or", "not",
+  "block", "import", "if", "else", "seq", "add", "concat", "mul", "as", "and", "or", "not",
 ] as const;
 
 // positionTracking "onlyOffset": src/parse.ts computes line:column from offsets

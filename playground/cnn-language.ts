@@ -1,6 +1,6 @@
 // Highlighting for .cnn in CodeMirror: the token classes of the TextMate
 // grammar (grammar/cnn.tmLanguage.json) as a stream tokenizer: comments,
-// keywords, op names, labels, argument names, constants and numbers.
+// keywords, op names, labels, argument names, constants, numbers and import paths.
 import { StreamLanguage, type StreamParser } from "@codemirror/language";
 import { keywords } from "../grammar/tokens.ts";
 import { losses, ops } from "../src/ops/index.ts";
@@ -18,6 +18,7 @@ const parser: StreamParser<null> = {
       stream.skipToEnd();
       return "comment";
     }
+    if (stream.match(/^"[^"\n]*"?/)) return "string"; // an import's path
     if (stream.match(/^[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/)) return "number";
     const word = stream.match(/^[A-Za-z_][A-Za-z0-9_]*/) as RegExpMatchArray | null;
     if (word) {

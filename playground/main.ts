@@ -145,7 +145,7 @@ function showDiagnostics(a: Analysed): void {
     ...a.diagnostics.map((d) => {
       const li = document.createElement("li");
       li.className = d.severity;
-      li.textContent = `${d.line}:${d.column} ${d.severity}[${d.code}]: ${d.message}`;
+      li.textContent = `${d.file !== undefined ? `${d.file}:` : ""}${d.line}:${d.column} ${d.severity}[${d.code}]: ${d.message}`;
       li.onclick = () => view.dispatch({ selection: { anchor: Math.min(d.from, view.state.doc.length) }, scrollIntoView: true });
       return li;
     }),
@@ -180,10 +180,20 @@ async function refresh(): Promise<void> {
   showDrawing(reply.svg);
   const model = selectedModel(reply);
   $<HTMLButtonElement>("run").disabled = model === undefined;
+  await showGenerated(text, model);
+}
+
+/** The generated TypeScript, made only while its panel is open (a zoo model's module is a megabyte to format). */
+async function showGenerated(text: string, model: string | undefined): Promise<void> {
   if (model === undefined) {
     $("ts").textContent = "(no model checks yet)";
     return;
   }
+  if (!$<HTMLDetailsElement>("generated").open) {
+    $("ts").textContent = "";
+    return;
+  }
+  $("ts").textContent = `generating ${model}…`;
   const generated = await ask({ kind: "generate", text, model });
   if (generated.kind === "generated" && text === view.state.doc.toString()) $("ts").textContent = generated.ts;
 }
@@ -215,13 +225,24 @@ function loadText(text: string): void {
   void refresh();
 }
 
+// the examples by name, then the zoo's models (keys "zoo/<file>") in their own group
 const examples = $<HTMLSelectElement>("examples");
-examples.append(...Object.keys(EXAMPLES).map((name) => new Option(name, name)));
+const zoo = document.createElement("optgroup");
+zoo.label = "model zoo";
+for (const name of Object.keys(EXAMPLES)) {
+  if (name.startsWith("zoo/")) zoo.append(new Option(name.slice("zoo/".length), name));
+  else examples.append(new Option(name, name));
+}
+if (zoo.children.length > 0) examples.append(zoo);
 examples.onchange = () => {
   if (examples.value !== "") loadText(EXAMPLES[examples.value]);
 };
 $("run").onclick = () => void run();
 $("model").onchange = () => void refresh();
+$("generated").addEventListener("toggle", () => {
+  const text = view.state.doc.toString();
+  if (lastAnalysis !== undefined) void showGenerated(text, selectedModel(lastAnalysis));
+});
 window.addEventListener("hashchange", () => {
   const text = codeFromHash();
   if (text !== undefined && text !== view.state.doc.toString()) loadText(text);

@@ -10,6 +10,8 @@ export interface PageDiagnostic {
   message: string;
   line: number;
   column: number;
+  /** the imported file it is in (`from`/`to` then mark the import); absent for the document itself */
+  file?: string;
 }
 
 export type Request =

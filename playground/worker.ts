@@ -2,7 +2,8 @@
 // the same analysis as `cnnc lsp` (diagnostics, shape hints), `cnnc summary`'s
 // tables, `cnnc draw`'s SVG, `cnnc build`'s TypeScript (prettier in the
 // browser), and "run": the generated module with its types stripped (sucrase,
-// bundled), imported from a blob URL and timed on random data.
+// bundled), imported from a blob URL and timed on random data. The document
+// imports from the bundled model zoo (examples/zoo) as if it sat in that folder.
 /// <reference lib="webworker" />
 import * as babel from "prettier/plugins/babel";
 import * as estree from "prettier/plugins/estree";
@@ -10,7 +11,9 @@ import { format } from "prettier/standalone";
 import { transform } from "sucrase";
 import { drawSvg, type DrawnModel } from "../src/draw/svg.ts";
 import { emitModule } from "../src/emit/module.ts";
+import { resolveImport } from "../src/import-path.ts";
 import type { Model } from "../src/ir.ts";
+import type { ReadImport } from "../src/pipeline.ts";
 import { analyze, isChecked, type Analysis } from "../src/lsp/analysis.ts";
 import { diagnosticText } from "../src/lsp/convert.ts";
 import { shapeHints } from "../src/lsp/hints.ts";
@@ -19,12 +22,25 @@ import { renderSummaryTable } from "../src/render/table.ts";
 import type { Analysed, Ran, Reply, Request } from "./protocol.ts";
 
 declare const self: DedicatedWorkerGlobalScope;
+/** every file under examples/zoo by its path there, bundled by build.mts */
+declare const LIBRARY: Record<string, string>;
 const FILE = "playground.cnn";
+
+/** `import "blocks/resnet.cnn"` reads the bundled zoo file; anything else cannot be read here. */
+const readBundled: ReadImport = (path) =>
+  Object.hasOwn(LIBRARY, path)
+    ? { bytes: LIBRARY[path] }
+    : { error: `the playground has no such file; it can import ${Object.keys(LIBRARY).filter((f) => f.includes("/")).join(", ")}` };
+
+/** Where the editor shows a diagnostic of an imported file: on the import that brought the file in. */
+function importSpan(a: Analysis, file: string): { from: number; to: number } {
+  const imp = a.result.ast?.imports.find((i) => resolveImport(FILE, i.path) === file) ?? a.result.ast?.imports[0];
+  return imp !== undefined ? { from: imp.span.start, to: imp.span.end } : { from: 0, to: 0 };
+}
 
 function analysed(id: number, a: Analysis): Analysed {
   const diagnostics = a.result.diagnostics.map((d) => ({
-    from: d.span.start,
-    to: d.span.end,
+    ...(d.span.file === FILE ? { from: d.span.start, to: d.span.end } : { ...importSpan(a, d.span.file), file: d.span.file }),
     severity: d.severity,
     code: d.code,
     message: diagnosticText(d),
@@ -33,8 +49,10 @@ function analysed(id: number, a: Analysis): Analysed {
   }));
   const drawn: DrawnModel[] = a.models.map((m) => {
     if (isChecked(m)) return { model: m };
-    const d = a.result.diagnostics.find((x) => x.severity === "error" && x.span.start >= m.span.start && x.span.start <= m.span.end);
-    const source = a.text.split(/\r?\n/)[(d?.span.line ?? 1) - 1]?.trim() ?? "";
+    // the error that stopped it: in the model, or inside an imported block it instantiates
+    const d = a.result.diagnostics.find((x) => x.severity === "error" && (x.span.file !== FILE || (x.span.start >= m.span.start && x.span.start <= m.span.end)));
+    const text = d === undefined || d.span.file === FILE ? a.text : (a.result.imported.find((f) => f.file === d.span.file)?.text ?? "");
+    const source = text.split(/\r?\n/)[(d?.span.line ?? 1) - 1]?.trim() ?? "";
     return { model: m, failure: { code: d?.code ?? "", message: d?.message ?? "", notes: d?.notes ?? [], help: d?.help, source, line: d?.span.line ?? 0 } };
   });
   return {
@@ -49,7 +67,7 @@ function analysed(id: number, a: Analysis): Analysed {
 }
 
 function checkedModel(text: string, name: string): Model {
-  const model = analyze(text, FILE).result.models.find((m) => m.name === name);
+  const model = analyze(text, FILE, readBundled).result.models.find((m) => m.name === name);
   if (model === undefined) throw new Error(`model ${name} does not check`);
   return model;
 }
@@ -110,7 +128,7 @@ self.onmessage = async (e: MessageEvent<Request>) => {
   try {
     if (req.kind === "analyze") {
       latest = req.text;
-      reply(analysed(req.id, analyze(req.text, FILE)));
+      reply(analysed(req.id, analyze(req.text, FILE, readBundled)));
     } else if (req.kind === "generate") {
       if (req.text !== latest) return;
       const ts = await format(emitModule(checkedModel(req.text, req.model), { dtype: "f32", sourceName: FILE }), {

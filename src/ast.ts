@@ -109,10 +109,10 @@ export interface SeqStmt {
   span: Span;
 }
 
-/** `label: add { … }` / `concat { … }`: each statement of the body is a branch. */
+/** `label: add { … }` / `concat { … }` / `mul { … }`: each statement of the body is a branch. */
 export interface MergeStmt {
   kind: "merge";
-  op: "add" | "concat";
+  op: "add" | "concat" | "mul";
   label?: LabelAst;
   branches: BodyStmt[];
   opSpan: Span;

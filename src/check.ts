@@ -16,6 +16,7 @@ import { Expander, type Node, ordinal } from "./graph/expand.ts";
 import { type Layer, type Loss, type Model, ModelSchema, type PartialModel, type Tensor, tensorName } from "./ir.ts";
 import { readArgs, valueText } from "./ops/args.ts";
 import { aliasesOf, findLoss, findOp, losses, ops } from "./ops/index.ts";
+import { checkClassWeights } from "./ops/class-weights.ts";
 import {
   type AnyOpDef,
   formatShape,
@@ -173,7 +174,7 @@ class ModelChecker {
     }
     if (shape !== undefined && !tooMany) {
       this.checkTotals();
-      if (loss !== undefined) this.checkLossInput(shape);
+      if (loss !== undefined) this.checkLossInput(shape, loss);
     }
 
     if (this.failed || input === undefined || shape === undefined || tooMany) {
@@ -491,7 +492,7 @@ class ModelChecker {
     return { args: def.resolve(args), span: stmt.span, source: this.ast.text.slice(stmt.span.start, stmt.span.end) };
   }
 
-  private checkLossInput(shape: Shape): void {
+  private checkLossInput(shape: Shape, loss: Loss): void {
     const stmt = this.m.loss;
     if (stmt === undefined) return;
     const last = this.layers[this.layers.length - 1];
@@ -503,6 +504,12 @@ class ModelChecker {
           help: `remove '${last.name}': train on the scores, and add the softmax layer to an inference model`,
         }),
       );
+    }
+    // softmax also reads [K, H, W]: a distribution over K classes at every position
+    if (loss.args.op === "softmax") {
+      const weightArg = stmt.args.find((a) => a.name === "weight");
+      checkClassWeights(loss.args, shape, weightArg?.span ?? stmt.span, this.producerLabel(this.nodes.length - 1, `${formatShape(shape)} comes from here`), this.report);
+      return;
     }
     if (shape.length === 1) return;
     const flat = product(shape);

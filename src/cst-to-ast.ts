@@ -365,7 +365,7 @@ class AstBuilder {
       const body = c.merge[0].children.body?.[0];
       const close = body && real(body.children.RCurly?.[0]);
       if (!kw || !body || !close) return undefined;
-      const op = kw.image === "add" ? "add" : "concat";
+      const op = kw.image === "add" ? "add" : kw.image === "mul" ? "mul" : "concat";
       const opSpan = this.span(kw, kw);
       return { kind: "merge", op, ...withLabel, branches: this.nested(body, { what: `'${op}'`, span: opSpan }), opSpan, span: this.span(labelTok ?? kw, close) };
     }

@@ -18,6 +18,9 @@ const Pair = z.tuple([z.number().int().min(1), z.number().int().min(1)]);
 /** (top, bottom, left, right), already resolved from k, (h, w), 4-tuple, same or valid */
 const Pad4 = z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]);
 const Rounding = z.enum(["floor", "ceil", "exact"]);
+/** How padding cells are filled besides zeros (docs/language.md#padding-modes); absent means zeros. */
+export const PadModeSchema = z.enum(["reflect", "replicate", "circular"]);
+export type PadMode = z.infer<typeof PadModeSchema>;
 const Dim = z.number().int().min(1);
 const Shape = z.array(Dim).min(1).max(3);
 
@@ -33,6 +36,8 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
     groups: Dim,
     bias: z.boolean(),
     rounding: Rounding,
+    /** nn.Conv2d's padding_mode; absent for zeros */
+    padding_mode: PadModeSchema.optional(),
   }),
   z.object({ op: z.literal("maxpool"), kernel: Pair, stride: Pair, pad: Pad4, rounding: Rounding }),
   z.object({
@@ -44,7 +49,8 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
     rounding: Rounding,
   }),
   z.object({ op: z.literal("globalavgpool") }),
-  z.object({ op: z.literal("pad"), pad: Pad4 }),
+  /** mode absent: zeros */
+  z.object({ op: z.literal("pad"), pad: Pad4, mode: PadModeSchema.optional() }),
   z.object({ op: z.literal("batchnorm"), eps: z.number().positive(), momentum: z.number().min(0).max(1) }),
   z.object({ op: z.literal("layernorm"), eps: z.number().positive() }),
   z.object({ op: z.literal("groupnorm"), groups: Dim, eps: z.number().positive() }),
@@ -91,6 +97,12 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("stochasticdepth"), p: z.number().min(0).max(1), mode: z.enum(["row", "batch"]) }),
   z.object({ op: z.literal("pixelshuffle"), factor: Dim }),
   z.object({ op: z.literal("pixelunshuffle"), factor: Dim }),
+  /** num_parameters: 1 (one shared slope) or the input's channel count, as PyTorch's PReLU */
+  z.object({ op: z.literal("prelu"), num_parameters: Dim, init: z.number() }),
+  z.object({ op: z.literal("gelu"), approximate: z.enum(["none", "tanh"]) }),
+  z.object({ op: z.literal("instancenorm"), eps: z.number().positive(), affine: z.boolean() }),
+  // A merge: the elementwise product of two or more values, a [C, 1, 1] operand broadcast over [C, H, W] (a gate).
+  z.object({ op: z.literal("mul") }),
 ]);
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];
@@ -99,7 +111,16 @@ export type ArgsOf<O extends OpName> = Extract<LayerArgs, { op: O }>;
 export const OP_NAMES: readonly OpName[] = LayerArgsSchema.options.map((o) => o.shape.op.value);
 
 export const LossArgsSchema = z.discriminatedUnion("op", [
-  z.object({ op: z.literal("softmax") }),
+  // nn.CrossEntropyLoss's options (docs/language.md#losses); each is absent at PyTorch's default
+  z.object({
+    op: z.literal("softmax"),
+    label_smoothing: z.number().min(0).lt(1).optional(),
+    /** one weight per class, K of them */
+    weight: z.array(z.number().min(0)).min(1).optional(),
+    ignore_index: z.number().int().min(0).optional(),
+    /** absent: mean */
+    reduction: z.enum(["mean", "sum"]).optional(),
+  }),
   z.object({ op: z.literal("svm"), margin: z.number().min(0) }),
 ]);
 export type LossArgs = z.infer<typeof LossArgsSchema>;
@@ -123,6 +144,10 @@ export const ScopeSchema = z.object({
   title: z.string(),
   /** the module path it gives its layers ("layer1.0"), "" when it adds none */
   path: z.string(),
+  /** for editors: the statement that opened it (an instance, a seq), its arguments with defaults, the index in `layers` of its output */
+  span: SpanSchema.optional(),
+  args: z.array(z.string()).optional(),
+  output: z.number().int().min(-1).optional(),
 });
 export type Scope = z.infer<typeof ScopeSchema>;
 /** A layer's tensor name: "<layer>.<suffix>", or the bare layer name for suffix "" (layerscale, as torchvision's `layer_scale`). */

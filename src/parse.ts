@@ -10,6 +10,7 @@ import {
   cnnLexer,
   Colon,
   Concat,
+  Mul,
   Ident,
   If,
   Import,
@@ -476,7 +477,7 @@ function describeOpener(tokens: IToken[], i: number): string {
   if (t === LCurly) {
     if (before?.tokenType === Ident && tokens[i - 2]?.tokenType === Model) return `model '${before.image}'`;
     if (before?.tokenType === Ident && tokens[i - 2]?.tokenType === Block) return `block '${before.image}'`;
-    if (before?.tokenType === Seq || before?.tokenType === Add || before?.tokenType === Concat) return `'${before.image}' body`;
+    if (before?.tokenType === Seq || before?.tokenType === Add || before?.tokenType === Concat || before?.tokenType === Mul) return `'${before.image}' body`;
     for (let k = i - 1; k >= 0 && k >= i - 64; k--) {
       const kt = tokens[k].tokenType;
       if (kt === LCurly || kt === RCurly) break;

@@ -8,6 +8,7 @@ import type { FileAst } from "../src/ast.ts";
 import { check } from "../src/check.ts";
 import { argumentCodes } from "../src/codes/arguments.ts";
 import { layerCodes } from "../src/codes/layers.ts";
+import { paddingLossCodes } from "../src/codes/padding-loss.ts";
 import { shapeCodes } from "../src/codes/shapes.ts";
 import type { Span } from "../src/diagnostics.ts";
 import { compile } from "../src/pipeline.ts";
@@ -258,7 +259,8 @@ describe("shapes", () => {
     expect(codesOf("model A { input [8]; globalavgpool }")).toEqual(["E0303"]);
     expect(codesOf("model A { input [8]; groupnorm(2) }")).toEqual(["E0303"]);
     expect(codesOf("model A { input [8]; pad(1) }")).toEqual(["E0303"]);
-    expect(codesOf("model A { input [2, 2, 2]; loss softmax }")).toEqual(["E0307"]);
+    expect(codesOf("model A { input [2, 2, 2]; loss svm }")).toEqual(["E0307"]);
+    expect(codesOf("model A { input [2, 2, 2]; loss softmax }")).toEqual([]);
     expect(codesOf("model A { input [2, 2, 2]; flatten; loss softmax }")).toEqual([]);
   });
 
@@ -378,7 +380,7 @@ describe("limits are refused fast", () => {
 });
 
 describe("every code the checker owns", () => {
-  const owned = [...Object.keys(argumentCodes), ...Object.keys(shapeCodes), ...Object.keys(layerCodes)];
+  const owned = [...Object.keys(argumentCodes), ...Object.keys(shapeCodes), ...Object.keys(layerCodes), ...Object.keys(paddingLossCodes)];
   const fixtures = readdirSync("examples/invalid").filter((f) => /^(E02|E03|W04)/.test(f));
 
   it("has exactly one fixture per code in examples/invalid", () => {
@@ -400,7 +402,8 @@ describe("every code the checker owns", () => {
   for (const code of owned) {
     const info = (argumentCodes as Record<string, { example: string; fix: string; title: string; explanation: string }>)[code] ??
       (shapeCodes as Record<string, { example: string; fix: string }>)[code] ??
-      (layerCodes as Record<string, { example: string; fix: string }>)[code];
+      (layerCodes as Record<string, { example: string; fix: string }>)[code] ??
+      (paddingLossCodes as Record<string, { example: string; fix: string }>)[code];
     it(`${code}: the registry example triggers it and the fix checks cleanly`, () => {
       // named like its fixture, so that an example importing itself (E0224) means the same file
       const fixture = fixtures.find((f) => f.startsWith(code)) ?? "t.cnn";

@@ -125,7 +125,20 @@ function opModel(op: OpName): Model {
     g.op("fc", "affine", g.op("t", "tanh", m), [["features", 3]]);
     return g.model({ op: "softmax" });
   }
-  const layer: Record<Exclude<OpName, "add" | "concat">, string> = {
+  if (op === "mul") {
+    // squeeze-and-excitation: x times a [C, 1, 1] gate computed from x, then x times itself (equal shapes)
+    const g = new GraphBuilder("Op_mul", [4, 5, 5]);
+    let s = g.op("avgpool", "adaptiveavgpool", -1, [["size", 1]]);
+    s = g.op("fc1", "conv", s, [["filters", 2], ["kernel", 1]]);
+    s = g.op("act", "silu", s);
+    s = g.op("fc2", "conv", s, [["filters", 4], ["kernel", 1]]);
+    s = g.op("scale", "sigmoid", s);
+    const m = g.merge("x", "mul", [s, -1]);
+    const sq = g.merge("sq", "mul", [m, m]);
+    g.op("fc", "affine", g.op("t", "tanh", sq), [["features", 3]]);
+    return g.model({ op: "softmax" });
+  }
+  const layer: Record<Exclude<OpName, "add" | "concat" | "mul">, string> = {
     conv: "conv(3, kernel=3, stride=(2, 1), pad=(1, 0, 1, 1), dilation=(1, 2), groups=1)",
     maxpool: "maxpool(2, stride=1)",
     avgpool: "avgpool(3, stride=2, pad=1, count_pad=false, rounding=ceil)",
@@ -162,6 +175,9 @@ function opModel(op: OpName): Model {
     stochasticdepth: "stochasticdepth(0.2)",
     pixelshuffle: "pixelshuffle(2)",
     pixelunshuffle: "pixelunshuffle(1)",
+    prelu: "prelu(4, init=0.3)",
+    gelu: "gelu",
+    instancenorm: "instancenorm(affine=true)",
   };
   const text = `model Op_${op} {
   input [4, 5, 5]
@@ -317,6 +333,7 @@ describe("kinks of the piecewise activations", () => {
     ["elu(0.5)", false],
     ["selu", false],
     ["softplus(threshold=1)", false],
+    ["prelu(3, init=0.3)", true],
   ];
   for (const [act, polynomial] of piecewise) {
     it(`${act}: a step that crosses a corner is skipped and counted${polynomial ? "; what is checked is exact" : ""}`, async () => {

@@ -232,7 +232,7 @@ block Unit(c, stride = 1) {
 
   it("highlights exactly the ops and losses of the checker's registry (a new op must be added here too)", () => {
     // the merges are keywords (`add { … }`), highlighted as such
-    expect([...opNames, "add", "concat"].sort()).toEqual(Object.keys(ops).sort());
+    expect([...opNames, "add", "concat", "mul"].sort()).toEqual(Object.keys(ops).sort());
     expect([...lossNames].sort()).toEqual(Object.keys(losses).sort());
   });
 

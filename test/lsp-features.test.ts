@@ -1,6 +1,7 @@
 // The editor features as pure functions of an analysis (what `cnnc lsp` and the
 // playground both call), on cases the stdio session does not reach: a fix that
-// adds an argument, a statement inside `repeat`, hover on an argument name.
+// adds an argument, a statement inside `repeat`, hover on an argument name, a
+// block whose output is not its last layer, an imported block's offsets.
 import { describe, expect, it } from "vitest";
 import { fixEdits, type TextChange } from "../src/lsp/actions.ts";
 import { analyze } from "../src/lsp/analysis.ts";
@@ -48,5 +49,49 @@ describe("editor features", () => {
   it("documents an argument under the cursor", () => {
     const h = hover(a, TEXT.indexOf("stride=2") + 2)!;
     expect(h.markdown).toBe("`conv` argument `stride`: step between windows, k or (h, w); default 1");
+  });
+
+  it("shows a block instance's output even when the block ends with a reference to an earlier value", () => {
+    const text = `block Tap(c) {
+  a: conv(c, kernel=1)
+  maxpool(2)
+  @a
+}
+model T {
+  input [2, 8, 8]
+  Tap(4)
+  repeat 2 { Tap(3) }
+  flatten
+}
+`;
+    const b = analyze(text, "t.cnn");
+    // Tap yields its conv's value (1 × 1 keeps 8 × 8), not the pool's [c, 4, 4]
+    expect(shapeHints(b).map((h) => [text.slice(0, h.offset).split("\n").length, h.label])).toEqual([
+      // conv 1 × 1: 2 → 4, 4 → 3, 3 → 3 channels: 12 + 15 + 12 params, 64·(4·2 + 3·4 + 3·3) MACs
+      [6, "[2, 8, 8] → [192] · 39 params · 1,856 MACs"],
+      [8, "→ [4, 8, 8]"],
+      [9, "→ [3, 8, 8] ×2"],
+      [10, "→ [192]"],
+    ]);
+    const h = hover(b, text.indexOf("Tap(3)") + 1)!;
+    expect(h.markdown).toContain("2 copies:");
+    // the second copy reads the first's 3 channels: (3 + 1)·3 params, 64·3·3 MACs; conv and pool
+    expect(h.markdown).toContain("- copy 2: `[3, 8, 8] → [3, 8, 8]` · 2 layers · 12 params · 576 MACs");
+  });
+
+  it("keeps an imported block's layers off this file's statements at the same offsets", () => {
+    const main = 'import "b.cnn"\nmodel M {\n  input [3, 8, 8]\n  B(4)\n  relu\n}\n';
+    const at = main.indexOf("relu");
+    // the block's conv starts at the same offset in its own file as `relu` in this one
+    const block = `block B(c) {\n${" ".repeat(at - 13)}conv(c, kernel=3)\n}\n`;
+    expect(block.indexOf("conv")).toBe(at);
+    const m = analyze(main, "m.cnn", (path) => (path === "b.cnn" ? { bytes: block } : { error: "no such file" }));
+    expect(m.result.diagnostics).toEqual([]);
+    expect(shapeHints(m).map((h) => [main.slice(0, h.offset).split("\n").length, h.label])).toEqual([
+      [2, "[3, 8, 8] → [4, 6, 6] · 112 params · 3,888 MACs"],
+      [4, "→ [4, 6, 6]"],
+      [5, "→ [4, 6, 6]"],
+    ]);
+    expect(hover(m, at + 1)!.markdown).toMatch(/^\*\*relu1\*\* in M/);
   });
 });

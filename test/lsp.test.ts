@@ -52,6 +52,29 @@ const LENET = `model LeNet5 {
 }
 `;
 
+// the graph language: block instances, seqs (one on one line) and a merge
+const GRAPH = `block Basic(planes, stride = 1) {
+  add {
+    { conv(planes, kernel=3, stride=stride, pad=1); relu }
+    if stride != 1 { conv(planes, kernel=1, stride=stride) }
+  }
+  relu
+}
+model G {
+  input [8, 16, 16]
+  layer1: seq { Basic(8); Basic(8) }
+  layer2: seq {
+    Basic(16, stride=2)
+    Basic(16)
+  }
+  m: add {
+    conv(16, kernel=1)
+    {}
+  }
+  globalavgpool
+}
+`;
+
 /** Applies LSP edits (in any order, non-overlapping) to a text. */
 function applyEdits(text: string, edits: TextEdit[]): string {
   const lineStarts = [0];
@@ -233,6 +256,87 @@ describe("cnnc lsp over stdio", () => {
     expect(inBlock.diagnostics.map((d) => d.code)).toContain("E0202");
     // the unknown op 'relux' on line 3 of the block file (0-based line 2)
     expect(inBlock.diagnostics.find((d) => d.code === "E0202")!.range.start).toEqual({ line: 2, character: 2 });
+  });
+
+  it("shows each block instance's, seq's and merge's output, and hovers an instance with its arguments and totals", async () => {
+    await replaceAll(GRAPH);
+    const p = await client.waitFor<Published>("textDocument/publishDiagnostics", (x) => x.uri === uri && x.version === version);
+    expect(p.diagnostics.filter((d) => d.severity === 1)).toEqual([]);
+    const hints = await client.request<{ position: Pos; label: string }[]>("textDocument/inlayHint", {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+    });
+    // params: Basic(8) 8·8·9 + 8 = 584 twice; Basic(16, stride=2) 16·8·9 + 16 + 16·8 + 16 = 1,312; Basic(16) 16·16·9 + 16 = 2,320; m 16·16 + 16 = 272
+    // MACs: 16·16·8·8·9 = 147,456 twice; 8·8·16·8·(9 + 1) = 81,920; 8·8·16·16·9 = 147,456; 8·8·16·16 = 16,384
+    expect(hints.map((h) => [h.position.line, h.position.character, h.label])).toEqual([
+      [7, 9, "[8, 16, 16] → [16] · 5,072 params · 540,672 MACs"],
+      [9, 24, "→ [8, 16, 16]"], // the first instance, where the second begins
+      [9, 36, "→ [8, 16, 16]"], // the second instance and the seq end together: one hint
+      [11, 23, "→ [16, 8, 8]"], // (16 + 1 + 1 - 3) / 2 + 1 = 8.5, rounded down
+      [12, 13, "→ [16, 8, 8]"],
+      [13, 3, "→ [16, 8, 8]"], // seq layer2, after its closing brace
+      [15, 22, "→ [16, 8, 8]"],
+      [17, 3, "→ [16, 8, 8]"], // merge m
+      [18, 15, "→ [16]"],
+    ]);
+    const h = await client.request<{ contents: { value: string }; range: Range }>("textDocument/hover", { textDocument: { uri }, position: { line: 11, character: 6 } });
+    expect(h.contents.value.split("\n")).toEqual([
+      "block **Basic** `layer2.0` in G",
+      "",
+      "```cnn",
+      "Basic(planes=16, stride=2)",
+      "```",
+      "",
+      // conv, relu, the projecting conv, add, relu
+      "`[8, 16, 16] → [16, 8, 8]` · 5 layers · 1,312 params · 81,920 MACs per sample",
+    ]);
+    expect(h.range).toEqual({ start: { line: 11, character: 4 }, end: { line: 11, character: 23 } });
+    const seq = await client.request<{ contents: { value: string } }>("textDocument/hover", { textDocument: { uri }, position: { line: 9, character: 4 } });
+    // two instances of conv, relu, add (the if adds no branch at stride 1), relu
+    expect(seq.contents.value).toContain("seq **layer1** in G");
+    expect(seq.contents.value).toContain("`[8, 16, 16] → [8, 16, 16]` · 8 layers · 1,168 params · 294,912 MACs per sample");
+  });
+
+  it("shows a zoo model's stage outputs, with its blocks read from the imported file", async () => {
+    const file = fileURLToPath(new URL("../examples/zoo/resnet18.cnn", import.meta.url));
+    const zoo = pathToFileURL(file).href;
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n");
+    client.notify("textDocument/didOpen", { textDocument: { uri: zoo, languageId: "cnn", version: 1, text } });
+    expect((await client.waitFor<Published>("textDocument/publishDiagnostics", (x) => x.uri === zoo)).diagnostics).toEqual([]);
+    const hints = await client.request<{ position: Pos; label: string }[]>("textDocument/inlayHint", {
+      textDocument: { uri: zoo },
+      range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } },
+    });
+    const at = (label: string) => {
+      const i = lines.findIndex((l) => l.trim().startsWith(label));
+      return hints.filter((h) => h.position.line === i && h.position.character === lines[i].length).map((h) => h.label);
+    };
+    // conv 7 stride 2 pad 3: (224 + 6 - 7) / 2 + 1 = 112; max pool 3 stride 2 pad 1: (112 + 2 - 3) / 2 + 1 = 56
+    expect(at("Stem")).toEqual(["→ [64, 56, 56]"]);
+    expect(at("layer1:")).toEqual(["→ [64, 56, 56]"]);
+    expect(at("layer2:")).toEqual(["→ [128, 28, 28]"]);
+    expect(at("layer3:")).toEqual(["→ [256, 14, 14]"]);
+    expect(at("layer4:")).toEqual(["→ [512, 7, 7]"]);
+    expect(at("fc:")).toEqual(["→ [1000]"]);
+    expect(hints.find((h) => h.label.startsWith("[3, 224, 224] → [1000]"))?.label).toContain("11,689,512 params"); // torchvision's count
+    const layer2 = lines.findIndex((l) => l.includes("layer2:"));
+    const h = await client.request<{ contents: { value: string } }>("textDocument/hover", { textDocument: { uri: zoo }, position: { line: layer2, character: 4 } });
+    expect(h.contents.value).toContain("BasicStage(planes=128, blocks=2, stride=2)");
+    // layer2.0: 128·64·9 + 128·128·9 + 128·64 + 3·256 = 230,144; layer2.1: 2·128·128·9 + 2·256 = 295,424;
+    // MACs 28·28·128·(64·9 + 128·9 + 64) + 2·28·28·128·128·9; layers 9 (with the downsample) + 7
+    expect(h.contents.value).toContain("`[64, 56, 56] → [128, 28, 28]` · 16 layers · 525,568 params · 411,041,792 MACs per sample");
+    // go to definition: the instance's block in the imported file, and the import's path to that file
+    const blocksFile = fileURLToPath(new URL("../examples/zoo/blocks/resnet.cnn", import.meta.url));
+    const blockLine = readFileSync(blocksFile, "utf8").split("\n").findIndex((l) => l.startsWith("block BasicStage("));
+    const def = await client.request<{ uri: string; range: Range }>("textDocument/definition", {
+      textDocument: { uri: zoo },
+      position: { line: layer2, character: lines[layer2].indexOf("BasicStage") + 3 },
+    });
+    expect(def).toEqual({ uri: pathToFileURL(blocksFile).href, range: { start: { line: blockLine, character: 6 }, end: { line: blockLine, character: 16 } } });
+    const importLine = lines.findIndex((l) => l.startsWith("import "));
+    const imported = await client.request<{ uri: string; range: Range }>("textDocument/definition", { textDocument: { uri: zoo }, position: { line: importLine, character: 12 } });
+    expect(imported).toEqual({ uri: pathToFileURL(blocksFile).href, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
   });
 
   it("shuts down and exits with code 0", async () => {

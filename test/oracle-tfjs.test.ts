@@ -6,7 +6,7 @@
 // How TF.js is made to say what it cannot say directly (asymmetric/same/ceil
 // padding, groups, dilation gradients, the avg-pool divisor) is described at
 // the top of test/reference/tfjs-model.ts; nothing is left out. The merges
-// (add, concat) are checked on random graph models.
+// (add, concat, mul) are checked on random graph models.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OP_NAMES, type LayerArgs, type Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
@@ -90,7 +90,19 @@ interface Case {
 const stackCase = (spec: ModelSpec): Case => ({ name: spec.name, text: modelText(spec), model: () => compiled(spec) });
 
 /** Norms stacked through merges lose f32 digits the way "Norms" does (see above); the merge cases leave them out. */
-const wellConditioned = (m: Model) => m.layers.every((l) => !["batchnorm", "layernorm", "groupnorm"].includes(l.args.op));
+const wellConditioned = (m: Model) => m.layers.every((l) => !["batchnorm", "layernorm", "groupnorm", "instancenorm"].includes(l.args.op));
+/**
+ * A softmax loss near 0 makes every gradient the cancellation p − 1, which f32 knows only to ε₃₂ / loss
+ * relative (1e-3 at a loss of 1e-4): such graphs (at the inputs the tests below draw) are left out.
+ */
+const saturated = (m: Model) =>
+  m.loss !== null &&
+  [1, 2, 3].some((batch) =>
+    [31, 17].some((k) => {
+      const inp = randomInputs(m, batch, batch * k + m.name.length);
+      return refLossAndGrad(m, inp.params, inp.state, inp.x, inp.y, batch, { masks: inp.masks }).loss < 1e-2;
+    }),
+  );
 /** TF.js refuses gradients of parameters the scalar does not depend on: every layer's output must be read. */
 const allRead = (m: Model) => m.layers.every((_, i) => i === m.layers.length - 1 || m.layers.some((l) => l.from.includes(i)));
 
@@ -100,10 +112,10 @@ const allRead = (m: Model) => m.layers.every((_, i) => i === m.layers.length - 1
  */
 function casesFor(op: LayerArgs["op"] | "loss"): Case[] {
   const out: Case[] = [];
-  if (op === "add" || op === "concat") {
+  if (op === "add" || op === "concat" || op === "mul") {
     for (let seed = 1; out.length < PER_OP; seed++) {
       const { model } = randomGraphModel(`${op}${seed}`, seed);
-      if (model.layers.some((l) => l.args.op === op) && wellConditioned(model) && allRead(model)) {
+      if (model.layers.some((l) => l.args.op === op) && wellConditioned(model) && allRead(model) && !saturated(model)) {
         const text = model.layers.map((l) => `${l.name}: ${l.args.op} from [${l.from.join(", ")}]`).join("\n") + "\n";
         out.push({ name: model.name, text, model: () => model });
       }

@@ -2,7 +2,8 @@
 // puppeteer-core; nothing is downloaded): a broken and a good model loaded
 // through the URL hash show their diagnostics, shape hints, summary, drawing
 // and generated code, and "run" builds the generated module in the page and
-// trains a step. Skipped, saying so, when no Chromium is installed.
+// trains a step; a zoo model chosen from the menu reads its blocks from the
+// bundled zoo. Skipped, saying so, when no Chromium is installed.
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -112,6 +113,9 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     expect(svg).toContain("c1 · conv");
     expect(svg).toContain("fc · affine");
     expect(svg).not.toContain("does not check");
+    // the module is generated when its panel is opened
+    expect(await page.$eval("#ts", (e) => e.textContent)).toBe("");
+    await page.click("#generated > summary");
     await page.waitForFunction(() => (document.querySelector("#ts")?.textContent ?? "").includes("export function forward"), { timeout: 60_000 });
     expect(await page.evaluate(() => location.hash)).toBe(hashOf(GOOD)); // the address shares what is shown
     const ts = await page.$eval("#ts", (e) => e.textContent ?? "");
@@ -133,4 +137,39 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     expect(loss).toBeLessThan(5);
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it("loads a zoo model from the menu: its blocks come from the bundled zoo, its stages get shape hints", async () => {
+    const zoo = await page.$$eval("#examples optgroup[label='model zoo'] option", (els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(zoo).toEqual(expect.arrayContaining(["zoo/resnet18.cnn", "zoo/densenet121.cnn", "zoo/vgg16.cnn"]));
+    await page.click("#generated > summary"); // closed again: a zoo module is large to format
+    await page.select("#examples", "zoo/resnet18.cnn");
+    await page.waitForFunction(() => document.querySelector("#status")?.textContent === "ok: resnet18", { timeout: 60_000 });
+    const hints = await page.$$eval(".cnn-hint", (els) => els.map((e) => e.textContent));
+    // the stem: (224 + 6 - 7) / 2 + 1 = 112, pooled (112 + 2 - 3) / 2 + 1 = 56; each stage after the first halves it
+    expect(hints).toEqual([
+      "[3, 224, 224] → [1000] · 11,689,512 params · 1,814,073,344 MACs",
+      "→ [64, 56, 56]",
+      "→ [64, 56, 56]",
+      "→ [128, 28, 28]",
+      "→ [256, 14, 14]",
+      "→ [512, 7, 7]",
+      "→ [512]",
+      "→ [1000]",
+    ]);
+    const summary = await page.$eval("#summary", (e) => e.textContent ?? "");
+    expect(summary).toMatch(/^resnet18 {2}\[3,224,224\] → \[1000\], loss softmax/);
+    expect(summary).toMatch(/layer2 +BasicStage\(128, 2, stride=2\) +525,568 +411,041,792/);
+    expect(summary).toMatch(/total +11,689,512 +1,814,073,344/); // torchvision's parameter count
+    expect(await page.$$eval("#problems li", (els) => els.length)).toBe(0);
+    const styled = await page.$$eval(".cm-line span", (els) => els.filter((e) => e.className !== "").map((e) => e.textContent));
+    expect(styled).toEqual(expect.arrayContaining(["import", '"blocks/resnet.cnn"', "model", "layer2"]));
+    // an import the zoo does not have is a diagnostic on the import line
+    const text = await page.evaluate(() => location.hash);
+    const broken = Buffer.from(text.slice("#code=".length), "base64url").toString("utf8").replace("blocks/resnet.cnn", "blocks/resnett.cnn");
+    await page.goto(base + hashOf(broken));
+    await page.waitForFunction(() => document.querySelectorAll("#problems li").length > 0, { timeout: 30_000 });
+    const problems = await page.$$eval("#problems li", (els) => els.map((e) => e.textContent ?? ""));
+    expect(problems[0]).toMatch(/^3:8 error\[E0223\]: cannot import "blocks\/resnett.cnn": the playground has no such file; it can import blocks\/densenet.cnn, blocks\/resnet.cnn/);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

@@ -70,10 +70,12 @@ export const cliCodes = {
     title: "layer the wasm target does not compile",
     explanation:
       "`cnnc build --target wasm` (and `cnnc gradcheck --target wasm`) compiles each op to its own WebAssembly " +
-      "kernels, and some ops have none yet (the diagnostic lists them, and so does docs/generated-api.md). " +
+      "kernels, and an op may have none yet (a newly added op can start without; the diagnostic lists them, and so " +
+      "does docs/generated-api.md). " +
       "A model that uses one is refused at its first such layer; nothing is written and the command exits " +
       "with code 1. The TypeScript target compiles every op.",
-    example: "# cnnc build --target wasm seg.cnn\nmodel Seg {\n  input [3, 8, 8]\n  conv(4, kernel=3, pad=1)\n  upsample(2)\n}",
+    example:
+      "# cnnc build --target wasm seg.cnn, where the second layer's op is one the diagnostic lists\nmodel Seg {\n  input [3, 8, 8]\n  conv(4, kernel=3, pad=1)\n  someop(2)\n}",
     fix: "$ cnnc build seg.cnn --target ts\n\nOr keep --target wasm and replace the layer with ops it compiles.",
   },
 } as const satisfies Record<string, CodeInfo>;

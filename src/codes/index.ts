@@ -6,6 +6,7 @@ import { argumentCodes } from "./arguments.ts";
 import { shapeCodes } from "./shapes.ts";
 import { cliCodes } from "./cli.ts";
 import { layerCodes } from "./layers.ts";
+import { paddingLossCodes } from "./padding-loss.ts";
 
 export interface CodeInfo {
   /** one-line title, e.g. "output size is not a whole number" */
@@ -23,6 +24,7 @@ export const codes = {
   ...argumentCodes,
   ...shapeCodes,
   ...layerCodes,
+  ...paddingLossCodes,
   ...cliCodes,
 } as const satisfies Record<string, CodeInfo>;
 

@@ -1,4 +1,5 @@
-// E024x: arguments and shapes of the mobile/modern-CNN layers (clamp, slice, pixelshuffle, pixelunshuffle).
+// E024x: arguments and shapes of the mobile/modern-CNN layers (clamp, slice, pixelshuffle, pixelunshuffle);
+// E025x: prelu and instancenorm.
 import type { CodeInfo } from "./index.ts";
 
 export const layerCodes = {
@@ -47,5 +48,26 @@ export const layerCodes = {
       "must both be multiples of r; pad the input first otherwise.",
     example: "model Net {\n  input [3, 5, 4]\n  pixelunshuffle(2)  # ~ E0244\n}",
     fix: "Pad the height to a multiple of 2:\n\nmodel Net {\n  input [3, 5, 4]\n  pad((0, 1, 0, 0))\n  pixelunshuffle(2)\n}",
+  },
+  E0250: {
+    title: "prelu slopes neither 1 nor the channel count",
+    explanation:
+      "`prelu(num_parameters)` (PyTorch's PReLU) learns the slope of its negative side: one slope " +
+      "shared by every channel (num_parameters=1, the default) or one per channel (num_parameters " +
+      "equal to the input's channel count, or a vector's feature count). Any other count has no " +
+      "channel to belong to; PyTorch fails at run time, cnnc at check time. The label shows where " +
+      "the input's shape comes from.",
+    example: "model Net {\n  input [8, 4, 4]\n  prelu(4)  # ~ E0250\n}",
+    fix: "One slope per channel:\n\nmodel Net {\n  input [8, 4, 4]\n  prelu(8)\n}",
+  },
+  E0251: {
+    title: "instancenorm over a single position",
+    explanation:
+      "`instancenorm` (PyTorch's InstanceNorm2d) normalises each sample's channel over its H×W " +
+      "positions. At 1×1 that is one value, x − mean is 0 and the output is the bias whatever the " +
+      "input, so PyTorch refuses it (\"Expected more than 1 spatial element\") and so does cnnc. " +
+      "The label shows where the 1×1 shape comes from.",
+    example: "model Net {\n  input [8, 4, 4]\n  adaptiveavgpool(1)\n  instancenorm  # ~ E0251\n}",
+    fix: "Normalise before pooling:\n\nmodel Net {\n  input [8, 4, 4]\n  instancenorm\n  adaptiveavgpool(1)\n}",
   },
 } as const satisfies Record<string, CodeInfo>;

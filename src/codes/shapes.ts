@@ -78,10 +78,11 @@ export const shapeCodes = {
   E0307: {
     title: "loss input is not a vector",
     explanation:
-      "`loss softmax` and `loss svm` take class scores: one vector [K] per sample. A [C, H, W] " +
-      "tensor must first become a vector, with `affine(K)` (K classes), `flatten` or `globalavgpool`.",
-    example: "model Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  loss softmax  # ~ E0307\n}",
-    fix: "Flatten the [10, 1, 1] output to [10]:\n\nmodel Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  flatten\n  loss softmax\n}",
+      "`loss svm` takes class scores: one vector [K] per sample. A [C, H, W] tensor must first " +
+      "become a vector, with `affine(K)` (K classes), `flatten` or `globalavgpool`. (`loss softmax` " +
+      "also reads [K, H, W] as K class scores per position, PyTorch's cross-entropy on [N, K, H, W].)",
+    example: "model Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  loss svm  # ~ E0307\n}",
+    fix: "Flatten the [10, 1, 1] output to [10]:\n\nmodel Net {\n  input [1, 28, 28]\n  conv(10, kernel=28)\n  flatten\n  loss svm\n}",
   },
   E0308: {
     title: "add of different shapes",
@@ -109,6 +110,22 @@ export const shapeCodes = {
     fix:
       "Downsample both branches alike:\n\n" +
       "model Net {\n  input [16, 32, 32]\n  concat {\n    conv(8, kernel=3, stride=2, pad=1)\n    conv(8, kernel=1, stride=2)\n  }\n}",
+  },
+  E0315: {
+    title: "mul of shapes that do not broadcast",
+    explanation:
+      "`mul { … }` multiplies its branches elementwise. Each branch must give the output's shape, " +
+      "or, for images, a per-channel [C, 1, 1] gate with the same channel count, which is " +
+      "broadcast over height and width as PyTorch's `*` does (squeeze-and-excitation: " +
+      "`x * sigmoid(fc2(relu(fc1(avgpool(x)))))`). The message names the largest branch and the one " +
+      "that does not fit, each label points at the statement that produced that value, and the " +
+      "note says which axes differ. Usually the gate lacks its pooling (`adaptiveavgpool(1)`) or " +
+      "its last 1x1 conv has the wrong channel count.",
+    example:
+      "model Net {\n  input [16, 8, 8]\n  mul {  # ~ E0315\n    {}\n    { adaptiveavgpool(1); conv(4, kernel=1); relu; conv(8, kernel=1); sigmoid }\n  }\n}",
+    fix:
+      "Give the gate the value's 16 channels:\n\n" +
+      "model Net {\n  input [16, 8, 8]\n  mul {\n    {}\n    { adaptiveavgpool(1); conv(4, kernel=1); relu; conv(16, kernel=1); sigmoid }\n  }\n}",
   },
   W0401: {
     title: "input rows or columns never read",

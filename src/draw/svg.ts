@@ -82,6 +82,10 @@ const families: { [O in OpName]: Family } = {
   stochasticdepth: "other",
   pixelshuffle: "other",
   pixelunshuffle: "other",
+  prelu: "activation",
+  gelu: "activation",
+  instancenorm: "norm",
+  mul: "merge",
 };
 
 const hw = (p: readonly [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);
@@ -106,7 +110,7 @@ const opArguments: { [O in OpName]: (args: ArgsOf<O>) => string[] } = {
   conv(args) {
     const parts = [`${args.filters} filters ${kernelText(args.kernel)}`];
     if (args.stride[0] !== 1 || args.stride[1] !== 1) parts.push(`stride ${hw(args.stride)}`);
-    if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}`);
+    if (args.pad.some((p) => p > 0)) parts.push(`pad ${padText(args.pad)}${args.padding_mode !== undefined ? ` ${args.padding_mode}` : ""}`);
     if (args.dilation[0] !== 1 || args.dilation[1] !== 1) parts.push(`dilation ${hw(args.dilation)}`);
     if (args.groups !== 1) parts.push(`groups ${args.groups}`);
     if (!args.bias) parts.push("no bias");
@@ -115,7 +119,7 @@ const opArguments: { [O in OpName]: (args: ArgsOf<O>) => string[] } = {
   maxpool: poolArguments,
   avgpool: poolArguments,
   globalavgpool: () => [],
-  pad: (args) => [padText(args.pad)],
+  pad: (args) => [padText(args.pad), ...(args.mode !== undefined ? [args.mode] : [])],
   batchnorm: (args) => [`eps ${args.eps}`, `momentum ${args.momentum}`],
   layernorm: (args) => [`eps ${args.eps}`],
   groupnorm: (args) => [`${args.groups} groups`, `eps ${args.eps}`],
@@ -158,6 +162,10 @@ const opArguments: { [O in OpName]: (args: ArgsOf<O>) => string[] } = {
   stochasticdepth: (args) => [`p ${args.p}`, args.mode],
   pixelshuffle: (args) => [`factor ${args.factor}`],
   pixelunshuffle: (args) => [`factor ${args.factor}`],
+  prelu: (args) => [args.num_parameters === 1 ? "one slope" : `${args.num_parameters} slopes`],
+  gelu: (args) => (args.approximate === "tanh" ? ["tanh approximation"] : []),
+  instancenorm: (args) => [`eps ${args.eps}`, ...(args.affine ? ["affine"] : [])],
+  mul: () => ["elementwise, [C, 1, 1] broadcast"],
 };
 
 /** The arguments worth reading in a picture, resolved (so `same` shows its actual padding). */

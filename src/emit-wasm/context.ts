@@ -11,6 +11,15 @@ import type { Kernels } from "./gemm.ts";
 
 export type Ptr = Local<"i32">;
 
+/** One value a layer reads: a merge (add, concat) reads several, every other layer one. */
+export interface WasmOperand {
+  dims: Dims;
+  inp: Ptr;
+  dIn: Ptr;
+  /** backward adds into dIn: another reader of the same value wrote its share first (merges only; see src/emit/context.ts) */
+  accumulate: boolean;
+}
+
 export interface WasmLayerContext<O extends OpName = OpName> {
   layer: Layer & { args: ArgsOf<O> };
   args: ArgsOf<O>;
@@ -21,10 +30,13 @@ export interface WasmLayerContext<O extends OpName = OpName> {
   N: Local<"i32">;
   /** 1 in training mode (forward only) */
   train: Local<"i32">;
+  /** the first operand's activation and gradient */
   inp: Ptr;
   out: Ptr;
   dIn: Ptr;
   dOut: Ptr;
+  /** every value the layer reads, in the order of its `from` */
+  operands: WasmOperand[];
   /** this layer's scratch (per-sample im2col columns), `scratch(l)` floats */
   scratch: Ptr;
   param(suffix: string): Ptr;
@@ -33,7 +45,7 @@ export interface WasmLayerContext<O extends OpName = OpName> {
   buffer(suffix: string): Ptr;
   kernels: Kernels;
   /** imported Math functions, f64 → f64 */
-  math: { exp: number; log: number; tanh: number };
+  math: { exp: number; log: number; tanh: number; expm1: number; log1p: number };
 }
 
 export interface WasmOpEmitter<O extends OpName> {

@@ -110,6 +110,9 @@ export const max = (a: Ex<"f64">, b: Ex<"f64">): Ex<"f64"> => bin(a, b, op(0xa5)
 export const sqrt = (a: Ex<"f64">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0x9f)));
 export const neg = (a: Ex<"f64">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0x9a)));
 export const toF64 = (a: Ex<"i32">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0xb7)));
+export const floor = (a: Ex<"f64">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0x9c)));
+/** an f64 with an integral value in i32 range, as i32 (i32.trunc_f64_s) */
+export const toI32 = (a: Ex<"f64">): Ex<"i32"> => ex("i32", (out) => (a.emit(out), out.push(0xaa)));
 export const promote = (a: Ex<"f32">): Ex<"f64"> => ex("f64", (out) => (a.emit(out), out.push(0xbb)));
 export const demote = (a: Ex<"f64">): Ex<"f32"> => ex("f32", (out) => (a.emit(out), out.push(0xb6)));
 

@@ -12,6 +12,16 @@ import { add, and, cmp, Fn, i32, k, ldf32, ldsplat, ldv, type Local, mul, shl, v
 
 const bytes = (e: Local<"i32">) => shl(e, i32(2));
 
+/**
+ * gemmNN copies each 8-column panel of B (K rows) to this fixed place in memory
+ * when K ≤ PACK_ROWS, so the tiles of every row block read it contiguously:
+ * rows of B P floats apart (4 KiB when P = 1024) all fall in one cache set.
+ */
+export const PACK_AT = 64;
+export const PACK_ROWS = 8192;
+/** the bytes from 0 to the end of the packing area: a memory's own data starts at or after this */
+export const PACK_END = PACK_AT + PACK_ROWS * 8 * 4;
+
 export function gemmNN(): Fn {
   const f = new Fn("gemmNN", false);
   const [a, sai, saj, b, sb, c, sc, M, K, P, bias, acc] = [
@@ -23,6 +33,8 @@ export function gemmNN(): Fn {
   const pb = f.local("i32"), pc = f.local("i32");
   const accs = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")]);
   const sajB = f.local("i32"), sbB = f.local("i32");
+  /** where the tile reads B's panel and the bytes between its rows: B itself (b + p, sb) or the packed copy (PACK_AT, 8) */
+  const panel = f.local("i32"), step = f.local("i32");
   f.set(sajB, bytes(saj));
   f.set(sbB, bytes(sb));
 
@@ -45,7 +57,7 @@ export function gemmNN(): Fn {
         );
       }
     }
-    f.set(pb, add(b, bytes(p)));
+    f.set(pb, panel);
     f.for(j, k(0), K, () => {
       const bv = Array.from({ length: V }, (_, v) => f.let(W === 1 ? ldsplat(pb, k(0)) : ldv(pb, k(0), 4 * v)));
       for (let r = 0; r < R; r++) {
@@ -53,7 +65,7 @@ export function gemmNN(): Fn {
         for (let v = 0; v < V; v++) f.set(accs[r]![v]!, vadd(accs[r]![v]!, vmul(av, bv[v]!)));
         f.set(pa[r]!, add(pa[r]!, sajB));
       }
-      f.set(pb, add(pb, sbB));
+      f.set(pb, add(pb, step));
     });
     for (let r = 0; r < R; r++) {
       f.set(pc, add(c, shl(add(mul(add(i, i32(r)), sc), p), i32(2))));
@@ -64,26 +76,52 @@ export function gemmNN(): Fn {
     }
   };
 
-  /** every column of rows i .. i + R */
-  const rowBlock = (R: number) => {
-    f.set(p, k(0));
-    f.while(cmp("le", add(p, i32(8)), P), () => {
-      tile(R, 8);
-      f.set(p, add(p, i32(8)));
+  /** every row of columns p .. p + W, B's panel already chosen */
+  const columnBlock = (W: 8 | 4 | 1) => {
+    f.set(i, k(0));
+    f.while(cmp("le", add(i, i32(4)), M), () => {
+      tile(4, W);
+      f.set(i, add(i, i32(4)));
     });
-    f.if(cmp("le", add(p, i32(4)), P), () => {
-      tile(R, 4);
-      f.set(p, add(p, i32(4)));
-    });
-    f.for(p, p, P, () => tile(R, 1));
+    f.for(i, i, M, () => tile(1, W));
+  };
+  const unpacked = () => {
+    f.set(panel, add(b, bytes(p)));
+    f.set(step, sbB);
   };
 
-  f.set(i, k(0));
-  f.while(cmp("le", add(i, i32(4)), M), () => {
-    rowBlock(4);
-    f.set(i, add(i, i32(4)));
+  f.set(p, k(0));
+  f.while(cmp("le", add(p, i32(8)), P), () => {
+    f.if(
+      cmp("le", K, k(PACK_ROWS)),
+      () => {
+        // the panel's K rows of 8, one after another
+        f.set(pb, add(b, bytes(p)));
+        f.set(pc, k(PACK_AT));
+        f.for(j, k(0), K, () => {
+          f.stv(pc, k(0), ldv(pb, k(0)));
+          f.stv(pc, k(0), ldv(pb, k(0), 4), 4);
+          f.set(pb, add(pb, sbB));
+          f.set(pc, add(pc, i32(32)));
+        });
+        f.set(panel, k(PACK_AT));
+        f.set(step, i32(32));
+      },
+      unpacked,
+    );
+    columnBlock(8);
+    f.set(p, add(p, i32(8)));
   });
-  f.for(i, i, M, () => rowBlock(1));
+  f.if(cmp("le", add(p, i32(4)), P), () => {
+    unpacked();
+    columnBlock(4);
+    f.set(p, add(p, i32(4)));
+  });
+  f.while(cmp("lt", p, P), () => {
+    unpacked();
+    columnBlock(1);
+    f.set(p, add(p, i32(1)));
+  });
   return f;
 }
 

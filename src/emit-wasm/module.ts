@@ -8,10 +8,11 @@
 // same set of buffers, laid out in the module's linear memory by
 // createWorkspace and exposed as typed-array views. Each workspace owns one
 // memory sized once, so no view is ever detached.
-import type { Model, OpName, Tensor } from "../ir.ts";
+import { type Model, type OpName, type Tensor, tensorName } from "../ir.ts";
 import type { LayerContext } from "../emit/context.ts";
 import { emitterFor } from "../emit/ops/index.ts";
 import {
+  type BackwardReads,
   emitActivationPattern,
   emitChecks,
   emitHeader,
@@ -27,10 +28,11 @@ import {
 import { emitSafetensors } from "../emit/safetensors.ts";
 import type { WasmLayerContext } from "./context.ts";
 import { encodeModule, type FuncType } from "./encoder.ts";
-import { f64, Fn, k, ldf, mul, type Local } from "./fn.ts";
-import { gemmNN, gemmNT } from "./gemm.ts";
+import { f64, Fn, k, ldf, Local, mul } from "./fn.ts";
+import { gemmNN, gemmNT, PACK_END } from "./gemm.ts";
 import { lossFunction } from "./loss.ts";
 import { wasmEmitterFor } from "./ops/index.ts";
+import { wasmRefusal } from "./refused.ts";
 
 export interface WasmEmitOptions {
   sourceName: string;
@@ -43,11 +45,15 @@ const IMPORTS = [
   { name: "exp", type: F64_F64 },
   { name: "log", type: F64_F64 },
   { name: "tanh", type: F64_F64 },
+  { name: "expm1", type: F64_F64 },
+  { name: "log1p", type: F64_F64 },
 ];
-const MATH = { exp: 0, log: 1, tanh: 2 };
+const MATH = { exp: 0, log: 1, tanh: 2, expm1: 3, log1p: 4 };
 
 /** One exported layer function: its export name and the workspace slots the caller passes, in order. */
 interface LayerCall {
+  /** 1-based position of the layer in the model */
+  index: number;
   layer: LayerContext;
   exportName: string;
   slots: string[];
@@ -59,36 +65,56 @@ export interface WasmBuild {
   backward: LayerCall[];
   /** floats of scratch shared by the layers */
   scratch: number;
+  /** per layer, what its wasm backward reads (so the workspace keeps exactly those buffers alive) */
+  reads: BackwardReads[];
 }
 
 /** `x`, `ws.a3`, `dTop`: the workspace slot an activation or gradient expression of the plan names. */
 const slotOf = (expr: string) => (expr.startsWith("ws.") ? expr.slice(3) : expr);
 
+/** A pointer parameter that notes whether the body reads it. */
+class Tracked extends Local<"i32"> {
+  used = false;
+  override emit(out: number[]): void {
+    this.used = true;
+    super.emit(out);
+  }
+}
+
 export function buildWasm(plan: Plan, opts: WasmEmitOptions): WasmBuild {
+  // the CLI refuses such models first (src/cli/not-on-wasm.ts); reaching this is a bug
+  const refused = wasmRefusal(plan.model);
+  if (refused !== undefined) throw new Error(`internal: ${refused.what} is not on the wasm target`);
   const fns: Fn[] = [gemmNN(), gemmNT()];
   const kernels = { gemmNN: IMPORTS.length, gemmNT: IMPORTS.length + 1 };
   const forward: LayerCall[] = [];
   const backward: LayerCall[] = [];
+  const reads: BackwardReads[] = [];
   let scratch = 0;
   for (const lc of plan.layers) {
     const layer = lc.layer;
     const emitter = wasmEmitterFor(layer);
+    const w = plan.wiring[lc.index - 1]!;
     const buffers = emitterFor(layer).buffers?.(lc) ?? [];
     const shape = { layer, args: layer.args, input: lc.input, output: lc.output };
     scratch = Math.max(scratch, emitter.scratch?.(shape) ?? 0);
-    const slots = [
-      slotOf(lc.inp), slotOf(lc.out), slotOf(lc.dIn), slotOf(lc.dOut), "scratch",
+    // the call passes one pointer per role, in this order (a value merged with itself appears twice)
+    const named = [
       ...layer.params.map((t) => `p:${t.name}`),
       ...layer.params.map((t) => `g:${t.name}`),
       ...layer.state.map((t) => `s:${t.name}`),
       ...buffers.map((b) => b.name),
     ];
+    const slots = [...w.inputs.map(slotOf), slotOf(lc.out), ...w.dIns.map(slotOf), slotOf(lc.dOut), "scratch", ...named];
+    const read: BackwardReads = { operands: w.inputs.map(() => false), out: false };
     for (const pass of ["forward", "backward"] as const) {
       const f = new Fn(`${pass[0]}${lc.index}`, true);
       const N = f.param("i32"), train = f.param("i32");
-      const ptrs = new Map<string, Local<"i32">>(slots.map((s) => [s, f.param("i32")]));
-      const ptr = (slot: string): Local<"i32"> => {
-        const p = ptrs.get(slot);
+      const ptr = () => new Tracked(f.param("i32").index, "i32");
+      const ins = w.inputs.map(ptr), out = ptr(), dIns = w.dIns.map(ptr), dOut = ptr(), scratchPtr = ptr();
+      const byName = new Map<string, Tracked>(named.map((s) => [s, ptr()]));
+      const at = (slot: string): Tracked => {
+        const p = byName.get(slot);
         if (p === undefined) throw new Error(`internal: layer ${layer.name} has no slot ${slot}`);
         return p;
       };
@@ -100,24 +126,30 @@ export function buildWasm(plan: Plan, opts: WasmEmitOptions): WasmBuild {
         f,
         N,
         train,
-        inp: ptr(slotOf(lc.inp)),
-        out: ptr(slotOf(lc.out)),
-        dIn: ptr(slotOf(lc.dIn)),
-        dOut: ptr(slotOf(lc.dOut)),
-        scratch: ptr("scratch"),
-        param: (suffix) => ptr(`p:${layer.name}.${suffix}`),
-        grad: (suffix) => ptr(`g:${layer.name}.${suffix}`),
-        state: (suffix) => ptr(`s:${layer.name}.${suffix}`),
-        buffer: (suffix) => ptr(lc.bufferName(suffix)),
+        inp: ins[0]!,
+        out,
+        dIn: dIns[0]!,
+        dOut,
+        operands: lc.operands.map((o, k) => ({ dims: o.dims, inp: ins[k]!, dIn: dIns[k]!, accumulate: o.accumulate })),
+        scratch: scratchPtr,
+        param: (suffix) => at(`p:${tensorName(layer.name, suffix)}`),
+        grad: (suffix) => at(`g:${tensorName(layer.name, suffix)}`),
+        state: (suffix) => at(`s:${tensorName(layer.name, suffix)}`),
+        buffer: (suffix) => at(lc.bufferName(suffix)),
         kernels,
         math: MATH,
       };
       emitter[pass](ctx);
       if (pass === "backward" && opts.perturb === layer.args.op) perturb(ctx);
+      if (pass === "backward") {
+        read.operands = ins.map((p) => p.used);
+        read.out = out.used;
+      }
       if (f.body.length === 0) continue;
       fns.push(f);
-      (pass === "forward" ? forward : backward).push({ layer: lc, exportName: f.name, slots });
+      (pass === "forward" ? forward : backward).push({ index: lc.index, layer: lc, exportName: f.name, slots });
     }
+    reads.push(read);
   }
   if (plan.model.loss !== null) {
     const classes = plan.outSize;
@@ -128,23 +160,28 @@ export function buildWasm(plan: Plan, opts: WasmEmitOptions): WasmBuild {
     memoryMinPages: 1,
     functions: fns.map((f) => ({ type: f.type, locals: f.locals, body: f.body, export: f.exported ? f.name : undefined })),
   });
-  return { bytes, forward, backward, scratch };
+  return { bytes, forward, backward, scratch, reads };
 }
 
-/** The test-only wrong backward: dIn and every parameter gradient of the layer scaled by 1.01. */
+/** The test-only wrong backward: every operand's gradient and every parameter gradient of the layer scaled by 1.01. */
 function perturb(l: WasmLayerContext): void {
   const f = l.f;
   const scale = (ptr: Local<"i32">, count: ReturnType<typeof k>) =>
     f.loop(k(0), count, (i) => f.stf(ptr, i, mul(ldf(ptr, i), f64(1.01))));
-  scale(l.dIn, mul(l.N, k(l.input.size)));
+  // a value merged with itself has one gradient: scaled once
+  const seen = new Set<number>();
+  for (const o of l.operands) if (!seen.has(o.dIn.index)) (seen.add(o.dIn.index), scale(o.dIn, mul(l.N, k(o.dims.size))));
   for (const t of l.layer.params) scale(l.grad(t.name.slice(l.layer.name.length + 1)), k(t.shape.reduce((a, b) => a * b, 1)));
 }
 
 const shapeSize = (t: Tensor) => t.shape.reduce((a, b) => a * b, 1);
 
 export function emitWasmModule(model: Model, opts: WasmEmitOptions): string {
-  const plan = planOf(model, { dtype: "f32", sourceName: opts.sourceName });
-  const build = buildWasm(plan, opts);
+  // the kernels are built once against the plan's wiring (which does not depend on lifetimes), then
+  // the workspace is packed by the lifetimes the wasm backward needs, not the TypeScript one's
+  const wiring = planOf(model, { dtype: "f32", sourceName: opts.sourceName, backwardReads: (l) => ({ operands: l.operands.map(() => true), out: true }) });
+  const build = buildWasm(wiring, opts);
+  const plan = planOf(model, { dtype: "f32", sourceName: opts.sourceName, backwardReads: (l) => build.reads[l.index - 1]! });
   return [
     emitHeader(plan).replace(", f32.", ", f32, WebAssembly SIMD128 (cnnc build --target wasm)."),
     emitTypes(plan, WORKSPACE_FIELDS),
@@ -270,7 +307,9 @@ function emitCreateWorkspace(plan: Plan, build: WasmBuild): string {
     ...plan.params.map((t) => take(`p:${t.name}`, String(shapeSize(t)))),
     ...plan.state.map((t) => take(`s:${t.name}`, String(shapeSize(t)))),
     ...plan.params.map((t) => take(`g:${t.name}`, String(shapeSize(t)))),
-    ...plan.buffers.map((b) => take(b.name, b.length)),
+    // buffers whose lifetimes do not overlap share one allocation (src/emit/slots.ts)
+    ...plan.slots.map((m) => take(m.name, m.length)),
+    ...plan.buffers.map((b) => (b.slot === undefined ? take(b.name, b.length) : `  at[${JSON.stringify(b.name)}] = at[${JSON.stringify(b.slot)}]!;`)),
     take("scratch", String(build.scratch)),
   ];
   const view = (key: string, count: string) => `new Float32Array(memory.buffer, at[${JSON.stringify(key)}], ${count})`;
@@ -285,7 +324,7 @@ function emitCreateWorkspace(plan: Plan, build: WasmBuild): string {
   return `/** The byte offset of every tensor and buffer in the memory of a workspace for \`batch\` samples, and the bytes it ends at. */
 function layout(batch: number): { at: Record<string, number>; top: number } {
   const at: Record<string, number> = {};
-  let top = 64;
+  let top = ${PACK_END}; // below: the matrix kernel's packing area (src/emit-wasm/gemm.ts)
   const take = (key: string, count: number) => {
     at[key] = top;
     top += Math.ceil(count / 4) * 16;
@@ -316,7 +355,7 @@ export function createWorkspace(batch: number, seed = 0): Workspace {
   }
   const api = wasmApi();
   const memory = new api.Memory({ initial: pages, maximum: pages });
-  const instance = new api.Instance(wasmModule(), { m: { memory, exp: Math.exp, log: Math.log, tanh: Math.tanh } });
+  const instance = new api.Instance(wasmModule(), { m: { memory, exp: Math.exp, log: Math.log, tanh: Math.tanh, expm1: Math.expm1, log1p: Math.log1p } });
   const grads: Params = ${tensors(plan.params, "g")};
   const bufs = {
 ${bufs.join("\n")}
@@ -359,7 +398,7 @@ function callOf(plan: Plan, call: LayerCall, train: string): string {
 function backwardCalls(plan: Plan, build: WasmBuild): string[] {
   const seed = plan.seedTop === undefined ? [] : [`  ${plan.seedTop}.set(dTop); // the output is also read by layers, which add their shares`];
   const calls = [...plan.layers].reverse().flatMap((l) => {
-    const call = build.backward.find((c) => c.layer === l);
+    const call = build.backward.find((c) => c.index === l.index);
     if (call === undefined) return [];
     const w = plan.wiring[l.index - 1]!;
     const zero = w.zeroOut ? [`  ${l.dOut}.fill(0); // ${l.layer.name}'s output is read by no layer`] : [];
@@ -373,15 +412,17 @@ function backwardCalls(plan: Plan, build: WasmBuild): string[] {
 function emitPasses(plan: Plan, build: WasmBuild): string {
   const m = plan.model;
   const keyList = (list: Tensor[]) => `[${list.map((t) => JSON.stringify(t.name)).join(", ")}]`;
+  // dropout draws one value per element, stochastic depth one per sample (row) or per batch: its mask's length
   const masks = plan.layers
-    .filter((l) => l.layer.args.op === "dropout")
+    .filter((l) => l.layer.args.op === "dropout" || l.layer.args.op === "stochasticdepth")
     .map((l) => {
       const p = (l.layer.args as { p: number }).p;
-      return `    drawMask(ws, ws.${l.bufferName("mask")}, ${p}, ${1 / (1 - p)});`;
+      const keep = l.layer.args.op === "stochasticdepth" && p >= 1 ? 0 : 1 / (1 - p);
+      return `    drawMask(ws, ws.${l.bufferName("mask")}, ${p}, ${keep});`;
     });
   const dropout = plan.hasDropout
     ? `
-/** A training-mode dropout mask from the workspace's generator: the TypeScript target's draws, in its order. */
+/** A training-mode dropout or stochastic-depth mask from the workspace's generator: the TypeScript target's draws, in its order. */
 function drawMask(ws: Workspace, mask: FloatArray, p: number, scale: number): void {
   for (let i = 0; i < mask.length; i++) mask[i] = nextUniform(ws) < p ? 0 : scale;
 }

@@ -23,6 +23,7 @@
 // values) yet is 3–4 orders below what any wrong backward gives.
 import type { Model } from "../ir.ts";
 import { type EmitOptions, emitModule, moduleMemory } from "./module.ts";
+import { crossEntropyFormula, crossEntropyLabels, hasCrossEntropyOptions } from "./gradcheck-loss.ts";
 import { MAX_TYPED_ARRAY_LENGTH, type WorkspaceSize } from "./workspace-size.ts";
 
 export interface GradcheckEmitOptions {
@@ -67,7 +68,7 @@ export function gradcheckMemory(model: Model): WorkspaceSize {
   const perSample =
     workspace.perSample +
     inSize * (8 + 8 + 4) + // x, the analytic dx, the sampled entries of dx
-    (model.loss === null ? 8 * outSize : 4) + // the projection, or the labels
+    (model.loss === null ? 8 * outSize : 4 * (outSize / model.output[0]!)) + // the projection, or the labels (one per position)
     (svm ? 4 * outSize : 0) + // hinge flags
     4 * pattern * PATTERN_COPIES;
   const params = count(model.layers.flatMap((l) => l.params.map((t) => t.shape)));
@@ -93,7 +94,9 @@ function emitDriver(model: Model, outSize: number, opts: GradcheckEmitOptions): 
     let sum = 0;
     for (let i = 0; i < out.length; i++) sum += out[i] * proj[i];
     return sum;`
-      : loss.args.op === "softmax"
+      : loss.args.op === "softmax" && hasCrossEntropyOptions(loss.args, model.output)
+        ? crossEntropyFormula(loss.args, model.output)
+        : loss.args.op === "softmax"
         ? `const z = forward(p, s, x, ws, true);
     let total = 0;
     for (let n = 0; n < batch; n++) {
@@ -196,7 +199,9 @@ function gcGauss(rand: () => number): number {
 }
 
 ${
-  hasLoss
+  loss?.args.op === "softmax" && hasCrossEntropyOptions(loss.args, model.output)
+    ? crossEntropyLabels(loss.args, model.output)
+    : hasLoss
     ? `function gcLabels(batch: number, rand: () => number): Int32Array {
   return Int32Array.from({ length: batch }, () => Math.floor(rand() * ${outSize}));
 }

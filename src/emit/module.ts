@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { tensorName, type Layer, type Model, type OpName, type Tensor } from "../ir.ts";
 import { commentText } from "../escape/comment.ts";
 import { type Dtype, dimsOf, type LayerContext, num, type Operand, type ParamInit, type WorkspaceBuffer } from "./context.ts";
-import { lossEmitterOf } from "./loss.ts";
+import { type LossEmitter, lossEmitterOf, positionsOf } from "./loss.ts";
 import { emitterFor } from "./ops/index.ts";
 import { emitSafetensors } from "./safetensors.ts";
 import { assignSlots, type Lifetime } from "./slots.ts";
@@ -25,7 +25,14 @@ export interface EmitOptions {
   unrollBudget?: number;
   /** "auto" (default): each layer's fastest applicable kernel; "window": the general window code everywhere (for benchmarks) */
   strategy?: "auto" | "window";
+  /**
+   * What each layer's backward reads (its operands' activations, its output), for the buffers'
+   * lifetimes; default: found in this target's backward code. The wasm target passes its kernels'.
+   */
+  backwardReads?: (l: LayerContext) => BackwardReads;
 }
+
+export type BackwardReads = { operands: boolean[]; out: boolean };
 
 export const DEFAULT_UNROLL_BUDGET = 64;
 
@@ -165,7 +172,7 @@ export function planOf(model: Model, opts: EmitOptions): Plan {
     const out = act(value[i + 1]!);
     return layerContext(layer, i + 1, operands, act(ins[0]!), out, dIns[0]!, gradName(value[i + 1]!), opts.dtype, unrollBudget, strategy);
   });
-  const { buffers, slots } = workspaceBuffers(model, layers, wiring, { value, topValue, readers, lastAlias, act, gradName });
+  const { buffers, slots } = workspaceBuffers(model, layers, wiring, { value, topValue, readers, lastAlias, act, gradName }, opts.backwardReads ?? backwardReads);
   return {
     model,
     opts,
@@ -188,7 +195,7 @@ export function planOf(model: Model, opts: EmitOptions): Plan {
 }
 
 /** Whether a layer's backward code reads each operand's activation and its own output (so they must outlive the forward pass). */
-function backwardReads(l: LayerContext): { operands: boolean[]; out: boolean } {
+function backwardReads(l: LayerContext): BackwardReads {
   const code = emitterFor(l.layer).backward(l);
   const text = typeof code === "string" ? code : code.map((p) => p.code).join("\n");
   const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(text);
@@ -216,6 +223,7 @@ function workspaceBuffers(
     act: (v: number) => string;
     gradName: (v: number) => string;
   },
+  readsOf: (l: LayerContext) => BackwardReads,
 ): { buffers: Plan["buffers"]; slots: Plan["slots"] } {
   const count = model.layers.length;
   // Times: step s reads at 2s; a layer writes at 2s, or at 2s + 1 when in place (so it may reuse an operand read last at 2s).
@@ -223,7 +231,7 @@ function workspaceBuffers(
   const back = (i: number) => 2 * (2 * count - 1 - i);
   const late = (i: number) => (emitterFor(model.layers[i]!).inPlace === true ? 1 : 0);
   const packed: (WorkspaceBuffer & { life?: Lifetime })[] = [];
-  const reads = layers.map(backwardReads);
+  const reads = layers.map(readsOf);
   const valueSize = (v: number) => (v === 0 ? sizeOf(model.input) : sizeOf(model.layers[v - 1]!.output));
   model.layers.forEach((layer, i) => {
     if (g.value[i + 1] !== i + 1) return;
@@ -583,22 +591,7 @@ export function emitChecks(plan: Plan): string {
     return g === undefined ? [] : [`  if (${g.condition}) throw new RangeError(${JSON.stringify(`${m.name}: ${g.message}`)});`];
   });
   const k = plan.outSize;
-  const labels =
-    m.loss === null
-      ? ""
-      : `
-
-function checkLabels(y: Int32Array, ws: Workspace): void {
-  if (y.length !== ws.batch) {
-    throw new RangeError(\`${m.name}: y has length \${y.length}; expected \${ws.batch} class indices (the workspace's batch)\`);
-  }
-  for (let n = 0; n < y.length; n++) {
-    const v = y[n];
-    if (!(v >= 0 && v < ${k} && (v | 0) === v)) {
-      throw new RangeError(\`${m.name}: y[\${n}] = \${v} is not a class index in [0, ${k})\`);
-    }
-  }
-}`;
+  const labels = m.loss === null ? "" : emitCheckLabels(m);
   const dout =
     m.loss !== null
       ? ""
@@ -632,6 +625,28 @@ ${tensorChecks}
 function checkTraining(ws: Workspace): void {
 ${guards.length > 0 ? "  const N = ws.batch;\n" + guards.join("\n") : "  void ws;"}
 }${labels}${dout}`;
+}
+
+/** y: a class index per sample, or per position of a [K, H, W] output (docs/generated-api.md#labels). */
+function emitCheckLabels(m: Model): string {
+  const classes = m.output[0]!;
+  const P = positionsOf(m.output);
+  const ignore = m.loss?.args.op === "softmax" ? m.loss.args.ignore_index : undefined;
+  const expected = P === 1 ? "${ws.batch} class indices (the workspace's batch)" : `\${ws.batch * ${P}} = batch \${ws.batch} × ${m.output.slice(1).join(" × ")} class indices`;
+  const allowed = `[0, ${classes})${ignore !== undefined ? ` or the ignore_index ${ignore}` : ""}`;
+  return `
+
+function checkLabels(y: Int32Array, ws: Workspace): void {
+  if (y.length !== ws.batch${P === 1 ? "" : ` * ${P}`}) {
+    throw new RangeError(\`${m.name}: y has length \${y.length}; expected ${expected}\`);
+  }
+  for (let n = 0; n < y.length; n++) {
+    const v = y[n];
+    if (!(${ignore === undefined ? `v >= 0 && v < ${classes}` : `((v >= 0 && v < ${classes}) || v === ${ignore})`} && (v | 0) === v)) {
+      throw new RangeError(\`${m.name}: y[\${n}] = \${v} is not a class index in ${allowed}\`);
+    }
+  }
+}`;
 }
 
 /**
@@ -796,8 +811,9 @@ export function backward(p: Params, s: State, x: FloatArray, dout: FloatArray, w
 }`;
   }
   const lossArgs = m.loss.args;
-  const body = (lossEmitterOf(lossArgs.op).body as (a: typeof lossArgs, k: number) => string)(lossArgs, plan.outSize);
-  return `// ${commentText(`${m.loss.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${m.loss.span.line}`)}
+  const emitter = lossEmitterOf(lossArgs.op) as LossEmitter<typeof lossArgs.op>;
+  const body = emitter.body(lossArgs as never, m.output);
+  return `${emitter.constants?.(lossArgs as never) ?? ""}// ${commentText(`${m.loss.source.replace(/\s+/g, " ")} — ${plan.opts.sourceName}:${m.loss.span.line}`)}
 function lossPass(z: FloatArray, y: Int32Array, dz: FloatArray, ws: Workspace): void {
   const N = ws.batch;
   ${body}

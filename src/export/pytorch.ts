@@ -4,7 +4,7 @@
 // `num_batches_tracked` per batchnorm, which loadParams ignores), and the forward
 // pass follows docs/language.md exactly, including asymmetric and `same` padding, ceil
 // rounding and count_pad. Emits no diagnostics (the IR is checked).
-import type { ArgsOf, Layer, LayerArgs, Model, OpName } from "../ir.ts";
+import type { ArgsOf, Layer, LayerArgs, LossArgs, Model, OpName, PadMode } from "../ir.ts";
 import { commentText } from "../escape/comment.ts";
 import { formatCount } from "../render/format.ts";
 
@@ -66,6 +66,8 @@ type Pad4 = readonly [number, number, number, number];
 /** F.pad takes (left, right, top, bottom); the IR holds (top, bottom, left, right). */
 const fPad = (pad: Pad4, value?: string) =>
   `x = F.pad(x, (${pad[2]}, ${pad[3]}, ${pad[0]}, ${pad[1]})${value === undefined ? "" : `, value=${value}`})`;
+/** F.pad with a padding mode (docs/language.md#padding-modes): PyTorch's names are ours. */
+const fPadMode = (pad: Pad4, mode: PadMode) => `x = F.pad(x, (${pad[2]}, ${pad[3]}, ${pad[0]}, ${pad[1]}), mode=${JSON.stringify(mode)})`;
 const symmetric = (pad: Pad4) => pad[0] === pad[1] && pad[2] === pad[3];
 
 /** Pools: symmetric padding goes to the torch module; asymmetric padding is applied first with F.pad. */
@@ -105,6 +107,18 @@ function poolCode(layer: Layer, args: PoolArgs, call: string): LayerCode {
   return { init, forward };
 }
 
+/** nn.CrossEntropyLoss's options as F.cross_entropy's keyword arguments, those at PyTorch's default left out. */
+function crossEntropyOptions(a: LossArgs & { op: "softmax" }): string {
+  const weight = a.weight !== undefined ? `weight=torch.tensor([${a.weight.map(num).join(", ")}], dtype=logits.dtype, device=logits.device)` : "";
+  const options = [
+    weight,
+    a.ignore_index !== undefined ? `ignore_index=${a.ignore_index}` : "",
+    a.reduction !== undefined ? `reduction=${JSON.stringify(a.reduction)}` : "",
+    a.label_smoothing !== undefined ? `label_smoothing=${num(a.label_smoothing)}` : "",
+  ].filter((o) => o !== "");
+  return options.map((o) => `, ${o}`).join("");
+}
+
 /** How one op becomes PyTorch: its submodule (if any) and the forward lines that read and write `x`. */
 type OpCode<O extends OpName> = (layer: Layer & { args: ArgsOf<O> }, call: string, operands: string[]) => LayerCode;
 
@@ -122,18 +136,25 @@ const opCodes: { [O in OpName]: OpCode<O> } = {
       padding = "(0, 0)";
     }
     forward.push(`x = ${call}(x)`);
+    // nn.Conv2d pads the same on both sides, so an asymmetric reflect/replicate/circular pad is F.pad's
+    if (args.padding_mode !== undefined && !symmetric(args.pad)) forward[0] = fPadMode(args.pad, args.padding_mode);
+    const mode = args.padding_mode !== undefined ? `, padding_mode=${JSON.stringify(args.padding_mode)}` : "";
     const init =
       `nn.Conv2d(${layer.input[0]!}, ${args.filters}, kernel_size=${pair(args.kernel)}, stride=${pair(args.stride)}, ` +
-      `padding=${padding}, dilation=${pair(args.dilation)}, groups=${args.groups}, bias=${pyBool(args.bias)})`;
+      `padding=${padding}, dilation=${pair(args.dilation)}, groups=${args.groups}, bias=${pyBool(args.bias)}${mode})`;
     return { init, forward };
   },
   maxpool: (layer, call) => poolCode(layer, layer.args, call),
   avgpool: (layer, call) => poolCode(layer, layer.args, call),
   globalavgpool: () => ({ forward: ["x = x.mean(dim=(2, 3))"] }),
-  pad: (layer, call) => ({
-    init: `nn.ZeroPad2d((${layer.args.pad[2]}, ${layer.args.pad[3]}, ${layer.args.pad[0]}, ${layer.args.pad[1]}))`,
-    forward: same(call),
-  }),
+  pad(layer, call) {
+    const [t, b, l, r] = layer.args.pad;
+    const mode = layer.args.mode;
+    // torch has no CircularPad2d module before 2.1: circular padding is F.pad's
+    if (mode === "circular") return { forward: [fPadMode(layer.args.pad, mode)] };
+    const module = mode === "reflect" ? "ReflectionPad2d" : mode === "replicate" ? "ReplicationPad2d" : "ZeroPad2d";
+    return { init: `nn.${module}((${l}, ${r}, ${t}, ${b}))`, forward: same(call) };
+  },
   batchnorm: (layer, call) => ({
     init: `nn.BatchNorm${fourD(layer) ? "2d" : "1d"}(${layer.input[0]!}, eps=${num(layer.args.eps)}, momentum=${num(layer.args.momentum)})`,
     forward: same(call),
@@ -206,6 +227,15 @@ const opCodes: { [O in OpName]: OpCode<O> } = {
   slice: (layer) => ({ forward: [`x = x[:, ${layer.args.start}:${layer.args.end}]`] }),
   pixelshuffle: (layer) => ({ forward: [`x = F.pixel_shuffle(x, ${layer.args.factor})`] }),
   pixelunshuffle: (layer) => ({ forward: [`x = F.pixel_unshuffle(x, ${layer.args.factor})`] }),
+  prelu: (layer, call) => ({ init: `nn.PReLU(${layer.args.num_parameters}, init=${num(layer.args.init)})`, forward: same(call) }),
+  gelu: (layer) => ({ forward: [`x = F.gelu(x, approximate="${layer.args.approximate}")`] }),
+  // no running statistics (track_running_stats=False, PyTorch's default): the same in train and eval
+  instancenorm: (layer, call) => ({
+    init: `nn.InstanceNorm2d(${layer.input[0]!}, eps=${num(layer.args.eps)}, affine=${pyBool(layer.args.affine)})`,
+    forward: same(call),
+  }),
+  // a [C, 1, 1] gate broadcasts over H×W as in cnnc
+  mul: (_layer, _call, operands) => ({ forward: [`x = ${operands.join(" * ")}`] }),
   stochasticdepth(layer) {
     // torchvision.ops.stochastic_depth, written out so the module needs torch alone
     const args = layer.args;
@@ -263,7 +293,7 @@ function emitModelClass(model: Model, name: string, sourceName: string): string 
       );
     }
     forward.push(`        # ${commentText(layer.name)}: ${layer.args.op} → ${shapeComment(layer.output)}`);
-    if (layer.args.op !== "add" && layer.args.op !== "concat" && operands[0] !== "x") forward.push(`        x = ${operands[0]}`);
+    if (layer.args.op !== "add" && layer.args.op !== "concat" && layer.args.op !== "mul" && operands[0] !== "x") forward.push(`        x = ${operands[0]}`);
     if (code.forward.length === 0) forward.push("        pass  # identity on [D]");
     for (const line of code.forward) forward.push(`        ${line}`);
     current = i + 1;
@@ -277,9 +307,9 @@ function emitModelClass(model: Model, name: string, sourceName: string): string 
           "",
           "    def loss(self, logits, y):",
           loss.op === "softmax"
-            ? '        """Softmax cross-entropy, mean over the batch (`loss softmax`)."""'
+            ? `        """Softmax cross-entropy, ${loss.reduction === "sum" ? "summed" : "mean"} over the ${model.output.length > 1 ? "positions (y: [N, H, W] class indices)" : "batch"} (\`loss softmax\`)."""`
             : `        """CS231n multiclass hinge loss, mean over the batch (\`loss svm(margin=${num(loss.margin)})\`)."""`,
-          loss.op === "softmax" ? "        return F.cross_entropy(logits, y)" : `        return svm_loss(logits, y, margin=${num(loss.margin)})`,
+          loss.op === "softmax" ? `        return F.cross_entropy(logits, y${crossEntropyOptions(loss)})` : `        return svm_loss(logits, y, margin=${num(loss.margin)})`,
         ];
   return [
     `# ${commentText(`model ${model.name} — ${sourceName}:${model.span.line}`)}`,

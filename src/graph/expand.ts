@@ -13,7 +13,7 @@ import { type Env, Evaluator, showVal, toValue, type Val } from "./eval.ts";
 /** One layer of the expanded graph. */
 export interface Node {
   kind: "layer" | "merge";
-  /** the op's name as written (a merge: add or concat) */
+  /** the op's name as written (a merge: add, concat or mul) */
   op: string;
   /** evaluated arguments (none for a merge) */
   args: Arg[];
@@ -62,6 +62,8 @@ interface Ctx {
 interface Bound {
   env: Env;
   display: string;
+  /** every parameter's value, defaults included ("stride=1"), for editors */
+  resolved: string[];
 }
 
 export class Expander {
@@ -246,8 +248,8 @@ export class Expander {
     if (text !== undefined) ctx.refs.set(text, value);
   }
 
-  private frame(kind: Scope["kind"], title: string, path: string): Scope {
-    return { kind, id: this.scopeIds++, title, path };
+  private frame(kind: Scope["kind"], title: string, path: string, span?: Span): Scope {
+    return { kind, id: this.scopeIds++, title, path, ...(span !== undefined ? { span } : {}) };
   }
 
   /** A labelled (or seq-member) construct gets its own naming scope `<path>.`; an unlabelled one shares this one. */
@@ -270,16 +272,18 @@ export class Expander {
     if (bound === undefined || child === undefined) return value;
     const where = `${s.span.file}:${s.span.line}:${s.span.column}`;
     const notes = [...ctx.notes, `in instantiation of ${bound.display} at ${where}`];
+    const frame = { ...this.frame("block", bound.display, child.path, s.span), args: bound.resolved };
     const inner: Ctx = {
       naming: child.naming,
       refs: new Map(),
       env: bound.env,
       notes,
-      scope: [...ctx.scope, this.frame("block", bound.display, child.path)],
+      scope: [...ctx.scope, frame],
       text: block.text,
       eval: new Evaluator(this.fail, notes),
     };
     const out = this.chain(block.body, value, inner);
+    frame.output = out;
     this.register(s.label, out, ctx);
     return out;
   }
@@ -348,7 +352,8 @@ export class Expander {
       if (v === undefined) ok = false;
       else env.set(p.name, v);
     }
-    return ok ? { env, display: `${block.name}(${shown.join(", ")})` } : undefined;
+    if (!ok) return undefined;
+    return { env, display: `${block.name}(${shown.join(", ")})`, resolved: block.params.map((p) => `${p.name}=${showVal(env.get(p.name)!)}`) };
   }
 
   private seq(s: SeqStmt, value: number, ctx: Ctx): number {
@@ -356,12 +361,14 @@ export class Expander {
     if (child === undefined) return value;
     const title = child.path || "seq";
     const prefix = child.path === "" ? "" : `${child.path}.`;
+    const frame = this.frame("seq", title, child.path, s.span);
     const inner: Ctx = {
       ...ctx,
       naming: { prefix, auto: new Map(), copies: [], seq: { prefix, title, next: { n: 0 } } },
-      scope: [...ctx.scope, this.frame("seq", title, child.path)],
+      scope: [...ctx.scope, frame],
     };
     const out = this.chain(s.body, value, inner);
+    frame.output = out;
     this.register(s.label, out, ctx);
     return out;
   }
@@ -372,7 +379,7 @@ export class Expander {
       this.fail(
         diag("E0221", span, `${s.op} has ${s.branches.length === 0 ? "no branches" : "one branch"}; it merges two or more`, {
           notes: ["each statement inside the braces is one branch; an empty chain `{}` is the merge's input unchanged", ...ctx.notes],
-          help: s.op === "add" ? "add the shortcut as a branch: `{}` for the identity" : "add the other branches to concatenate",
+          help: s.op === "add" ? "add the shortcut as a branch: `{}` for the identity" : s.op === "mul" ? "add the gate as a branch beside `{}`, the value it scales" : "add the other branches to concatenate",
         }),
       );
       return value;

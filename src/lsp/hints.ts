@@ -1,14 +1,21 @@
 // Inlay hints: each layer statement's output shape at the end of its line
-// (`→ [64, 56, 56]`), and each model's input → output and size after its name.
+// (`→ [64, 56, 56]`), each block instance's and seq's output at the end of its
+// statement, each merge's after its closing brace, and each model's input →
+// output and size after its name.
 import type { InlayHint, Position } from "vscode-languageserver";
 import { formatShape } from "../ops/op.ts";
 import { formatCount } from "../render/format.ts";
-import type { Analysis, LayerGroup } from "./analysis.ts";
+import type { Analysis, InstanceGroup, LayerGroup } from "./analysis.ts";
 import { isChecked } from "./analysis.ts";
 
 /** `→ [6, 28, 28]`; a statement inside `repeat` shows its copies' shapes. */
 export function shapeLabel(group: LayerGroup): string {
-  const outs = group.layers.map((l) => formatShape(l.output));
+  return shapesLabel(group.layers.map((l) => l.output));
+}
+
+/** The label of one output per copy of a statement. */
+export function shapesLabel(shapes: readonly number[][]): string {
+  const outs = shapes.map(formatShape);
   if (outs.every((o) => o === outs[0])) return outs.length === 1 ? `→ ${outs[0]}` : `→ ${outs[0]} ×${outs.length}`;
   return `→ ${outs[0]} … ${outs[outs.length - 1]} (${outs.length} copies)`;
 }
@@ -48,8 +55,25 @@ export function shapeHints(a: Analysis, from = 0, to = Infinity): ShapeHint[] {
     if (stmt.span.end < from || stmt.span.start > to) continue;
     const group = a.layersAt.get(stmt.span.start);
     if (group !== undefined) hints.push({ offset: hintOffset(a.text, stmt.span.end), label: shapeLabel(group), kind: "layer" });
+    const instances = a.instancesAt.get(stmt.span.start);
+    if (instances !== undefined) hints.push(...instanceHint(a, stmt.span.end, instances));
   }
-  return hints.sort((x, y) => x.offset - y.offset);
+  for (const g of a.symbols.groups) {
+    if (g.span.end < from || g.span.start > to) continue;
+    if (g.kind === "seq") hints.push(...instanceHint(a, g.span.end, a.instancesAt.get(g.span.start)));
+    const merge = g.kind === "merge" ? a.layersAt.get((g.label?.span ?? g.opSpan).start) : undefined;
+    if (merge !== undefined) hints.push({ offset: hintOffset(a.text, g.span.end), label: shapeLabel(merge), kind: "layer" });
+  }
+  // a one-line `seq { A; B }` ends where its last member does: one hint says it
+  const sorted = hints.sort((x, y) => x.offset - y.offset);
+  return sorted.filter((h, i) => i === 0 || h.offset !== sorted[i - 1].offset || h.label !== sorted[i - 1].label);
+}
+
+/** A block instance's or seq's output, when every copy of it checked that far. */
+function instanceHint(a: Analysis, end: number, group: InstanceGroup | undefined): ShapeHint[] {
+  const outs = group?.instances.map((i) => i.output);
+  if (outs === undefined || outs.some((o) => o === undefined)) return [];
+  return [{ offset: hintOffset(a.text, end), label: shapesLabel(outs as number[][]), kind: "layer" }];
 }
 
 /** `positionOf` places an offset in the editor's document (the default counts LF-terminated lines, as the compiler does). */

@@ -1,12 +1,14 @@
 // Hover: on a layer, its resolved arguments, input and output shapes, the
-// output-size arithmetic per spatial axis, its parameters and MACs; on an op or
-// argument that did not check, the op's signature; on a model name, its totals.
+// output-size arithmetic per spatial axis, its parameters and MACs; on a block
+// instance or a seq (its label or keyword), the instantiation with every
+// argument, its shapes and the totals of its layers; on an op or argument that
+// did not check, the op's signature; on a model name, its totals.
 import type { LayerStmt } from "../ast.ts";
 import type { Layer, Model, PartialModel } from "../ir.ts";
 import { formatShape, product } from "../ops/op.ts";
 import { exactValue, fmtNumber, formula, type Axis } from "../ops/window.ts";
 import { formatCount } from "../render/format.ts";
-import { isChecked, spanHolds, type Analysis } from "./analysis.ts";
+import { isChecked, spanHolds, type Analysis, type InstanceGroup } from "./analysis.ts";
 import { signatureMarkdown, signatureOf } from "./docs.ts";
 import { refAt } from "./symbols.ts";
 
@@ -56,6 +58,29 @@ function layerMarkdown(layers: Layer[], model: Model | PartialModel): string {
   return lines.join("\n");
 }
 
+/** The totals of one instance: `[64, 56, 56] → [128, 28, 28] · 7 layers · 230,144 params · 115,605,504 MACs`. */
+function instanceTotals(i: InstanceGroup["instances"][number]): string {
+  const params = i.layers.reduce((n, l) => n + l.params.reduce((p, t) => p + product(t.shape), 0), 0);
+  const macs = i.layers.reduce((n, l) => n + l.macs, 0);
+  const shapes = `${formatShape(i.layers[0].input)} → ${i.output !== undefined ? formatShape(i.output) : "✗"}`;
+  return `\`${shapes}\` · ${i.layers.length} layer${i.layers.length === 1 ? "" : "s"} · ${formatCount(params)} params · ${formatCount(macs)} MACs`;
+}
+
+function instanceMarkdown(group: InstanceGroup, block: string | undefined): string {
+  const first = group.instances[0];
+  const s = first.scope;
+  const what = block !== undefined ? `block **${block}**` : `seq **${s.title}**`;
+  const path = s.path !== "" && s.path !== s.title ? ` \`${s.path}\`` : "";
+  const lines = [`${what}${path} in ${group.model.name}`, ""];
+  if (block !== undefined) lines.push("```cnn", `${block}(${(s.args ?? []).join(", ")})`, "```", "");
+  lines.push(`${instanceTotals(first)} per sample`);
+  if (group.instances.length > 1) {
+    const shown = group.instances.slice(0, 8).map((i, k) => `${i.scope.path || `copy ${k + 1}`}: ${instanceTotals(i)}`);
+    lines.push("", `${group.instances.length} copies:`, ...shown.map((x) => `- ${x}`), ...(group.instances.length > 8 ? ["- …"] : []));
+  }
+  return lines.join("\n");
+}
+
 function modelMarkdown(m: Model | PartialModel): string {
   if (!isChecked(m)) return `**model ${m.name}**: \`${formatShape(m.input)} → ✗\` (checked up to layer ${m.layers.length}; see the errors)`;
   return [
@@ -79,6 +104,8 @@ export function hover(a: Analysis, offset: number): HoverAnswer | undefined {
       const spec = sig.args.find((s) => s.name === arg.name);
       if (spec !== undefined) return { markdown: `\`${stmt.op}\` argument \`${spec.name}\`: ${spec.doc}`, start: arg.nameSpan!.start, end: arg.nameSpan!.end };
     }
+    const instances = a.instancesAt.get(stmt.span.start);
+    if (instances !== undefined) return { markdown: instanceMarkdown(instances, stmt.op), start: stmt.span.start, end: stmt.span.end };
     if (group !== undefined) {
       const ref = refAt(a.symbols, offset);
       const from = ref !== undefined ? `\n\n${ref.description}` : "";
@@ -86,6 +113,16 @@ export function hover(a: Analysis, offset: number): HoverAnswer | undefined {
     }
     if (sig !== undefined && spanHolds(stmt.opSpan, offset)) return { markdown: signatureMarkdown(sig), start: stmt.opSpan.start, end: stmt.opSpan.end };
     return undefined;
+  }
+  // a seq's or merge's label and keyword (inside its braces are its own statements)
+  for (const g of a.symbols.groups) {
+    const keyword = g.kind === "seq" ? g.keywordSpan : g.opSpan;
+    const head = { start: (g.label?.span ?? keyword).start, end: keyword.end };
+    if (offset < head.start || offset > head.end) continue;
+    const seq = g.kind === "seq" ? a.instancesAt.get(g.span.start) : undefined;
+    if (seq !== undefined) return { markdown: instanceMarkdown(seq, undefined), ...head };
+    const merge = g.kind === "merge" ? a.layersAt.get(head.start) : undefined;
+    if (merge !== undefined) return { markdown: layerMarkdown(merge.layers, merge.model), ...head };
   }
   const loss = a.result.ast?.models.find((m) => m.loss !== undefined && spanHolds(m.loss.opSpan, offset))?.loss;
   const lossSig = loss !== undefined ? signatureOf(loss.op, true) : undefined;

@@ -30,7 +30,8 @@ import { complete, type CompletionKind } from "./completion.ts";
 import { toLspDiagnostic, toRange, type DiagnosticData } from "./convert.ts";
 import { inlayHints } from "./hints.ts";
 import { hover } from "./hover.ts";
-import { defAt, refAt, type SymbolDef } from "./symbols.ts";
+import type { SymbolDef } from "./symbols.ts";
+import { definitionAt } from "./definition.ts";
 
 /** Analysis waits for this pause in typing (ms) unless the client sets `initializationOptions.debounceMs`. */
 export const DEFAULT_DEBOUNCE_MS = 50;
@@ -223,7 +224,7 @@ export function runServer(connection: Connection): void {
       (doc, a): Location | null => {
         const c = coords(doc);
         const offset = c.offset(p.position);
-        const target = refAt(a.symbols, offset)?.target ?? defAt(a.symbols, offset)?.nameSpan;
+        const target = definitionAt(a, offset);
         return target === undefined ? null : { uri: uriOf(doc)(target.file), range: c.range(target) };
       },
       null,

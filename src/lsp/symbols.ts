@@ -4,7 +4,7 @@
 // block instances, `@label` references and imports). Built from the AST and the
 // checked IR, never from the text, so it follows the language as it grows:
 // a new statement kind is a type error in `walkBody` until it is handled here.
-import type { BodyStmt, FileAst, LayerStmt, ModelAst } from "../ast.ts";
+import type { BodyStmt, FileAst, LayerStmt, MergeStmt, ModelAst, SeqStmt } from "../ast.ts";
 import type { Span } from "../diagnostics.ts";
 import type { Layer, Model, PartialModel } from "../ir.ts";
 
@@ -41,6 +41,8 @@ export interface SymbolTable {
   refs: SymbolRef[];
   /** every layer statement of the parsed models, in source order */
   statements: LayerStmtInfo[];
+  /** every seq and merge statement of the parsed models, in source order */
+  groups: (SeqStmt | MergeStmt)[];
   /** labels a reference may name, per model (with the graph language, `@label` completes from these) */
   labels: Map<string, string[]>;
   /** names a layer statement may instantiate besides the ops (block names, once the language has blocks) */
@@ -51,6 +53,7 @@ export interface SymbolTable {
 interface Walk {
   model: ModelAst | undefined;
   statements: LayerStmtInfo[];
+  groups: (SeqStmt | MergeStmt)[];
   /** every label of the body, with its span (the targets of `@label`) */
   labels: { name: string; span: Span }[];
   /** every `@label` of the body */
@@ -82,10 +85,12 @@ function walkBody(body: readonly BodyStmt[], w: Walk): SymbolDef[] {
         if (stmt.otherwise !== undefined) defs.push(...walkBody(stmt.otherwise, w));
       },
       seq: (stmt) => {
+        if (w.model !== undefined) w.groups.push(stmt);
         if (stmt.label !== undefined) w.labels.push({ name: stmt.label.text, span: stmt.label.span });
         group("branch", stmt.label?.text ?? "seq", stmt.span, stmt.label?.span ?? stmt.keywordSpan, stmt.body);
       },
       merge: (stmt) => {
+        if (w.model !== undefined) w.groups.push(stmt);
         if (stmt.label !== undefined) w.labels.push({ name: stmt.label.text, span: stmt.label.span });
         group("branch", stmt.label?.text ?? stmt.op, stmt.span, stmt.label?.span ?? stmt.opSpan, stmt.branches);
       },
@@ -100,6 +105,7 @@ function walkBody(body: readonly BodyStmt[], w: Walk): SymbolDef[] {
 /** The symbol table of a parsed file and its checked (and partially checked) models. */
 export function buildSymbols(ast: FileAst | undefined, models: readonly (Model | PartialModel)[]): SymbolTable {
   const statements: LayerStmtInfo[] = [];
+  const groups: (SeqStmt | MergeStmt)[] = [];
   const defs: SymbolDef[] = [];
   const labels = new Map<string, string[]>();
   const refs: SymbolRef[] = [];
@@ -112,24 +118,25 @@ export function buildSymbols(ast: FileAst | undefined, models: readonly (Model |
   };
   const blocks = (ast?.blocks ?? []).filter((b) => b.file === ast?.file);
   for (const b of blocks) {
-    const w: Walk = { model: undefined, statements, labels: [], references: [] };
+    const w: Walk = { model: undefined, statements, groups, labels: [], references: [] };
     defs.push({ kind: "block", name: b.name, span: b.span, nameSpan: b.nameSpan, detail: "block", children: walkBody(b.body, w) });
     follow(w);
   }
   for (const m of ast?.models ?? []) {
-    const w: Walk = { model: m, statements, labels: [], references: [] };
+    const w: Walk = { model: m, statements, groups, labels: [], references: [] };
     const children = walkBody(m.body, w);
     defs.push({ kind: "model", name: m.name, span: m.span, nameSpan: m.nameSpan, detail: "model", children });
     labels.set(m.name, [...(labels.get(m.name) ?? []), ...w.labels.map((l) => l.name)]);
     follow(w);
   }
-  // a block instance's name goes to the block (in this file; imported blocks have no span here)
+  // a block instance's name goes to the block in this file (definition.ts follows imported ones)
   for (const { stmt } of statements) {
     const block = blocks.find((b) => b.name === stmt.op);
     if (block !== undefined) refs.push({ span: stmt.opSpan, target: block.nameSpan, description: `instance of block ${block.name}` });
   }
   const callables = [...new Set((ast?.blocks ?? []).map((b) => b.name))];
-  return { defs, refs: [...refs, ...operandRefs(ast, statements, models)], statements, labels, callables };
+  groups.sort((x, y) => x.span.start - y.span.start);
+  return { defs, refs: [...refs, ...operandRefs(ast, statements, models)], statements, groups, labels, callables };
 }
 
 /**
@@ -145,7 +152,8 @@ function operandRefs(ast: FileAst | undefined, statements: readonly LayerStmtInf
     const seen = new Set<number>();
     model.layers.forEach((layer: Layer) => {
       const info = stmtAt.get(layer.span.start);
-      if (info === undefined || seen.has(layer.span.start)) return;
+      // a layer of an imported block has offsets in its own file
+      if (info === undefined || info.stmt.span.file !== layer.span.file || seen.has(layer.span.start)) return;
       seen.add(layer.span.start);
       for (const f of layer.from) {
         const producer = f >= 0 ? model.layers[f] : undefined;

@@ -41,6 +41,8 @@ function typeDescription(t: ArgType): string {
       return "true or false";
     case "enum":
       return t.values.join(", ").replace(/, ([^,]*)$/, " or $1");
+    case "numbers":
+      return `a tuple of numbers, each at least ${t.min}`;
   }
 }
 
@@ -165,6 +167,15 @@ function readValue(
       if (v.kind !== "ident") return wrongType({ help: `write ${t.values.map((x) => `${spec.name}=${x}`).join(" or ")}` });
       if (t.values.includes(v.name)) return v.name;
       return unknownKeyword(v.name, t.values);
+    case "numbers": {
+      if (v.kind !== "tuple") return wrongType({ help: `write ${spec.name}=(${spec.example ?? "1, 2"}), one number per entry` });
+      const low = v.items.find((i) => i.value < t.min);
+      if (low !== undefined) {
+        report(diag("E0207", low.span, `${what} must hold numbers of at least ${t.min}, got ${low.text}`, { help: `use ${t.min} or more for every entry` }));
+        return undefined;
+      }
+      return v.items.map((i) => i.value);
+    }
   }
 }
 
@@ -178,7 +189,7 @@ function positionalHelp(owner: ArgOwner, astArgs: readonly Arg[], arg: Arg): str
     arg.value.kind === "number"
       ? t.kind !== "bool" && t.kind !== "enum"
       : arg.value.kind === "tuple"
-        ? t.kind === "pair" || t.kind === "pad"
+        ? t.kind === "pair" || t.kind === "pad" || t.kind === "numbers"
         : t.kind === "bool" || t.kind === "enum" || t.kind === "pad";
   const others = owner.args.filter((a) => a.name !== owner.primary && !named.has(a.name) && fits(a.type)).map((a) => `${a.name}=${value}`);
   return others.length > 0 ? `name it, e.g. ${others.slice(0, 3).join(" or ")}` : "remove it, or write it as name=value";

@@ -1,12 +1,13 @@
-// conv(F, kernel, stride=1, pad=0, dilation=1, groups=1, bias=true, rounding):
+// conv(F, kernel, stride=1, pad=0, dilation=1, groups=1, bias=true, rounding, padding_mode=zeros):
 // 2-D convolution, PyTorch's Conv2d. [C, H, W] → [F, OH, OW].
 import { diag } from "../diagnostics.ts";
 import { channelsDivideIntoGroups } from "./group-channels.ts";
 import { kernelArg, nearestDivisor, padArg, roundingArg, strideArg } from "./common-args.ts";
 import { defineOp, requireImage, resolveRounding } from "./op.ts";
+import { checkPadModeFits, padModeArg, padModeOf } from "./pad-mode.ts";
 import { inferWindow, type WindowDraft } from "./window.ts";
 
-interface ConvDraft extends WindowDraft {
+interface ConvDraft extends WindowDraft, ReturnType<typeof padModeOf> {
   filters: number;
   groups: number;
   bias: boolean;
@@ -25,6 +26,7 @@ export const conv = defineOp<"conv", ConvDraft>({
     { name: "groups", type: { kind: "int", min: 1 }, default: 1, doc: "channel groups; C and F must be multiples of it; default 1" },
     { name: "bias", type: { kind: "bool" }, default: true, doc: "learn a per-filter bias; default true", aliases: ["use_bias"] },
     roundingArg,
+    padModeArg("padding_mode", ["pad_mode", "mode"]),
   ],
   resolve(a, ctx) {
     let ok = true;
@@ -63,13 +65,14 @@ export const conv = defineOp<"conv", ConvDraft>({
       rounding: r.mode,
       roundingSource: r.source,
       isPool: false,
+      ...padModeOf(a, "padding_mode"),
     };
   },
   infer(d, input, ctx) {
     if (!requireImage(input, ctx)) return undefined;
     if (!channelsDivideIntoGroups(d, input, ctx)) return undefined;
     const w = inferWindow(d, input, ctx);
-    if (w === undefined) return undefined;
+    if (w === undefined || !checkPadModeFits(d.mode, d.modeSpan, w.pad, input, ctx)) return undefined;
     return {
       args: {
         op: "conv",
@@ -81,6 +84,7 @@ export const conv = defineOp<"conv", ConvDraft>({
         groups: d.groups,
         bias: d.bias,
         rounding: d.rounding,
+        ...(d.mode !== undefined ? { padding_mode: d.mode } : {}),
       },
       output: [d.filters, w.out[0], w.out[1]],
     };

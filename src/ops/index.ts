@@ -41,6 +41,10 @@ import { channelshuffle } from "./channelshuffle.ts";
 import { slice } from "./slice.ts";
 import { stochasticdepth } from "./stochasticdepth.ts";
 import { pixelshuffle, pixelunshuffle } from "./pixelshuffle.ts";
+import { prelu } from "./prelu.ts";
+import { gelu } from "./gelu.ts";
+import { instancenorm } from "./instancenorm.ts";
+import { mul } from "./mul.ts";
 
 export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   conv,
@@ -81,6 +85,10 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   stochasticdepth,
   pixelshuffle,
   pixelunshuffle,
+  prelu,
+  gelu,
+  instancenorm,
+  mul,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };

@@ -21,9 +21,11 @@ export type ArgType =
   | { kind: "pair"; min: number }
   | { kind: "pad"; same: boolean }
   | { kind: "bool" }
-  | { kind: "enum"; values: readonly string[] };
+  | { kind: "enum"; values: readonly string[] }
+  /** a tuple of numbers, each at least `min` (class weights) */
+  | { kind: "numbers"; min: number };
 
-export type ArgValue = number | Pair | PadValue | boolean | string;
+export type ArgValue = number | Pair | PadValue | boolean | string | number[];
 
 export interface ArgSpec {
   name: string;
@@ -77,6 +79,10 @@ export class Args {
   }
   bool(name: string): boolean {
     return this.get(name) as boolean;
+  }
+  /** a `numbers` argument, or undefined when left out and optional */
+  numbers(name: string): number[] | undefined {
+    return this.values.get(name)?.value as number[] | undefined;
   }
   /** an enum argument, or undefined when left out and optional */
   enumValue(name: string): string | undefined {

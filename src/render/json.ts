@@ -27,6 +27,15 @@ export const JsonLayerSchema = z.object({
   macs: z.number().int(),
 });
 
+/** `cnnc summary --format json` only: what the generated module's createWorkspace(batch) allocates (docs/cli.md#cnnc-summary). */
+export const JsonWorkspaceSchema = z.object({
+  dtype: z.enum(["f32", "f64"]),
+  perSample: z.number().int(),
+  fixed: z.number().int(),
+  maxBatch: z.number().int(),
+  batches: z.array(z.object({ batch: z.number().int(), bytes: z.number().int() })),
+});
+
 export const JsonModelSchema = z.object({
   file: z.string(),
   name: z.string(),
@@ -35,6 +44,7 @@ export const JsonModelSchema = z.object({
   params: z.number().int(),
   macs: z.number().int(),
   layers: z.array(JsonLayerSchema),
+  workspace: JsonWorkspaceSchema.optional(),
 });
 
 export const JsonDocumentSchema = z.object({
@@ -79,10 +89,10 @@ export function jsonModel(m: ModelFacts): z.infer<typeof JsonModelSchema> {
 }
 
 export function renderJson(diagnostics: readonly Diagnostic[], models: readonly ModelFacts[]): string {
-  const document: JsonDocument = {
-    diagnostics: diagnostics.map(jsonDiagnostic),
-    models: models.map(jsonModel),
-  };
+  return stringifyJson({ diagnostics: diagnostics.map(jsonDiagnostic), models: models.map(jsonModel) });
+}
+
+export function stringifyJson(document: JsonDocument): string {
   // indented for people, with shapes kept on one line ([3, 224, 224]); strings cannot hold a raw newline, so the regex only meets arrays
   return JSON.stringify(document, null, 2).replace(/\[\s+(-?\d+(?:,\s+-?\d+)*)\s+\]/g, (_, items: string) => `[${items.split(/,\s+/).join(", ")}]`);
 }

@@ -71,7 +71,7 @@ export function renderSummaryTable(model: ModelFacts, options: { style?: Style }
     activation += bytes;
     let op = layer.from.length > 1 ? layer.args.op : layerText(layer);
     if (op.length > MAX_OP_WIDTH) op = `${op.slice(0, MAX_OP_WIDTH - 1)}…`;
-    const from = layer.from.length > 1 || layer.from[0] !== i - 1 ? layer.from.map(nameOf).join(" + ") : "";
+    const from = layer.from.length > 1 || layer.from[0] !== i - 1 ? layer.from.map(nameOf).join(layer.args.op === "mul" ? " × " : " + ") : "";
     rows.push(
       row(`${INDENT.repeat(scope.length)}${layer.name}`, op, from, [
         formatShape(layer.output),

@@ -74,7 +74,14 @@ export function randomInputs(model: Model, batch: number, seed: number): OracleI
   const wide = model.layers.some((l) => ["relu6", "hardswish", "hardsigmoid"].includes(l.args.op)) ? 4 : 1;
   const x = Float64Array.from({ length: batch * size(model.input) }, () => f32(wide * r.gauss()));
   const K = model.output[0];
-  const y = Int32Array.from({ length: batch }, () => r.int(K));
+  // a class per position of a [K, H, W] output; with an ignore_index, every third label past the first is it
+  const positions = size(model.output) / K;
+  const ignore = model.loss?.args.op === "softmax" ? model.loss.args.ignore_index : undefined;
+  const y = Int32Array.from({ length: batch * (model.loss?.args.op === "softmax" ? positions : 1) }, () => r.int(K));
+  if (ignore !== undefined) {
+    y.forEach((v, i) => (y[i] = i % 3 === 2 ? ignore : v));
+    if (y[0] === ignore) y[0] = (ignore + 1) % K;
+  }
   const dout = Float64Array.from({ length: batch * size(model.output) }, () => f32(r.gauss()));
   const masks: Record<string, Float64Array> = {};
   for (const layer of model.layers) {

@@ -2,7 +2,8 @@
 // own shape rules (./models.ts), independent of src/check: a builder, random
 // graphs (residual adds with and without projections, concats of 2–3
 // branches, skips across several layers, a value merged with itself, nested
-// merges, values nobody reads, flatten of a value other layers read too), and
+// merges, values nobody reads, flatten of a value other layers read too,
+// squeeze-and-excitation gates and products of equal shapes), and
 // torchvision's ResNets with torchvision's state-dict names.
 import { type Layer, type LossArgs, type Model, ModelSchema } from "../../src/ir.ts";
 import { type LayerSpec, poolWindowEmpty, randomLayer, resolveLayer, resolveMerge, rng, STACK_OPS } from "./models.ts";
@@ -31,7 +32,7 @@ export class GraphBuilder {
     return this.layer({ label, op, args }, v);
   }
 
-  merge(label: string, op: "add" | "concat", vs: number[]): number {
+  merge(label: string, op: "add" | "concat" | "mul", vs: number[]): number {
     this.layers.push(resolveMerge(label, op, vs.map((v) => this.shape(v)), vs));
     return this.layers.length - 1;
   }
@@ -63,6 +64,7 @@ type Rng = ReturnType<typeof rng>;
 /** Which graph situations a model contains, so a test can prove its generator reached them. */
 export type GraphFeature =
   | "add"
+  | "mul"
   | "concat"
   | "identity shortcut"
   | "projection shortcut"
@@ -73,7 +75,9 @@ export type GraphFeature =
   | "nested merge"
   | "value read by no layer"
   | "flatten of a value read elsewhere"
-  | "output read by layers";
+  | "output read by layers"
+  | "gate"
+  | "mul of equal shapes";
 
 class RandomGraph {
   readonly g: GraphBuilder;
@@ -114,7 +118,7 @@ class RandomGraph {
     return undefined;
   }
 
-  private merge(op: "add" | "concat", vs: number[]): number {
+  private merge(op: "add" | "concat" | "mul", vs: number[]): number {
     this.n++;
     for (const v of vs) this.read(v);
     this.features.add(op);
@@ -179,6 +183,33 @@ class RandomGraph {
     return branches.length < 2 ? undefined : this.merge("concat", branches);
   }
 
+  /**
+   * Squeeze-and-excitation on a chain from v: adaptiveavgpool(1), a 1×1 conv to a few channels, an
+   * activation, a 1×1 conv back to C, a sigmoid — the [C, 1, 1] gate multiplies the chain's value;
+   * now and then instead a product with v itself when the shapes are equal.
+   */
+  gate(v: number, depth: number): number | undefined {
+    const main = this.chain(v, depth, 2, true);
+    const shape = this.g.shape(main);
+    if (shape.length !== 3) return undefined;
+    if (main !== v && this.g.shape(v).join() === shape.join() && this.r.chance(0.3)) {
+      this.features.add("mul of equal shapes");
+      return this.merge("mul", [v, main]);
+    }
+    const step = (op: LayerSpec["op"], u: number, args: LayerSpec["args"] = []) => {
+      this.n++;
+      this.read(u);
+      return this.g.op(`L${this.n}`, op, u, args);
+    };
+    let s = step("adaptiveavgpool", main, [["size", 1]]);
+    s = step("conv", s, [["filters", this.r.int(1, 3)], ["kernel", 1]]);
+    s = step(this.r.pick(["relu", "silu", "prelu"] as const), s);
+    s = step("conv", s, [["filters", shape[0]], ["kernel", 1]]);
+    s = step(this.r.pick(["sigmoid", "hardsigmoid"] as const), s);
+    this.features.add("gate");
+    return this.merge("mul", this.r.chance(0.5) ? [main, s] : [s, main]);
+  }
+
   /** A merge with an earlier value of a matching shape that is not the current one. */
   skip(v: number, history: number[]): number | undefined {
     const shape = this.g.shape(v).join();
@@ -213,7 +244,7 @@ export function randomGraphModel(name: string, seed: number): { model: Model; fe
   const history = [-1];
   const statements = r.int(1, 4);
   for (let s = 0; s < statements; s++) {
-    const kind = r.int(0, 5);
+    const kind = r.int(0, 6);
     const next =
       kind === 0
         ? rg.plain(v, false)
@@ -225,7 +256,9 @@ export function randomGraphModel(name: string, seed: number): { model: Model; fe
               ? rg.skip(v, history)
               : kind === 4
                 ? rg.residual(v, 0)
-                : (rg.dead(v), undefined);
+                : kind === 5
+                  ? rg.gate(v, 0)
+                  : (rg.dead(v), undefined);
     if (next !== undefined) {
       v = next;
       history.push(v);
@@ -336,7 +369,7 @@ export function graphText(model: Model): string | undefined {
   let current = -1;
   for (const [i, layer] of model.layers.entries()) {
     const ref = (v: number) => (v === current ? "{}" : v >= 0 ? `@${model.layers[v].name}` : undefined);
-    if (layer.args.op === "add" || layer.args.op === "concat") {
+    if (layer.args.op === "add" || layer.args.op === "concat" || layer.args.op === "mul") {
       const items = layer.from.map(ref);
       if (items.includes(undefined)) return undefined;
       lines.push(`  ${layer.name}: ${layer.args.op} { ${items.join("; ")} }`);

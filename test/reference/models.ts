@@ -3,7 +3,7 @@
 // arguments and output shapes, so a test can build the IR without the front end
 // and cross-check the checker's IR when it has one.
 import fc from "fast-check";
-import { OP_NAMES, type Layer, type LayerArgs, type Loss, type LossArgs, type Model } from "../../src/ir.ts";
+import { OP_NAMES, type Layer, type LayerArgs, type Loss, type LossArgs, type Model, type PadMode } from "../../src/ir.ts";
 
 type Pair = [number, number];
 type Pad4 = [number, number, number, number];
@@ -42,9 +42,28 @@ export function modelText(m: ModelSpec): string {
   const lines = [`model ${m.name} {`, `  input [${m.input.join(", ")}]`];
   if (m.rounding) lines.push(`  rounding ${m.rounding}`);
   for (const l of m.layers) lines.push(`  ${layerText(l)}`);
-  if (m.loss) lines.push(m.loss.op === "softmax" ? "  loss softmax" : `  loss svm(margin=${m.loss.margin})`);
+  if (m.loss) lines.push(m.loss.op === "softmax" ? `  loss softmax${crossEntropyOptionsText(m.loss)}` : `  loss svm(margin=${m.loss.margin})`);
   lines.push("}");
   return lines.join("\n") + "\n";
+}
+
+/** `(label_smoothing=0.1, weight=(1, 2), …)`, or "" for `loss softmax` with PyTorch's defaults. */
+function crossEntropyOptionsText(a: LossArgs & { op: "softmax" }): string {
+  const options = [
+    a.label_smoothing !== undefined ? `label_smoothing=${a.label_smoothing}` : "",
+    a.weight !== undefined ? `weight=(${a.weight.join(", ")})` : "",
+    a.ignore_index !== undefined ? `ignore_index=${a.ignore_index}` : "",
+    a.reduction !== undefined ? `reduction=${a.reduction}` : "",
+  ].filter((o) => o !== "");
+  return options.length > 0 ? `(${options.join(", ")})` : "";
+}
+
+/** reflect needs pad < size, circular pad ≤ size (docs/language.md#padding-modes); throws otherwise, so the generator draws again. */
+function padModeFits(mode: string | undefined, pad: Pad4, H: number, W: number): PadMode | undefined {
+  if (mode === undefined || mode === "zeros") return undefined;
+  const limit = (size: number) => (mode === "reflect" ? size - 1 : mode === "circular" ? size : Infinity);
+  if (pad[0] > limit(H) || pad[1] > limit(H) || pad[2] > limit(W) || pad[3] > limit(W)) throw new Error(`${mode} padding too wide`);
+  return mode as PadMode;
 }
 
 // ---------------------------------------------------------------------------
@@ -121,7 +140,8 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
         const filters = arg(l, "filters") as number;
         const groups = (arg(l, "groups") as number | undefined) ?? 1;
         const bias = (arg(l, "bias") as boolean | undefined) ?? true;
-        args = { op: "conv", filters, kernel, stride, pad, dilation, groups, bias, rounding };
+        const mode = padModeFits(arg(l, "padding_mode") as string | undefined, pad, H, W);
+        args = { op: "conv", filters, kernel, stride, pad, dilation, groups, bias, rounding, ...(mode !== undefined ? { padding_mode: mode } : {}) };
         params.push({ name: `${name}.weight`, shape: [filters, C / groups, kernel[0], kernel[1]] });
         if (bias) params.push({ name: `${name}.bias`, shape: [filters] });
         output = [filters, OH, OW];
@@ -142,7 +162,8 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
       break;
     case "pad": {
       const pad = padOf(arg(l, "pad") as PadText, [H, W], [1, 1], [1, 1]);
-      args = { op: "pad", pad };
+      const mode = padModeFits(arg(l, "mode") as string | undefined, pad, H, W);
+      args = { op: "pad", pad, ...(mode !== undefined ? { mode } : {}) };
       output = [C, H + pad[0] + pad[1], W + pad[2] + pad[3]];
       break;
     }
@@ -230,7 +251,28 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
       break;
     case "add":
     case "concat":
+    case "mul":
       throw new Error("merges resolve with resolveMerge");
+    case "prelu": {
+      const count = (arg(l, "num_parameters") as number | undefined) ?? 1;
+      if (count !== 1 && count !== C) throw new Error("prelu needs 1 or C slopes");
+      args = { op: "prelu", num_parameters: count, init: (arg(l, "init") as number | undefined) ?? 0.25 };
+      params.push({ name: `${name}.weight`, shape: [count] });
+      output = input;
+      break;
+    }
+    case "gelu":
+      args = { op: "gelu", approximate: (arg(l, "approximate") as "none" | "tanh" | undefined) ?? "none" };
+      output = input;
+      break;
+    case "instancenorm": {
+      if (input.length !== 3 || H * W < 2) throw new Error("instancenorm needs [C, H, W] with H·W > 1");
+      const affine = (arg(l, "affine") as boolean | undefined) ?? false;
+      args = { op: "instancenorm", eps: (arg(l, "eps") as number | undefined) ?? 1e-5, affine };
+      if (affine) params.push({ name: `${name}.weight`, shape: [C] }, { name: `${name}.bias`, shape: [C] });
+      output = input;
+      break;
+    }
     case "relu6":
     case "hardswish":
     case "hardsigmoid":
@@ -316,7 +358,9 @@ export function specToModel(m: ModelSpec): Model {
     layers.push(layer);
     shape = layer.output;
   }
-  const loss: Loss | null = m.loss ? { args: m.loss, span, source: "loss" } : null;
+  // the IR leaves options at PyTorch's default out: `reduction=mean` is written but not held
+  const args = m.loss?.op === "softmax" && m.loss.reduction === "mean" ? (({ reduction: _, ...rest }) => rest)(m.loss) : m.loss;
+  const loss: Loss | null = args ? { args, span, source: "loss" } : null;
   const params = layers.reduce((s, l) => s + l.params.reduce((t, p) => t + p.shape.reduce((a, b) => a * b, 1), 0), 0);
   const macs = layers.reduce((s, l) => s + l.macs, 0);
   return { name: m.name, file: "random.cnn", span, input: m.input, output: shape, layers, loss, params, macs };
@@ -336,7 +380,7 @@ export interface GenOptions {
 }
 
 /** The ops a stack can draw (merges need a graph: see ./graphs.ts). */
-export const STACK_OPS = OP_NAMES.filter((op) => op !== "add" && op !== "concat");
+export const STACK_OPS = OP_NAMES.filter((op) => op !== "add" && op !== "concat" && op !== "mul");
 const ALL_OPS = STACK_OPS;
 
 /** An arbitrary of valid model specs: small spatial sizes, every argument form exercised. */
@@ -389,17 +433,33 @@ export function randomModelSpec(name: string, seed: number, opts: GenOptions = {
   if (spec.layers.length === 0) spec.layers.push({ label: "L1", op: "tanh", args: [] });
   const lossChoice = opts.loss === false ? 0 : r.int(0, 2);
   if (lossChoice > 0) {
-    if (shape.length === 3 || shape[0] < 2 || r.chance(0.3)) {
+    // softmax also reads [K, H, W] (a class per position) as it is, now and then
+    const perPosition = lossChoice === 1 && shape.length === 3 && shape[0] >= 2 && r.chance(0.3);
+    let classes = shape[0];
+    if (!perPosition && (shape.length === 3 || shape[0] < 2 || r.chance(0.3))) {
+      classes = r.int(2, 5);
       spec.layers.push({
         label: `L${spec.layers.length + 1}`,
         op: "affine",
-        args: [["features", r.int(2, 5)]],
+        args: [["features", classes]],
         positional: true,
       });
     }
-    spec.loss = lossChoice === 1 ? { op: "softmax" } : { op: "svm", margin: r.pick([1, 0.5, 2]) };
+    spec.loss = lossChoice === 1 ? randomCrossEntropy(r, classes) : { op: "svm", margin: r.pick([1, 0.5, 2]) };
   }
   return spec;
+}
+
+/** `loss softmax` with each of nn.CrossEntropyLoss's options now and then (weights > 0: zero weights are test/padding-loss-torch.test.ts's, where labels are chosen). */
+function randomCrossEntropy(r: ReturnType<typeof rng>, classes: number): LossArgs {
+  const weight = Array.from({ length: classes }, () => r.pick([0.25, 0.5, 1, 2, 3]));
+  return {
+    op: "softmax",
+    ...(r.chance(0.3) ? { label_smoothing: r.pick([0.1, 0.25, 0.5]) } : {}),
+    ...(r.chance(0.3) ? { weight } : {}),
+    ...(r.chance(0.3) ? { ignore_index: r.pick([0, 1, 255]) } : {}),
+    ...(r.chance(0.25) ? { reduction: r.pick(["sum", "mean"] as const) } : {}),
+  };
 }
 
 /** A ceil-mode window whose cells all lie in padding would be refused by PyTorch; never generate it. */
@@ -462,6 +522,7 @@ export function randomLayer(
       if (r.chance(0.35)) args.push(["dilation", kernelText(r, r.int(1, 2), r.int(1, 2))]);
       if (groups > 1 || r.chance(0.1)) args.push(["groups", groups]);
       if (r.chance(0.2)) args.push(["bias", false]);
+      if (r.chance(0.25)) args.push(["padding_mode", r.pick(["reflect", "replicate", "circular", "zeros"])]);
       return l;
     }
     case "maxpool":
@@ -490,6 +551,7 @@ export function randomLayer(
       if (!spatial) return null;
       const pad = randomPad(r, 2, 2, false);
       args.push(["pad", pad === undefined ? 1 : (pad as number)]);
+      if (r.chance(0.4)) args.push(["mode", r.pick(["reflect", "replicate", "circular"])]);
       return l;
     }
     case "batchnorm":
@@ -617,18 +679,46 @@ export function randomLayer(
       if (!spatial) return null;
       l.positional = false;
       return l;
+    case "prelu":
+      // one shared slope or one per channel; the slopes' values are the test's random parameters
+      if (r.chance(0.5)) args.push(["num_parameters", r.pick([1, C])]);
+      else l.positional = false;
+      if (r.chance(0.3)) args.push(["init", r.pick([0.25, 0.1])]);
+      return l;
+    case "gelu":
+      if (r.chance(0.5)) args.push(["approximate", r.pick(["none", "tanh"])]);
+      return l;
+    case "instancenorm":
+      // over 2 positions x̂ = ±1 and the exact dx is 0: f32 (TF.js) would compare rounding noise
+      if (!spatial || shape[1] * shape[2] < 3) return null;
+      l.positional = false;
+      if (r.chance(0.5)) args.push(["affine", r.chance(0.7)]);
+      if (r.chance(0.3)) args.push(["eps", r.pick([1e-5, 1e-3])]);
+      return l;
     case "add":
     case "concat":
+    case "mul":
       return null;
   }
 }
 
-/** A merge layer over values of the given shapes: add (equal shapes) or concat (channels; other dims equal). */
-export function resolveMerge(label: string, op: "add" | "concat", inputs: number[][], from: number[]): Layer {
+/**
+ * A merge layer over values of the given shapes: add (equal shapes), concat (channels; other dims
+ * equal) or mul (equal shapes, or a [C, 1, 1] gate beside [C, H, W]: the output is the largest).
+ */
+export function resolveMerge(label: string, op: "add" | "concat" | "mul", inputs: number[][], from: number[]): Layer {
+  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
   const [first] = inputs;
-  const output = op === "add" ? first : [inputs.reduce((c, s) => c + s[0], 0), ...first.slice(1)];
+  const largest = inputs.reduce((a, b) => (size(b) > size(a) ? b : a));
+  const output = op === "add" ? first : op === "mul" ? largest : [inputs.reduce((c, s) => c + s[0], 0), ...first.slice(1)];
   for (const s of inputs) {
-    const same = op === "add" ? s.join() === first.join() : s.length === first.length && s.slice(1).join() === first.slice(1).join();
+    const gate = s.length === 3 && largest.length === 3 && s[0] === largest[0] && s[1] === 1 && s[2] === 1;
+    const same =
+      op === "add"
+        ? s.join() === first.join()
+        : op === "mul"
+          ? s.join() === largest.join() || gate
+          : s.length === first.length && s.slice(1).join() === first.slice(1).join();
     if (!same) throw new Error(`${op} of [${first.join(", ")}] and [${s.join(", ")}]`);
   }
   return {
@@ -797,4 +887,20 @@ export const directedSpecs: ModelSpec[] = [
   ),
   spec("HardswishNorm", [3, 2, 3], [L("hs", "hardswish"), L("ln", "layernorm2d"), L("si", "silu"), L("sp", "softplus", ["beta", 2], ["threshold", 1])]),
   spec("HardsigmoidMish", [2, 3, 2], [L("hsig", "hardsigmoid"), L("m", "mish"), L("e", "elu", ["alpha", 0.5]), L("se", "selu"), L("c", "clamp", ["min", 0.25], ["max", 1.5])]),
+  // prelu first (the wide inputs reach both sides), per channel and shared; gelu both forms past ±2.5·√2 (erf's switch)
+  spec(
+    "PreluGeluInstance",
+    [3, 3, 3],
+    [
+      L("pr", "prelu", ["num_parameters", 3]),
+      L("g", "gelu"),
+      L("inorm", "instancenorm", ["affine", true]),
+      L("gt", "gelu", ["approximate", "tanh"]),
+      L("in2", "instancenorm", ["eps", 1e-3]),
+      L("pr2", "prelu"),
+      L("out", "affine", ["features", 3]),
+      L("pv", "prelu", ["num_parameters", 3]),
+    ],
+    { loss: { op: "softmax" } },
+  ),
 ];

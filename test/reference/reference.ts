@@ -2,8 +2,9 @@
 // statistics, written straight from the formulas of docs/language.md with textbook loops.
 // It shares no code with src/emit (the oracle must not agree with the emitter
 // by construction); tests compare the generated modules against it.
-import type { ArgsOf, Layer, Loss, Model } from "../../src/ir.ts";
+import type { ArgsOf, Layer, Loss, Model, PadMode } from "../../src/ir.ts";
 import { mobileBackward, mobileForward, type MobileOp } from "./mobile.ts";
+import { seBackward, seForward, type SeOp } from "./prelu-gelu-instancenorm.ts";
 
 export type Tensors = Record<string, Float64Array>;
 
@@ -89,7 +90,7 @@ export function refBackward(
     const layer = model.layers[i];
     const d = dv[i + 1];
     const dIns = isMerge(layer)
-      ? mergeBackward(layer, d, batch)
+      ? mergeBackward(layer, d, batch, layer.from.map((f) => fwd.values[f + 1]))
       : [layerBackward(layer, fwd.values[layer.from[0] + 1], d, batch, params, state, grads, train, run)];
     layer.from.forEach((f, k) => {
       const target = dv[f + 1];
@@ -100,12 +101,29 @@ export function refBackward(
 }
 
 function isMerge(layer: Layer): boolean {
-  return layer.args.op === "add" || layer.args.op === "concat";
+  return layer.args.op === "add" || layer.args.op === "concat" || layer.args.op === "mul";
+}
+
+/** mul: operand k's value at output element i of sample n and channel c — a [C, 1, 1] gate broadcasts over H×W. */
+function mulOperand(layer: Layer, ins: Float64Array[], k: number, i: number): number {
+  const per = size(layer.output);
+  const [C, H, W] = chw(layer.output);
+  if (size(layer.inputs[k]) === per) return ins[k][i];
+  const n = Math.floor(i / per);
+  const c = Math.floor((i % per) / (H * W));
+  return ins[k][n * C + c];
 }
 
 /** add: the elementwise sum; concat: each sample's operand blocks one after another (channels, NCHW). */
 function mergeForward(layer: Layer, ins: Float64Array[], N: number): Float64Array {
   const y = new Float64Array(N * size(layer.output));
+  if (layer.args.op === "mul") {
+    for (let i = 0; i < y.length; i++) {
+      y[i] = 1;
+      for (let k = 0; k < ins.length; k++) y[i] *= mulOperand(layer, ins, k, i);
+    }
+    return y;
+  }
   if (layer.args.op === "add") {
     for (const v of ins) for (let i = 0; i < y.length; i++) y[i] += v[i];
     return y;
@@ -122,8 +140,23 @@ function mergeForward(layer: Layer, ins: Float64Array[], N: number): Float64Arra
   return y;
 }
 
-function mergeBackward(layer: Layer, dy: Float64Array, N: number): Float64Array[] {
+function mergeBackward(layer: Layer, dy: Float64Array, N: number, ins: Float64Array[]): Float64Array[] {
   if (layer.args.op === "add") return layer.inputs.map(() => Float64Array.from(dy));
+  if (layer.args.op === "mul") {
+    // d/d(operand k) of the product: dy times the other operands; a gate sums over the positions it covers
+    const [C, H, W] = chw(layer.output);
+    return layer.inputs.map((shape, k) => {
+      const d = new Float64Array(N * size(shape));
+      for (let i = 0; i < dy.length; i++) {
+        let g = dy[i];
+        for (let j = 0; j < ins.length; j++) if (j !== k) g *= mulOperand(layer, ins, j, i);
+        const n = Math.floor(i / size(layer.output));
+        const c = Math.floor((i % size(layer.output)) / (H * W));
+        d[size(shape) === size(layer.output) ? i : n * C + c] += g;
+      }
+      return d;
+    });
+  }
   const per = size(layer.output);
   const out = layer.inputs.map((shape) => new Float64Array(N * size(shape)));
   for (let n = 0; n < N; n++) {
@@ -148,7 +181,10 @@ export function refLossAndGrad(
 ): RefGradResult {
   if (model.loss === null) throw new Error("refLossAndGrad: model has no loss");
   const fwd = refForward(model, params, state, x, batch, true, run);
-  const { loss, dz } = refLoss(model.loss, fwd.out, y, batch, model.output[0]);
+  const { loss, dz } =
+    model.output.length > 1 || hasOptions(model.loss)
+      ? refCrossEntropy(model.loss.args as Loss["args"] & { op: "softmax" }, fwd.out, y, batch, model.output)
+      : refLoss(model.loss, fwd.out, y, batch, model.output[0]);
   const back = refBackward(model, params, state, x, dz, batch, run, true);
   return { ...fwd, loss, grads: back.grads, dx: back.dx };
 }
@@ -192,6 +228,73 @@ export function refLoss(
   return { loss: total / batch, dz };
 }
 
+/**
+ * The input index a padded cell copies, straight from the definitions: reflect mirrors about the
+ * edge cell (PyTorch's ReflectionPad), replicate repeats the edge, circular wraps around.
+ */
+function padSource(mode: PadMode, i: number, n: number): number {
+  if (mode === "replicate") return Math.min(n - 1, Math.max(0, i));
+  if (mode === "circular") return ((i % n) + n) % n;
+  let j = i;
+  while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
+  return j;
+}
+
+/** A conv with a padding mode is that padding (a pad layer) followed by the conv with no padding. */
+function splitPaddingMode(layer: Layer & { args: ArgsOf<"conv"> }): { pad: Layer; inner: Layer } {
+  const a = layer.args;
+  const [C, H, W] = chw(layer.input);
+  const padded = [C, H + a.pad[0] + a.pad[1], W + a.pad[2] + a.pad[3]];
+  const pad: Layer = { ...layer, args: { op: "pad", pad: a.pad, mode: a.padding_mode }, output: padded, params: [] };
+  const inner: Layer = { ...layer, args: { ...a, pad: [0, 0, 0, 0], padding_mode: undefined }, input: padded, inputs: [padded] };
+  return { pad, inner };
+}
+
+const hasOptions = (loss: Loss) => loss.args.op === "softmax" && Object.keys(loss.args).length > 1;
+
+/**
+ * nn.CrossEntropyLoss with its options, per position of a [K] or [K, H, W] output (labels
+ * [N, H, W]): position loss −Σ_c q_c·log p_c with the target distribution
+ * q_c = (1 − ε)·w_t·[c = t] + ε·w_c/K; positions labelled ignore_index count nothing;
+ * mean divides by Σ w_t over the counted positions. The gradient is the chain rule
+ * through log-softmax, ∂(−log p_c)/∂z_j = p_j − [c = j], summed over c.
+ */
+export function refCrossEntropy(
+  a: Loss["args"] & { op: "softmax" },
+  z: Float64Array,
+  y: ArrayLike<number>,
+  batch: number,
+  output: readonly number[],
+): { loss: number; dz: Float64Array } {
+  const K = output[0];
+  const P = size(output) / K;
+  const eps = a.label_smoothing ?? 0;
+  const w = (c: number) => (a.weight === undefined ? 1 : a.weight[c]);
+  const dz = new Float64Array(batch * K * P);
+  let total = 0;
+  let denominator = 0;
+  for (let n = 0; n < batch; n++)
+    for (let s = 0; s < P; s++) {
+      const t = y[n * P + s];
+      if (t === a.ignore_index) continue;
+      const at = (c: number) => (n * K + c) * P + s;
+      let max = -Infinity;
+      for (let c = 0; c < K; c++) max = Math.max(max, z[at(c)]);
+      let sum = 0;
+      for (let c = 0; c < K; c++) sum += Math.exp(z[at(c)] - max);
+      const p = (c: number) => Math.exp(z[at(c)] - max) / sum;
+      denominator += w(t);
+      for (let c = 0; c < K; c++) {
+        const q = (c === t ? (1 - eps) * w(t) : 0) + (eps * w(c)) / K;
+        total -= q * Math.log(p(c));
+        for (let j = 0; j < K; j++) dz[at(j)] += q * (p(j) - (c === j ? 1 : 0));
+      }
+    }
+  const scale = a.reduction === "sum" ? 1 : 1 / denominator;
+  for (let i = 0; i < dz.length; i++) dz[i] *= scale;
+  return { loss: total * scale, dz };
+}
+
 function checkLength(what: string, got: number, want: number): void {
   if (got !== want) throw new Error(`reference: ${what} has ${got} values, expected ${want}`);
 }
@@ -219,6 +322,10 @@ function layerForward(
   const [C, H, W] = chw(layer.input);
   const [OC, OH, OW] = chw(layer.output);
   const y = new Float64Array(N * size(layer.output));
+  if (a.op === "conv" && a.padding_mode !== undefined) {
+    const { pad, inner } = splitPaddingMode(layer as Layer & { args: ArgsOf<"conv"> });
+    return layerForward(inner, layerForward(pad, x, N, params, state, train, run), N, params, state, train, run);
+  }
   switch (a.op) {
     case "conv": {
       const w = param(params, `${layer.name}.weight`);
@@ -282,6 +389,17 @@ function layerForward(
     }
     case "pad": {
       const [PT, , PL] = a.pad;
+      if (a.mode !== undefined) {
+        for (let n = 0; n < N; n++)
+          for (let c = 0; c < C; c++)
+            for (let oh = 0; oh < OH; oh++)
+              for (let ow = 0; ow < OW; ow++) {
+                const ih = padSource(a.mode, oh - PT, H);
+                const iw = padSource(a.mode, ow - PL, W);
+                y[((n * C + c) * OH + oh) * OW + ow] = x[((n * C + c) * H + ih) * W + iw];
+              }
+        return y;
+      }
       for (let n = 0; n < N; n++)
         for (let c = 0; c < C; c++)
           for (let h = 0; h < H; h++)
@@ -435,7 +553,12 @@ function layerForward(
       return y;
     case "add":
     case "concat":
+    case "mul":
       throw new Error("reference: merges go through mergeForward");
+    case "prelu":
+    case "gelu":
+    case "instancenorm":
+      return seForward(layer as Layer & { args: ArgsOf<SeOp> }, x, N, params);
     case "relu6":
     case "clamp":
     case "hardswish":
@@ -479,6 +602,12 @@ function layerBackward(
   const [C, H, W] = chw(layer.input);
   const [OC, OH, OW] = chw(layer.output);
   const dx = new Float64Array(x.length);
+  if (a.op === "conv" && a.padding_mode !== undefined) {
+    const { pad, inner } = splitPaddingMode(layer as Layer & { args: ArgsOf<"conv"> });
+    const xPadded = layerForward(pad, x, N, params, stateBefore, train, run);
+    const dPadded = layerBackward(inner, xPadded, dy, N, params, stateBefore, grads, train, run);
+    return layerBackward(pad, x, dPadded, N, params, stateBefore, grads, train, run);
+  }
   switch (a.op) {
     case "conv": {
       const w = param(params, `${layer.name}.weight`);
@@ -540,6 +669,17 @@ function layerBackward(
     }
     case "pad": {
       const [PT, , PL] = a.pad;
+      if (a.mode !== undefined) {
+        for (let n = 0; n < N; n++)
+          for (let c = 0; c < C; c++)
+            for (let oh = 0; oh < OH; oh++)
+              for (let ow = 0; ow < OW; ow++) {
+                const ih = padSource(a.mode, oh - PT, H);
+                const iw = padSource(a.mode, ow - PL, W);
+                dx[((n * C + c) * H + ih) * W + iw] += dy[((n * C + c) * OH + oh) * OW + ow];
+              }
+        return dx;
+      }
       for (let n = 0; n < N; n++)
         for (let c = 0; c < C; c++)
           for (let h = 0; h < H; h++)
@@ -722,7 +862,12 @@ function layerBackward(
     }
     case "add":
     case "concat":
+    case "mul":
       throw new Error("reference: merges go through mergeBackward");
+    case "prelu":
+    case "gelu":
+    case "instancenorm":
+      return seBackward(layer as Layer & { args: ArgsOf<SeOp> }, x, dy, N, params, grads);
     case "relu6":
     case "clamp":
     case "hardswish":

@@ -14,10 +14,12 @@
 //   conv2dTranspose's uncropped output; bilinear upsampling is two products with
 //   interpolation matrices that resizeBilinear (half-pixel centres) makes; an
 //   adaptive pool is one mean per PyTorch window.
-// Graphs: each layer reads the values its `from` names; add is tf.addN and
-// concat tf.concat along axis 1 (channels in NCHW, features in [N, D]).
+// Graphs: each layer reads the values its `from` names; add is tf.addN,
+// concat tf.concat along axis 1 (channels in NCHW, features in [N, D]) and mul
+// tf.mul, whose broadcasting spreads a [N, C, 1, 1] gate over H×W.
+// gelu is x·(1 + erf(x/√2))/2 with TF.js's own erf.
 import * as tf from "@tensorflow/tfjs";
-import type { Layer, Model } from "../../src/ir.ts";
+import type { Layer, LossArgs, Model, PadMode } from "../../src/ir.ts";
 import type { Tensors } from "./reference.ts";
 
 export { tf };
@@ -74,12 +76,17 @@ export function tfRun(
             ? tf.addN(ins)
             : layer.args.op === "concat"
               ? tf.concat(ins, 1)
-              : tfLayer(layer, ins[0], batch, pm, newState, train, masks, recordState),
+              : layer.args.op === "mul"
+                ? ins.reduce((a, b) => tf.mul(a, b))
+                : tfLayer(layer, ins[0], batch, pm, newState, train, masks, recordState),
         );
       }
       return values[values.length - 1];
     };
     const scalarOf = (out: tf.Tensor): tf.Scalar => {
+      if (model.loss?.args.op === "softmax" && target.y !== undefined && (model.output.length > 1 || Object.keys(model.loss.args).length > 1)) {
+        return tfCrossEntropy(model.loss.args, out, target.y, batch, model.output);
+      }
       if (model.loss !== null && target.y !== undefined) {
         const K = model.output[0];
         const hot = new Float32Array(batch * K);
@@ -110,6 +117,56 @@ export function tfRun(
   });
   if (result === undefined) throw new Error("tfRun: no result");
   return result;
+}
+
+/**
+ * NCHW padding by a mode, from TF.js's slices: the rows (columns) next to the edge reversed for
+ * reflect, the edge row (column) tiled for replicate, the far rows (columns) for circular.
+ * (Not tf.mirrorPad: its gradient is the interior of dy alone, without the mirrored cells.)
+ */
+function tfPadMode(x: tf.Tensor, [pt, pb, pl, pr]: readonly number[], mode: PadMode): tf.Tensor {
+  const along = (t: tf.Tensor, axis: 2 | 3, before: number, after: number): tf.Tensor => {
+    const n = t.shape[axis]!;
+    const take = (start: number, count: number) => {
+      const begin = [0, 0, 0, 0];
+      const sizes = [...t.shape];
+      begin[axis] = start;
+      sizes[axis] = count;
+      return tf.slice(t, begin, sizes);
+    };
+    const reps = (k: number) => (axis === 2 ? [1, 1, k, 1] : [1, 1, 1, k]);
+    const side = (count: number, atStart: boolean) =>
+      mode === "reflect"
+        ? tf.reverse(take(atStart ? 1 : n - 1 - count, count), axis)
+        : mode === "replicate"
+          ? tf.tile(take(atStart ? 0 : n - 1, 1), reps(count))
+          : take(atStart ? n - count : 0, count);
+    return tf.concat([...(before > 0 ? [side(before, true)] : []), t, ...(after > 0 ? [side(after, false)] : [])], axis);
+  };
+  return along(along(x, 2, pt, pb), 3, pl, pr);
+}
+
+/**
+ * nn.CrossEntropyLoss by its definition: the scores of each position (NCHW's class axis last),
+ * the target distribution (1 − ε)·w_t·onehot + ε·w/K built on the host (zero for an ignored
+ * label), −Σ target·logSoftmax, divided by Σ w_t of the counted labels for a mean.
+ */
+function tfCrossEntropy(a: LossArgs & { op: "softmax" }, out: tf.Tensor, y: ArrayLike<number>, batch: number, output: readonly number[]): tf.Scalar {
+  const K = output[0];
+  const P = output.slice(1).reduce((u, v) => u * v, 1);
+  const scores = tf.reshape(tf.transpose(tf.reshape(out, [batch, K, P]), [0, 2, 1]), [batch * P, K]);
+  const eps = a.label_smoothing ?? 0;
+  const w = (c: number) => a.weight?.[c] ?? 1;
+  const q = new Float32Array(batch * P * K);
+  let denominator = 0;
+  for (let i = 0; i < batch * P; i++) {
+    const t = y[i];
+    if (t === a.ignore_index) continue;
+    denominator += w(t);
+    for (let c = 0; c < K; c++) q[i * K + c] = (c === t ? (1 - eps) * w(t) : 0) + (eps * w(c)) / K;
+  }
+  const total = tf.neg(tf.sum(tf.mul(tf.tensor(q, [batch * P, K]), tf.logSoftmax(scores))));
+  return (a.reduction === "sum" ? total : tf.div(total, denominator)) as tf.Scalar;
 }
 
 function shapeOf(model: Model, name: string): number[] {
@@ -156,7 +213,9 @@ function tfLayer(
   const chan = (t: tf.Tensor) => (spatial ? tf.reshape(t, [1, C, 1, 1]) : tf.reshape(t, [1, C]));
   switch (a.op) {
     case "conv": {
-      const [pt, pb, pl, pr] = a.pad;
+      // a padding mode: that padding first, then the conv with none
+      const [pt, pb, pl, pr] = a.padding_mode !== undefined ? [0, 0, 0, 0] : a.pad;
+      if (a.padding_mode !== undefined) x = tfPadMode(x, a.pad, a.padding_mode);
       const xp = tf.pad(toNHWC(x), [
         [0, 0],
         [pt, pb],
@@ -224,6 +283,7 @@ function tfLayer(
       return tf.mean(x, [2, 3]);
     case "pad": {
       const [pt, pb, pl, pr] = a.pad;
+      if (a.mode !== undefined) return tfPadMode(x, a.pad, a.mode);
       return tf.pad(x, [
         [0, 0],
         [0, 0],
@@ -356,6 +416,7 @@ function tfLayer(
       return spatial ? toNCHW(tf.softmax(toNHWC(x))) : tf.softmax(x);
     case "add":
     case "concat":
+    case "mul":
       throw new Error("merges are evaluated by tfRun's forward");
     case "relu6":
       return tf.relu6(x);
@@ -413,6 +474,19 @@ function tfLayer(
       if (keep === undefined) throw new Error(`no stochastic depth draws for ${layer.name}`);
       const scale = Float32Array.from({ length: N }, (_, n) => (a.p < 1 ? keep[a.mode === "row" ? n : 0] / (1 - a.p) : 0));
       return tf.mul(x, tf.tensor(scale, [N, ...layer.input.map(() => 1)]));
+    }
+    case "prelu": {
+      const w = p[`${layer.name}.weight`];
+      return tf.prelu(x, a.num_parameters === 1 ? tf.reshape(w, spatial ? [1, 1, 1, 1] : [1, 1]) : chan(w));
+    }
+    case "gelu":
+      return a.approximate === "tanh"
+        ? tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))
+        : tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+    case "instancenorm": {
+      const m = tf.moments(x, [2, 3], true);
+      const xhat = tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, a.eps)));
+      return a.affine ? tf.add(tf.mul(xhat, chan(p[`${layer.name}.weight`])), chan(p[`${layer.name}.bias`])) : xhat;
     }
   }
 }

@@ -8,17 +8,51 @@
 // stride is 1. A 1×1 conv with stride 1 and no padding reads x as `cols` and
 // writes dx directly.
 import type { WasmLayerContext, WasmOpEmitter } from "../context.ts";
-import { add, addr, cmp, type Ex, f64, k, ldf, ldv, mul, or, sub, vadd } from "../fn.ts";
+import { add, addr, cmp, type Ex, f64, type Fn, k, ldf, ldv, mul, or, sub, vadd } from "../fn.ts";
 
 type Conv = { args: WasmLayerContext<"conv">["args"]; input: WasmLayerContext["input"]; output: WasmLayerContext["output"] };
 
+/**
+ * The im2col view of a convolution over an image of C channels, H × W, in G
+ * groups of cig channels, whose windows form an OH × OW grid: cols holds, per
+ * sample and group, K = cig·kh·kw rows of P = OH·OW values. convtranspose uses
+ * it with the roles of its input and output swapped.
+ */
+export interface Cols {
+  C: number;
+  cig: number;
+  H: number;
+  W: number;
+  OH: number;
+  OW: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  pt: number;
+  pl: number;
+}
+
+export const colsK = (c: Cols) => c.cig * c.kh * c.kw;
+export const colsP = (c: Cols) => c.OH * c.OW;
+/** 1×1, stride 1, no padding: cols is the image itself */
+export const colsDirect = (c: Cols) => c.kh === 1 && c.kw === 1 && c.sh === 1 && c.sw === 1 && c.pt === 0 && c.pl === 0 && c.OH === c.H && c.OW === c.W;
+
+function colsOf(l: Conv): Cols {
+  const a = l.args;
+  return {
+    C: l.input.c, cig: l.input.c / a.groups, H: l.input.h, W: l.input.w, OH: l.output.h, OW: l.output.w,
+    kh: a.kernel[0], kw: a.kernel[1], sh: a.stride[0], sw: a.stride[1], dh: a.dilation[0], dw: a.dilation[1], pt: a.pad[0], pl: a.pad[2],
+  };
+}
+
 function geometry(l: Conv) {
   const a = l.args;
-  const G = a.groups, cig = l.input.c / G, cog = a.filters / G;
-  const [kh, kw] = a.kernel;
-  const K = cig * kh * kw, P = l.output.h * l.output.w, HW = l.input.h * l.input.w;
-  const direct = kh === 1 && kw === 1 && a.stride[0] === 1 && a.stride[1] === 1 && a.pad.every((p) => p === 0);
-  return { G, cig, cog, kh, kw, K, P, HW, direct };
+  const c = colsOf(l);
+  const G = a.groups, cig = c.cig, cog = a.filters / G;
+  return { c, G, cig, cog, K: colsK(c), P: colsP(c), HW: c.H * c.W, direct: colsDirect(c) && a.pad[1] === 0 && a.pad[3] === 0 };
 }
 
 /**
@@ -29,20 +63,16 @@ function geometry(l: Conv) {
  * for rows in the padding.
  */
 function eachColsRow(
-  l: WasmLayerContext<"conv">,
+  f: Fn,
+  c: Cols,
   n: Ex<"i32">,
   g: Ex<"i32">,
   inRange: (dst: Ex<"i32">, src: Ex<"i32">, lo: number, hi: number, shift: number) => void,
   outside: (dst: Ex<"i32">) => void,
 ): void {
-  const f = l.f;
-  const { cig, kh, kw, P, HW } = geometry(l);
-  const { h: H, w: W } = l.input;
-  const OW = l.output.w, OH = l.output.h;
-  const [sh, sw] = l.args.stride;
-  const [dh, dw] = l.args.dilation;
-  const [pt, , pl] = l.args.pad;
-  const chan0 = f.let(add(mul(n, k(l.input.c)), mul(g, k(cig))));
+  const { cig, kh, kw, H, W, OH, OW, sh, sw, dh, dw, pt, pl } = c;
+  const P = colsP(c), HW = H * W;
+  const chan0 = f.let(add(mul(n, k(c.C)), mul(g, k(cig))));
   f.loop(k(0), k(cig), (ci) => {
     const plane = f.let(mul(add(chan0, ci), k(HW)));
     f.loop(k(0), k(kh), (r) => {
@@ -70,34 +100,33 @@ function eachColsRow(
   });
 }
 
-function im2col(l: WasmLayerContext<"conv">, n: Ex<"i32">, g: Ex<"i32">): void {
-  const f = l.f;
-  const OW = l.output.w;
-  const sw = l.args.stride[1];
-  const cols = l.scratch;
+/** cols = im2col of sample n's group g of the image at `src` */
+export function im2col(f: Fn, c: Cols, src: Ex<"i32">, cols: Ex<"i32">, n: Ex<"i32">, g: Ex<"i32">): void {
+  const { OW, sw } = c;
   eachColsRow(
-    l,
+    f,
+    c,
     n,
     g,
-    (dst, src, lo, hi, shift) => {
+    (dst, at, lo, hi, shift) => {
       const d = f.let(dst);
       if (lo > 0) f.zero(cols, d, k(lo));
       if (hi < OW) f.zero(cols, add(d, k(hi)), k(OW - hi));
       if (hi > lo) {
-        if (sw === 1) f.copy(addr(cols, add(d, k(lo))), addr(l.inp, add(src, k(lo + shift))), k(hi - lo));
-        else f.loop(k(lo), k(hi), (ow) => f.stf(cols, add(d, ow), ldf(l.inp, add(src, add(mul(ow, k(sw)), k(shift))))));
+        if (sw === 1) f.copy(addr(cols, add(d, k(lo))), addr(src, add(at, k(lo + shift))), k(hi - lo));
+        else f.loop(k(lo), k(hi), (ow) => f.stf(cols, add(d, ow), ldf(src, add(at, add(mul(ow, k(sw)), k(shift))))));
       }
     },
     (dst) => f.zero(cols, dst, k(OW)),
   );
 }
 
-/** dx += col2im(dcols) for one sample's group */
-function col2im(l: WasmLayerContext<"conv">, n: Ex<"i32">, g: Ex<"i32">, dcols: Ex<"i32">): void {
-  const f = l.f;
-  const sw = l.args.stride[1];
+/** image += col2im(dcols) for sample n's group g */
+export function col2im(f: Fn, c: Cols, image: Ex<"i32">, dcols: Ex<"i32">, n: Ex<"i32">, g: Ex<"i32">): void {
+  const sw = c.sw;
   eachColsRow(
-    l,
+    f,
+    c,
     n,
     g,
     (dst, src, lo, hi, shift) => {
@@ -106,12 +135,12 @@ function col2im(l: WasmLayerContext<"conv">, n: Ex<"i32">, g: Ex<"i32">, dcols: 
       const s = f.let(add(src, k(lo * sw + shift)));
       if (sw === 1) {
         const count = hi - lo, whole = count - (count % 4);
-        if (whole > 0) f.loop(k(0), k(whole), (j) => f.stv(l.dIn, add(s, j), vadd(ldv(l.dIn, add(s, j)), ldv(dcols, add(d, j)))), 4);
-        for (let j = whole; j < count; j++) f.stf(l.dIn, s, add(ldf(l.dIn, s, j), ldf(dcols, d, j)), j);
+        if (whole > 0) f.loop(k(0), k(whole), (j) => f.stv(image, add(s, j), vadd(ldv(image, add(s, j)), ldv(dcols, add(d, j)))), 4);
+        for (let j = whole; j < count; j++) f.stf(image, s, add(ldf(image, s, j), ldf(dcols, d, j)), j);
       } else {
         f.loop(k(0), k(hi - lo), (j) => {
           const at = f.let(add(s, mul(j, k(sw))));
-          f.stf(l.dIn, at, add(ldf(l.dIn, at), ldf(dcols, add(d, j))));
+          f.stf(image, at, add(ldf(image, at), ldf(dcols, add(d, j))));
         });
       }
     },
@@ -132,7 +161,7 @@ export const conv: WasmOpEmitter<"conv"> = {
       f.loop(k(0), k(G), (g) => {
         let cols: Ex<"i32"> = l.scratch;
         if (direct) cols = addr(l.inp, mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)));
-        else im2col(l, n, g);
+        else im2col(f, geometry(l).c, l.inp, l.scratch, n, g);
         const bias = l.args.bias ? addr(l.param("bias"), mul(g, k(cog))) : k(0);
         const out = addr(l.out, mul(add(mul(n, k(F)), mul(g, k(cog))), k(P)));
         f.call(l.kernels.gemmNN, [addr(l.param("weight"), mul(g, k(cog * K))), k(K), k(1), cols, k(P), out, k(P), k(cog), k(K), k(P), bias, k(0)]);
@@ -153,7 +182,7 @@ export const conv: WasmOpEmitter<"conv"> = {
         const xg = addr(l.inp, mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)));
         let cols: Ex<"i32"> = l.scratch;
         if (direct) cols = xg;
-        else im2col(l, n, g);
+        else im2col(f, geometry(l).c, l.inp, l.scratch, n, g);
         const dout = f.let(addr(l.dOut, mul(add(mul(n, k(F)), mul(g, k(cog))), k(P))));
         const w = f.let(addr(l.param("weight"), mul(g, k(cog * K))));
         f.call(l.kernels.gemmNT, [dout, k(P), cols, k(P), addr(gw, mul(g, k(cog * K))), k(K), k(1), k(cog), k(K), k(P), k(1)]);
@@ -171,7 +200,7 @@ export const conv: WasmOpEmitter<"conv"> = {
           ? addr(l.dIn, mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)))
           : addr(l.scratch, k(K * P));
         f.call(l.kernels.gemmNN, [w, k(1), k(K), dout, k(P), dcols, k(P), k(K), k(cog), k(P), k(0), k(0)]);
-        if (!direct) col2im(l, n, g, addr(l.scratch, k(K * P)));
+        if (!direct) col2im(f, geometry(l).c, l.dIn, addr(l.scratch, k(K * P)), n, g);
       });
     });
   },

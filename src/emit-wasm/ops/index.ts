@@ -3,23 +3,35 @@
 // added to the IR without a decision here is a type error.
 import type { Layer, Model, OpName } from "../../ir.ts";
 import { NOT_ON_WASM, type NotOnWasm, type WasmOpEmitter } from "../context.ts";
+import { adaptiveavgpool } from "./adaptiveavgpool.ts";
+import { add } from "./add.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { clamp } from "./clamp.ts";
+import { concat } from "./concat.ts";
 import { conv } from "./conv.ts";
+import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
 import { globalavgpool } from "./globalavgpool.ts";
+import { globalmaxpool } from "./globalmaxpool.ts";
 import { hardsigmoid } from "./hardsigmoid.ts";
 import { hardswish } from "./hardswish.ts";
+import { layernorm2d } from "./layernorm2d.ts";
+import { layerscale } from "./layerscale.ts";
 import { leakyrelu } from "./leakyrelu.ts";
 import { maxpool } from "./maxpool.ts";
 import { batchnorm, groupnorm, layernorm } from "./norm.ts";
 import { pad } from "./pad.ts";
+import { channelshuffle, pixelshuffle, pixelunshuffle, slice } from "./permute.ts";
 import { relu } from "./relu.ts";
 import { relu6 } from "./relu6.ts";
 import { sigmoid } from "./sigmoid.ts";
+import { elu, mish, selu, silu, softplus } from "./smooth.ts";
+import { softmax } from "./softmax.ts";
+import { stochasticdepth } from "./stochasticdepth.ts";
 import { tanh } from "./tanh.ts";
+import { upsample } from "./upsample.ts";
 
 export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   conv,
@@ -37,29 +49,33 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   sigmoid,
   tanh,
   dropout,
-  add: NOT_ON_WASM,
-  concat: NOT_ON_WASM,
-  convtranspose: NOT_ON_WASM,
-  upsample: NOT_ON_WASM,
-  adaptiveavgpool: NOT_ON_WASM,
-  globalmaxpool: NOT_ON_WASM,
-  softmax: NOT_ON_WASM,
+  add,
+  concat,
+  convtranspose,
+  upsample,
+  adaptiveavgpool,
+  globalmaxpool,
+  softmax,
   relu6,
   clamp,
   hardswish,
   hardsigmoid,
-  silu: NOT_ON_WASM,
-  elu: NOT_ON_WASM,
-  selu: NOT_ON_WASM,
-  softplus: NOT_ON_WASM,
-  mish: NOT_ON_WASM,
-  layernorm2d: NOT_ON_WASM,
-  layerscale: NOT_ON_WASM,
-  channelshuffle: NOT_ON_WASM,
-  slice: NOT_ON_WASM,
-  stochasticdepth: NOT_ON_WASM,
-  pixelshuffle: NOT_ON_WASM,
-  pixelunshuffle: NOT_ON_WASM,
+  silu,
+  elu,
+  selu,
+  softplus,
+  mish,
+  layernorm2d,
+  layerscale,
+  channelshuffle,
+  slice,
+  stochasticdepth,
+  pixelshuffle,
+  pixelunshuffle,
+  prelu: NOT_ON_WASM,
+  gelu: NOT_ON_WASM,
+  instancenorm: NOT_ON_WASM,
+  mul: NOT_ON_WASM,
 };
 
 const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;

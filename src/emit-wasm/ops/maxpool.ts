@@ -1,12 +1,62 @@
 // maxpool: padding never wins, ties go to the first maximum in row-major
 // order (strict >), and the winner's index within its sample is kept in the
 // argmax buffer for the backward pass and activationPattern (as src/emit/ops/maxpool.ts).
-import type { WasmOpEmitter } from "../context.ts";
-import { add, cmp, divS, f64, k, ldf, ldi, mul, or, sub } from "../fn.ts";
+import type { WasmLayerContext, WasmOpEmitter } from "../context.ts";
+import { add, cmp, divS, f64, k, ldf, ldi, mul, or, select, sub } from "../fn.ts";
 import { eachWindow } from "./window.ts";
+
+/**
+ * Windows that never leave the input (no padding, no ceil overhang) and hold at most 16 cells:
+ * each window's cells are straight-line loads at fixed offsets from its corner, the first
+ * maximum kept by branch-free selects.
+ */
+function inside(l: WasmLayerContext<"maxpool">): boolean {
+  const [kh, kw] = l.args.kernel;
+  const [sh, sw] = l.args.stride;
+  return l.args.pad.every((p) => p === 0) && (l.output.h - 1) * sh + kh <= l.input.h && (l.output.w - 1) * sw + kw <= l.input.w && kh * kw <= 16;
+}
+
+function forwardInside(l: WasmLayerContext<"maxpool">): void {
+  const f = l.f;
+  const arg = l.buffer("argmax");
+  const [kh, kw] = l.args.kernel;
+  const [sh, sw] = l.args.stride;
+  const { c: C, h: H, w: W, size } = l.input;
+  const { h: OH, w: OW } = l.output;
+  const m = f.local("f64"), a = f.local("i32"), v = f.local("f64"), o = f.local("i32"), corner = f.local("i32");
+  f.loop(k(0), l.N, (n) => {
+    f.loop(k(0), k(C), (c) => {
+      const plane = f.let(add(mul(n, k(size)), mul(c, k(H * W))));
+      const planeInSample = f.let(mul(c, k(H * W)));
+      f.set(o, mul(add(mul(n, k(C)), c), k(OH * OW)));
+      f.loop(k(0), k(OH), (y) => {
+        const row = f.let(add(plane, mul(y, k(sh * W))));
+        f.loop(k(0), k(OW), (x) => {
+          f.set(corner, add(row, mul(x, k(sw))));
+          f.set(m, ldf(l.inp, corner));
+          f.set(a, k(0));
+          for (let r = 0; r < kh; r++) {
+            for (let q = 0; q < kw; q++) {
+              if (r === 0 && q === 0) continue;
+              f.set(v, ldf(l.inp, corner, r * W + q));
+              const wins = cmp("gt", v, m);
+              f.set(a, select(wins, k(r * W + q), a));
+              f.set(m, select(cmp("gt", v, m), v, m));
+            }
+          }
+          f.stf(l.out, o, m);
+          // the winner's index within its sample
+          f.sti(arg, o, add(sub(add(corner, a), plane), planeInSample));
+          f.set(o, add(o, k(1)));
+        });
+      });
+    });
+  });
+}
 
 export const maxpool: WasmOpEmitter<"maxpool"> = {
   forward(l) {
+    if (inside(l)) return forwardInside(l);
     const f = l.f;
     const arg = l.buffer("argmax");
     const { w } = l.input;

@@ -1,4 +1,5 @@
 // relu: max(x, 0) with derivative 0 at 0, as src/emit/ops/relu.ts; f32x4 where four values fit.
+// The backward reads the output (out > 0 exactly where inp > 0), so the input need not outlive the forward pass.
 import type { WasmOpEmitter } from "../context.ts";
 import { cmp, f64, ldf, ldv, select, vand, vgt, vmax, vzero } from "../fn.ts";
 import { elementwise } from "./elementwise.ts";
@@ -19,8 +20,8 @@ export const relu: WasmOpEmitter<"relu"> = {
     const f = l.f;
     elementwise(
       l,
-      (i) => f.stf(l.dIn, i, select(cmp("gt", ldf(l.inp, i), f64(0)), ldf(l.dOut, i), f64(0))),
-      (i) => f.stv(l.dIn, i, vand(ldv(l.dOut, i), vgt(ldv(l.inp, i), vzero))),
+      (i) => f.stf(l.dIn, i, select(cmp("gt", ldf(l.out, i), f64(0)), ldf(l.dOut, i), f64(0))),
+      (i) => f.stv(l.dIn, i, vand(ldv(l.dOut, i), vgt(ldv(l.out, i), vzero))),
     );
   },
 };

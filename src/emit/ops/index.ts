@@ -8,7 +8,7 @@ import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { batchnorm } from "./batchnorm.ts";
 import { concat } from "./concat.ts";
-import { conv } from "./conv.ts";
+import { conv } from "./conv-padding-mode.ts";
 import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
@@ -39,6 +39,10 @@ import { channelshuffle } from "./channelshuffle.ts";
 import { slice } from "./slice.ts";
 import { stochasticdepth } from "./stochasticdepth.ts";
 import { pixelshuffle, pixelunshuffle } from "./pixelshuffle.ts";
+import { prelu } from "./prelu.ts";
+import { gelu } from "./gelu.ts";
+import { instancenorm } from "./instancenorm.ts";
+import { mul } from "./mul.ts";
 
 export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   conv,
@@ -79,6 +83,10 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   stochasticdepth,
   pixelshuffle,
   pixelunshuffle,
+  prelu,
+  gelu,
+  instancenorm,
+  mul,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */

@@ -1,8 +1,11 @@
-// pad: zero padding (top, bottom, left, right); the gradient is the interior of dOut.
+// pad: zero padding (top, bottom, left, right), whose gradient is the interior of dOut;
+// reflect, replicate and circular padding gather and scatter (./pad-mode.ts).
 import type { OpEmitter } from "../context.ts";
+import { padGather, padScatter } from "./pad-mode.ts";
 
 export const pad: OpEmitter<"pad"> = {
   forward(l) {
+    if (l.args.mode !== undefined) return padGather(l.args.mode, l.args.pad, l.input, l.output, "inp", "out");
     const [pt, , pl] = l.args.pad;
     return `out.fill(0);
     for (let n = 0; n < N; n++) {
@@ -17,6 +20,7 @@ export const pad: OpEmitter<"pad"> = {
     }`;
   },
   backward(l) {
+    if (l.args.mode !== undefined) return padScatter(l.args.mode, l.args.pad, l.input, l.output, "dOut", "dIn");
     const [pt, , pl] = l.args.pad;
     return `for (let n = 0; n < N; n++) {
       for (let c = 0; c < ${l.input.c}; c++) {
