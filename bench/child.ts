@@ -48,11 +48,12 @@ export interface ChildResult {
 /**
  * Adaptive timing after a first (warm-up) call that took `first` ms. Full
  * mode: ≥ 10 timed calls unless one call takes > 5 s (then 2, or 1 past a
- * minute). Quick mode: ≤ 5 calls within `quickBudget` ms, at least 1; a first
- * call over 10 s is the only sample (its share of JIT warm-up is negligible).
+ * minute). Quick mode: ≤ 5 calls within `quickBudget` ms, at least 1. The
+ * warm-up is never a sample, however long: on a loaded machine V8 compiles a
+ * large generated module's functions late (a U-Net's first forward took 9×
+ * its second).
  */
 function measure(fn: () => unknown, quick: boolean, first: number, quickBudget = 1000): number[] {
-  if (quick && first > 10_000) return [first];
   if (quick) return timeIt(fn, { warmup: first < 200 ? 2 : 0, iters: 5, minIters: 1, budgetMs: quickBudget });
   if (first > 60_000) return timeIt(fn, { warmup: 0, iters: 1 });
   if (first > 5000) return timeIt(fn, { warmup: 0, iters: 2 });
