@@ -8,7 +8,7 @@ import type { Layer, Model, PartialModel } from "../ir.ts";
 import { formatShape, product } from "../ops/op.ts";
 import { exactValue, fmtNumber, formula, type Axis } from "../ops/window.ts";
 import { formatCount } from "../render/format.ts";
-import { isChecked, spanHolds, type Analysis, type InstanceGroup } from "./analysis.ts";
+import { isChecked, spanHolds, type Analysis, type Instance, type InstanceGroup } from "./analysis.ts";
 import { signatureMarkdown, signatureOf } from "./docs.ts";
 import { refAt } from "./symbols.ts";
 
@@ -58,8 +58,8 @@ function layerMarkdown(layers: Layer[], model: Model | PartialModel): string {
   return lines.join("\n");
 }
 
-/** The totals of one instance: `[64, 56, 56] → [128, 28, 28] · 7 layers · 230,144 params · 115,605,504 MACs`. */
-function instanceTotals(i: InstanceGroup["instances"][number]): string {
+/** The totals of one instance: `[64, 56, 56] → [128, 28, 28]` · 9 layers · 230,144 params · 179,830,784 MACs. */
+function instanceTotals(i: Instance): string {
   const params = i.layers.reduce((n, l) => n + l.params.reduce((p, t) => p + product(t.shape), 0), 0);
   const macs = i.layers.reduce((n, l) => n + l.macs, 0);
   const shapes = `${formatShape(i.layers[0].input)} → ${i.output !== undefined ? formatShape(i.output) : "✗"}`;
