@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { notOnWasm } from "../src/cli/not-on-wasm.ts";
 import { keyArguments } from "../src/draw/svg.ts";
+import { formatTs, formatTsAll } from "../src/emit/format.ts";
 import { emitGradcheck } from "../src/emit/gradcheck.ts";
 import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
@@ -138,6 +139,14 @@ describe("gradient check", () => {
     expect(report.rows.map((r) => r.name)).toEqual(["loss", "b.weight", "b.bias", "d.weight", "d.bias", "e.weight", "e.bias", "dx"]);
     expect(report.rows.every((r) => r.checked > 0)).toBe(true);
     expect(report.pass).toBe(true);
+  });
+
+  it("the emitted module lays out as prettier would (the block around the padded copy, the class weights)", async () => {
+    // small, since prettier on a whole module is what takes the time
+    const model = modelOf("model Tiny { input [1, 3, 3]; c: conv(3, kernel=2, pad=1, padding_mode=reflect); loss softmax(weight=(0.5, 2, 1)) }");
+    const raw = [emitModule(model, { dtype: "f32", sourceName: "tiny.cnn" })];
+    expect(raw[0]).toContain("const lossClassWeight = new Float64Array([0.5, 2, 1]);");
+    expect(await formatTsAll(raw)).toEqual(await Promise.all(raw.map(formatTs)));
   });
 
   it("fails on a wrong backward of the padded convs and of the pad layers", async () => {
