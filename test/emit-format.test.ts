@@ -1,19 +1,23 @@
 // formatTsAll (what `cnnc build` formats with) must give exactly prettier's
 // bytes for each whole text, though it lays out each distinct top-level
-// statement once (top-level.ts), writes the plain kernel functions itself
-// (layout.ts) and shares an f32 statement with its f64 twin. Checked on every
-// example and on random models, f32 and f64 modules and the harness, against
-// prettier run on the whole text (formatTs).
+// statement once (top-level.ts), writes almost all of them itself (layout.ts)
+// and shares an f32 statement with its f64 twin. Prettier stays the authority:
+// every statement layout.ts answers for is compared with prettier's output of
+// it, over every example, every zoo model, random models, both dtypes, both
+// targets and both harnesses; whole texts are compared on a few of them.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { compileFile } from "../src/cli/sources.ts";
+import { notOnWasm } from "../src/cli/not-on-wasm.ts";
 import { formatTs, formatTsAll } from "../src/emit/format.ts";
 import { emitGradcheck } from "../src/emit/gradcheck.ts";
-import { layoutFunction } from "../src/emit/layout.ts";
+import { layoutPiece } from "../src/emit/layout.ts";
 import { emitModule } from "../src/emit/module.ts";
 import { splitTopLevel } from "../src/emit/top-level.ts";
+import { emitWasmModule } from "../src/emit-wasm/module.ts";
 import type { Model } from "../src/ir.ts";
-import { compile } from "../src/pipeline.ts";
 import { randomModelSpec, specToModel } from "./reference/models.ts";
 
 const texts = [
@@ -22,16 +26,41 @@ const texts = [
   "export type T = {a:string,b:Float32Array}",
 ];
 
-/** What `cnnc build` formats for a model: the module in both dtypes and the f64 harness. */
-function outputs(m: Model): string[] {
+/** What `cnnc build` formats for a model: the module in both dtypes and the f64 harness; with `wasm`, the wasm module and its harness too. */
+function outputs(m: Model, wasm = false): string[] {
   const sourceName = `${m.name}.cnn`;
-  return [emitModule(m, { dtype: "f32", sourceName }), emitModule(m, { dtype: "f64", sourceName }), emitGradcheck(m, { sourceName })];
+  const ts = [emitModule(m, { dtype: "f32", sourceName }), emitModule(m, { dtype: "f64", sourceName }), emitGradcheck(m, { sourceName })];
+  if (!wasm || notOnWasm(m) !== undefined) return ts;
+  return [...ts, emitWasmModule(m, { sourceName }), emitGradcheck(m, { sourceName, target: "wasm" })];
 }
 
-const examples: Model[] = readdirSync("examples")
-  .filter((f) => f.endsWith(".cnn"))
-  .sort()
-  .flatMap((f) => compile(readFileSync(join("examples", f)), f).models);
+function modelsIn(dir: string): Model[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".cnn"))
+    .sort()
+    .flatMap((f) => compileFile(join(dir, f)).models);
+}
+
+const examples = modelsIn("examples");
+const zoo = modelsIn("examples/zoo");
+const randomModels = (count: number, seed: number): Model[] =>
+  fc.sample(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { numRuns: count, seed }).map((s, i) => specToModel(randomModelSpec(`Rand${i}`, s)));
+
+/** The distinct top-level statements of some texts, each the way formatTsAll keys it (trimmed). */
+function distinctPieces(all: readonly string[]): string[] {
+  return [...new Set(all.flatMap(splitTopLevel).map((p) => p.trim()))];
+}
+
+/** Every statement layout.ts lays out, checked against prettier; returns the bytes of those it left to prettier. */
+async function checkPieces(pieces: readonly string[]): Promise<{ refused: string[] }> {
+  const refused: string[] = [];
+  for (const piece of pieces) {
+    const laid = layoutPiece(piece);
+    if (laid === undefined) refused.push(piece);
+    else expect(laid, piece.slice(0, 200)).toBe(await formatTs(piece));
+  }
+  return { refused };
+}
 
 describe("formatTsAll", () => {
   it("returns formatTs's output for each text, in order", async () => {
@@ -44,7 +73,7 @@ describe("formatTsAll", () => {
     expect(await Promise.all(texts.map(formatTs))).toEqual(expected);
   });
 
-  it("rejects a text prettier cannot parse, whichever thread formats it", async () => {
+  it("rejects a text prettier cannot parse", async () => {
     await expect(formatTsAll([texts[0]!, "const = ;"])).rejects.toThrow();
     await expect(formatTsAll(["const = ;", texts[1]!])).rejects.toThrow();
   });
@@ -56,14 +85,71 @@ describe("formatTsAll", () => {
     expect(await formatTsAll([text, text.replace(/Float64/g, "Float16")])).toEqual([await formatTs(text), await formatTs(text.replace(/Float64/g, "Float16"))]);
   });
 
-  it.each(examples.map((m) => [m.name, m] as const))("gives prettier's bytes for %s (module f32 and f64, harness)", async (_, m) => {
-    const raw = outputs(m);
+  it("gives prettier's bytes for whole texts: small examples and 4 random models, both dtypes, both targets, the harnesses", async () => {
+    const small = examples.filter((m) => ["LeNet5", "MnistMlp", "ThreeLayerConvNet"].includes(m.name));
+    const raw = [...small, ...randomModels(4, 7)].flatMap((m) => outputs(m, true));
     expect(await formatTsAll(raw)).toEqual(await Promise.all(raw.map(formatTs)));
   });
+});
 
-  it("gives prettier's bytes for 12 random models (module f32 and f64, harness)", async () => {
-    const raw = Array.from({ length: 12 }, (_, i) => outputs(specToModel(randomModelSpec(`Rand${i}`, 1000 + i * 7919)))).flat();
-    expect(await formatTsAll(raw)).toEqual(await Promise.all(raw.map(formatTs)));
+describe("layout.ts", () => {
+  it("lays out every statement of every example exactly as prettier does (both dtypes, both targets, the harnesses), and needs prettier for none", async () => {
+    const { refused } = await checkPieces(distinctPieces(examples.flatMap((m) => outputs(m, true))));
+    // anything refused costs prettier's cold start (a quarter of a second and more) on every build
+    expect(refused.map((p) => p.slice(0, 80))).toEqual([]);
+  });
+
+  it("lays out the zoo's statements exactly as prettier does", async () => {
+    const pieces = distinctPieces(zoo.flatMap((m) => outputs(m, true)));
+    const { refused } = await checkPieces(pieces);
+    expect(refused.reduce((s, p) => s + p.length, 0)).toBeLessThan(pieces.reduce((s, p) => s + p.length, 0) / 100);
+  });
+
+  it("lays out random models' statements exactly as prettier does", async () => {
+    await checkPieces(distinctPieces(randomModels(40, 11).flatMap((m) => outputs(m, true))));
+  });
+
+  it("lays out like prettier the constructs it takes, breaking lines where prettier does", async () => {
+    const pieces = [
+      `// k
+/** doc
+   * lines */
+export function k(a: number, b: number, c: Float32Array, out: Float32Array, i: number, n: number): void {
+  const x = (a * b) / c[i], y = a + (b % n), z = a - (b - n), w = (a + b) * n, v = -(a + b);
+  let m: number = a < b ? a : b, q = (a ? b : n) + 1;   // trailing
+  for (let j = 0; j < n; j++) out[j] = a * b * c[j] + (a << (b >> 1));
+
+
+  // own line
+  if (a >= 0 && a < n && b !== 0) { out[i] += x; } else if (b > 0) { out[i] = y; } else { out[i] = z; }
+  for (let j = 0, t = 0; j < n; j++, t += 2) { if (j > t) continue; out[t] = Math.max(out[t], w * v); }
+  someLongFunctionName(out, c, a + b + n + m + q + i + x + y + z + w + v + a + b + n + m + q + i, a * b - i);
+}`,
+      `export const info: { name: string; shape: number[]; kind: "a" | "b" } = { name: 'it"s', shape: [1, 2, 3], kind: "a" };`,
+      `const o = {\n  a: 1, b: [{ x: 1, y: 2 }, { x: 3, y: 4 }], ...rest };`,
+      `function g(rows: Row[]): string {\n  const widths = rows.map((r) => r.cells.filter((c) => c.length > 0).map((c) => c.trim().length).reduce((a, b) => a + b, 0));\n  return rows.map((r) => r.name).join(", ") + " and " + widths.join(", ") + " and some more text to go past the line";\n}`,
+      `if (x !== undefined && someFunction(x.value, x.other, "a string that is long enough") && y > 1000000) throw new RangeError(\`bad \${x.value}\`);`,
+      `export type Options = {\n  /** the batch */\n  batch?: number;\n\n  onRow?: (row: Row) => void;\n  [name: string]: unknown;\n};`,
+      `const tensors: { name: string; values: Float64Array }[] = info.params.map((t) => ({\n  name: t.name,\n  values: p[t.name as keyof Params],\n}));`,
+      `const f = (cells: string[]): string => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();`,
+    ];
+    for (const piece of pieces) expect(layoutPiece(piece), piece.slice(0, 60)).toBe(await formatTs(piece));
+  });
+
+  it("leaves to prettier what it does not know", () => {
+    for (const piece of [
+      "class A {}",
+      "const t = a ? (b ? c : d) : e;",
+      "const s = `multi\nline`;",
+      "const f = (x: number) => (y: number) => x + y;",
+      "label: for (;;) break label;",
+      "const x = { get a() { return 1; } };",
+      "const y = a /* inner */ + b;",
+      "const z = a?.b ?? c || d;",
+      `const w = "${"wide 漢字 ".repeat(3)}";`,
+    ]) {
+      expect(layoutPiece(piece), piece).toBeUndefined();
+    }
   });
 });
 
@@ -73,48 +159,5 @@ describe("splitTopLevel", () => {
     const pieces = splitTopLevel(text);
     expect(pieces.join("")).toBe(text);
     expect(pieces.map((p) => p.trim().split("\n")[0])).toEqual(["const a = '}\\nexport';", "const b = `${'}'}", "/* }", "// c", "export const e = 2;"]);
-  });
-});
-
-describe("layout.ts", () => {
-  it("lays out like prettier the constructs it takes", async () => {
-    const fn = `// k
-/** doc
-   * lines */
-export function k(a: number, b: number, c: Float32Array, out: Float32Array, i: number, n: number): void {
-  const x = (a * b) / c[i], y = a + (b % n), z = a - (b - n), w = (a + b) * n, v = -(a + b);
-  let m: number = a < b ? a : b, q = (a ? b : n) + 1;   // trailing   
-  for (let j = 0; j < n; j++) out[j] = a * b * c[j] + (a << (b >> 1));
-
-
-  // own line
-  if (a >= 0 && a < n && b !== 0) { out[i] += x; } else if (b > 0) { out[i] = y; } else { out[i] = z; }
-  for (let j = 0, t = 0; j < n; j++, t += 2) { if (j > t) continue; out[t] = Math.max(out[t], w * v); }
-  someLongFunctionName(out, c, a + b + n + m + q + i + x + y + z + w + v + a + b + n + m + q + i, a * b - i);
-}
-`;
-    expect(layoutFunction(fn)).toBe(await formatTs(fn));
-  });
-
-  it("leaves to prettier what it does not know (templates, objects, nested ternaries, long expressions, odd strings)", () => {
-    for (const body of [
-      "const s = `x${a}`;",
-      "const o = { a: 1 };",
-      "const t = a ? b : c ? d : e;",
-      `const x = ${"a + ".repeat(40)}a;`,
-      "const s = 'it\\'s';",
-      "const f = (x: number) => x;",
-      "x!.y = 1;",
-    ]) {
-      expect(layoutFunction(`function f(a: number): void {\n  ${body}\n}\n`), body).toBeUndefined();
-    }
-  });
-
-  it("takes most of a large model's distinct statement bytes (the kernels), so prettier is off the hot path", () => {
-    const vgg = examples.find((m) => m.name === "VGG16")!;
-    const pieces = [...new Set(outputs(vgg).flatMap(splitTopLevel).map((p) => p.trim()))];
-    const total = pieces.reduce((s, p) => s + p.length, 0);
-    const laid = pieces.filter((p) => layoutFunction(p) !== undefined).reduce((s, p) => s + p.length, 0);
-    expect(laid / total).toBeGreaterThan(0.5);
   });
 });

@@ -42,11 +42,10 @@ beforeAll(() => {
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe("the packed package", () => {
-  it("holds the bundle, the worker, docs, grammar artefacts and examples, and no tests, benchmarks, CI or TypeScript", () => {
+  it("holds the bundle, docs, grammar artefacts and examples, and no tests, benchmarks, CI or TypeScript", () => {
     for (const path of [
       "bin/cnnc",
       "dist/cli/main.mjs",
-      "src/emit/format-worker.mjs",
       "README.md",
       "docs/cli.md",
       "docs/language.md",

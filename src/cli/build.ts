@@ -9,7 +9,7 @@ import { basename, join } from "node:path";
 import { type Command, Option } from "commander";
 import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
-import { formatTsAll, startFormatWorker, stopFormatWorker } from "../emit/format.ts";
+import { formatTsAll } from "../emit/format.ts";
 import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/module.ts";
 import { emitWasmModule } from "../emit-wasm/module.ts";
 import { parseSource } from "../parse.ts";
@@ -64,14 +64,7 @@ export async function runBuild(paths: readonly string[], options: BuildOptions, 
     io.stderr(`error: --model selects a model of one file, but ${paths.length} files were given\n`);
     return EXIT.usage;
   }
-  // prettier is most of a build's time; its second thread boots while we compile,
-  // and is stopped on every way out so a failed build exits at once
-  if (options.emit === undefined) startFormatWorker();
-  try {
-    return await buildAll(paths, options, io);
-  } finally {
-    await stopFormatWorker();
-  }
+  return buildAll(paths, options, io);
 }
 
 async function buildAll(paths: readonly string[], options: BuildOptions, io: CliIo): Promise<number> {
