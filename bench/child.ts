@@ -53,8 +53,8 @@ export interface ChildResult {
  * mode: ≥ 10 timed calls unless one call takes > 5 s (then 2, or 1 past a
  * minute). Quick mode: ≤ 5 calls within `quickBudget` ms, at least 1. The
  * warm-up is never a sample, however long: on a loaded machine V8 compiles a
- * large generated module's functions late (a U-Net's first forward took 9×
- * its second).
+ * large generated module's functions late, and a first call can take several
+ * times as long as the next (U-Net's forward: 19 s first, 2 s warm).
  */
 function measure(fn: () => unknown, quick: boolean, first: number, quickBudget = 1000): number[] {
   if (quick) return timeIt(fn, { warmup: first < 200 ? 2 : 0, iters: 5, minIters: 1, budgetMs: quickBudget });
