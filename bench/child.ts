@@ -11,11 +11,12 @@ import { loadGenerated } from "./contenders/generated.ts";
 import { buildConvnetjs } from "./contenders/convnetjs.ts";
 import { buildTfNet } from "./contenders/tfjs.ts";
 import { layerModel, loadModel, makeData, type Mode, WORKLOADS } from "./workloads.ts";
+import { measurePointwise, type PointwiseResult } from "./kernels/pointwise.ts";
 
 export type Contender = "cnnc" | "cnnc-wasm" | "tfjs-cpu" | "tfjs-wasm" | "convnetjs";
 
 export interface Job {
-  kind: "run" | "layers" | "gemm";
+  kind: "run" | "layers" | "gemm" | "pointwise";
   contender?: Contender;
   workload?: string;
   modes?: Mode[];
@@ -41,6 +42,8 @@ export interface ChildResult {
   /** the wasm target's f32x4 kernels at 256³ (bench/wasm-gemm.ts) */
   wasmGemm?: { name: string; gflops: number }[];
   workspaceBytes?: number;
+  /** ResNet-50's 1×1 convs against the GEMM limit of the same rounds (bench/kernels/pointwise.ts) */
+  pointwise?: PointwiseResult;
   peakRss: number;
   error?: string;
 }
@@ -50,8 +53,8 @@ export interface ChildResult {
  * mode: ≥ 10 timed calls unless one call takes > 5 s (then 2, or 1 past a
  * minute). Quick mode: ≤ 5 calls within `quickBudget` ms, at least 1. The
  * warm-up is never a sample, however long: on a loaded machine V8 compiles a
- * large generated module's functions late (a U-Net's first forward took 9×
- * its second).
+ * large generated module's functions late, and a first call can take several
+ * times as long as the next (U-Net's forward: 19 s first, 2 s warm).
  */
 function measure(fn: () => unknown, quick: boolean, first: number, quickBudget = 1000): number[] {
   if (quick) return timeIt(fn, { warmup: first < 200 ? 2 : 0, iters: 5, minIters: 1, budgetMs: quickBudget });
@@ -92,6 +95,10 @@ async function main(): Promise<ChildResult> {
   if (job.kind === "gemm") {
     out.gemm = measureGemm(256, job.quick ? 7 : 15).map((g) => ({ name: g.name, gflops: g.gflops }));
     out.wasmGemm = measureWasmGemm(256, job.quick ? 7 : 15).map((g) => ({ name: g.name, gflops: g.gflops }));
+    return out;
+  }
+  if (job.kind === "pointwise") {
+    out.pointwise = await measurePointwise(job.quick ? 3 : 7, 2);
     return out;
   }
   const w = WORKLOADS.find((x) => x.id === job.workload)!;

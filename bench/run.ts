@@ -157,6 +157,8 @@ function main() {
       }
     }
   }
+  log("1×1 convs against the GEMM limit…");
+  const pointwise = runChild({ kind: "pointwise", quick });
   log("GEMM limit again…");
   const gemmAfter = runChild({ kind: "gemm", quick });
   const limitAfter = Math.max(...(gemmAfter.gemm ?? []).map((g) => g.gflops));
@@ -198,13 +200,17 @@ function main() {
     "",
     "The last column counts `new …`, `.slice(`, `.map(`, `Array.from(`, array/object literals and spreads in the emitted forward, loss and backward passes (thrown errors excluded): 0 means a training step allocates nothing. The `heap` note in the main table is the heap growth per call with no GC between calls (smallest of 3 runs of 5 calls after the timing): a few hundred bytes is the measurement's own noise (the same loop around an empty function shows it); it also includes any V8 JIT work still going on, so it is an upper bound.",
     "",
+    "## 1×1 convolutions",
+    "",
+    pointwiseTable(pointwise),
+    "",
     "## Build",
     "",
     build,
     "",
     "## Per-layer time of the generated training step",
     "",
-    "Each layer built alone as a loss-less model and its `backward` (training-mode forward + backward) timed; the sum differs from the whole step by the loss and call overhead.",
+    "Each layer built alone as a loss-less model and its `backward` (training-mode forward + backward) timed; the sum differs from the whole step by the loss and call overhead. Chains only (a merge reads several values, so a graph's layers cannot be built alone): W2 and W3, and W1–W3 for the wasm target.",
     "",
     ...layerTables.map((f) => f()),
   ].join("\n");
@@ -244,6 +250,19 @@ function mainTable(rows: Row[], limit: number, wasmLimit: number): string {
     ]);
   }
   return markdownTable(["workload", "mode", "contender", "ms/batch", "images/s", "GFLOP/s", "cnnc ×", "% limit", "n", "peak RSS", "notes"], out);
+}
+
+/** ResNet-50's stride-1 1×1 convs (its bottlenecks' conv1 and conv3) against the JS GEMM limit timed in the same rounds. */
+function pointwiseTable(r: ChildResult): string {
+  const p = r.pointwise;
+  if (!p) return `1×1 convs: measurement failed: ${r.error}`;
+  const pct = (g: number) => `${fmt((100 * g) / p.limit.gflops)}%`;
+  const rows = p.rows.map((row) => [row.name, String(row.batch), fmt(row.forward.ms), fmt(row.forward.gflops), pct(row.forward.gflops), fmt(row.backward.ms), fmt(row.backward.gflops), pct(row.backward.gflops)]);
+  return [
+    `Each conv built alone (TS target, f32) and timed round by round with the fastest GEMM variant (${p.limit.name}, 256³: **${fmt(p.limit.gflops)} GFLOP/s** in these rounds), \`bench/kernels/pointwise.ts\`; backward = dWeight + dInput (the \`backward\` call minus a training forward), 4 × MACs FLOPs.`,
+    "",
+    markdownTable(["layer of ResNet-50", "batch", "forward ms", "GFLOP/s", "% limit", "backward ms", "GFLOP/s", "% limit"], rows),
+  ].join("\n");
 }
 
 /**

@@ -3,20 +3,13 @@
 // interleaved so that load elsewhere on the machine hits both alike. Each
 // shape is one conv layer built alone as a loss-less f32 model; `backward` is
 // the training-mode forward plus dWeight and dInput, so the backward passes
-// alone take backward − forward(train).
+// alone take backward − forward(train). `npm run bench` runs it too.
 //   node --import tsx bench/kernels/pointwise.ts [--rounds R] [--batch N]
 import { compile } from "../../src/pipeline.ts";
 import { buildGenerated, type GeneratedModule } from "../contenders/generated.ts";
 import { gemmVariants } from "../gemm.ts";
 import { median, timeIt } from "../stats.ts";
 import { rng } from "../workloads.ts";
-
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const rounds = arg("--rounds", 5);
-const N = arg("--batch", 2);
 
 /** ResNet-50's stride-1 1×1 convs: [C, H, W] → filters. */
 const SHAPES: { name: string; c: number; hw: number; f: number }[] = [
@@ -40,10 +33,17 @@ function gemmLimit(): { name: string; run: () => void; flops: number } {
   return { name: best.name, run: () => g(n, n, n, A, B, C), flops: 2 * n ** 3 };
 }
 
-async function main() {
+export interface PointwiseResult {
+  /** the fastest GEMM variant, timed in the same rounds */
+  limit: { name: string; gflops: number };
+  rows: { name: string; batch: number; forward: { ms: number; gflops: number }; backward: { ms: number; gflops: number } }[];
+}
+
+/** Times every shape's forward and backward, interleaved round by round with the GEMM limit. */
+export async function measurePointwise(rounds: number, N: number): Promise<PointwiseResult> {
   const limit = gemmLimit();
   const gemmMs: number[] = [];
-  const rows: string[] = [];
+  const rows: PointwiseResult["rows"] = [];
   for (const s of SHAPES) {
     const text = `model Pointwise {\n  input [${s.c}, ${s.hw}, ${s.hw}]\n  pw: conv(${s.f}, kernel=1, bias=false)\n}\n`;
     const model = compile(text, "pointwise.cnn").models[0];
@@ -67,13 +67,20 @@ async function main() {
     const macs = N * s.c * s.f * s.hw * s.hw;
     const fMs = median(f);
     const bMs = median(b) - fMs;
-    rows.push(`${s.name}  N=${N}: forward ${fMs.toFixed(1)} ms ${((2 * macs) / fMs / 1e6).toFixed(2)} GFLOP/s | backward ${bMs.toFixed(1)} ms ${((4 * macs) / bMs / 1e6).toFixed(2)} GFLOP/s`);
+    rows.push({ name: s.name, batch: N, forward: { ms: fMs, gflops: (2 * macs) / fMs / 1e6 }, backward: { ms: bMs, gflops: (4 * macs) / bMs / 1e6 } });
   }
-  const lim = limit.flops / median(gemmMs) / 1e6;
-  console.log(`JS GEMM limit (${limit.name}, 256³, median of ${gemmMs.length} interleaved runs): ${lim.toFixed(2)} GFLOP/s`);
-  for (const row of rows) {
-    console.log(row.replace(/(\d+\.\d+) GFLOP\/s/g, (m, g) => `${m} (${((100 * Number(g)) / lim).toFixed(0)} %)`));
-  }
+  return { limit: { name: limit.name, gflops: limit.flops / median(gemmMs) / 1e6 }, rows };
 }
 
-main();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const r = await measurePointwise(arg("--rounds", 5), arg("--batch", 2));
+  console.log(`JS GEMM limit (${r.limit.name}, 256³, interleaved with the layers): ${r.limit.gflops.toFixed(2)} GFLOP/s`);
+  const pct = (g: number) => `${g.toFixed(2)} GFLOP/s (${((100 * g) / r.limit.gflops).toFixed(0)} %)`;
+  for (const row of r.rows) {
+    console.log(`${row.name}  N=${row.batch}: forward ${row.forward.ms.toFixed(1)} ms ${pct(row.forward.gflops)} | backward ${row.backward.ms.toFixed(1)} ms ${pct(row.backward.gflops)}`);
+  }
+}
