@@ -398,6 +398,8 @@ export function specToModel(m: ModelSpec): Model {
 export interface GenOptions {
   /** restrict to these ops (default: all) */
   ops?: LayerArgs["op"][];
+  /** draw from the default mix only the ops a target compiles (the wasm target's models then all run) */
+  compiled?: readonly LayerArgs["op"][];
   maxLayers?: number;
   /** allow a loss head (default true) */
   loss?: boolean;
@@ -432,7 +434,7 @@ export function randomModelSpec(name: string, seed: number, opts: GenOptions = {
   const r = rng(seed);
   // windows (and the transposed conv) are where the arithmetic is subtle: draw them five times as often
   const windows: LayerArgs["op"][] = ["conv", "maxpool", "avgpool", "convtranspose"];
-  const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows];
+  const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows].filter((op) => opts.compiled?.includes(op) ?? true);
   const maxLayers = opts.maxLayers ?? 5;
   const spatial = r.chance(0.85);
   const input = spatial ? [r.int(1, 4), r.int(3, 8), r.int(3, 8)] : [r.int(2, 12)];
@@ -656,8 +658,9 @@ export function randomLayer(
       return l;
     }
     case "pixelshuffle":
-      if (!spatial || C % 4 !== 0) return null;
-      args.push(["factor", 2]);
+      // C is rarely a multiple of 4 in a random stack: factor 1 (every channel its own 1×1 block) keeps the op drawn
+      if (!spatial || (C % 4 !== 0 && r.chance(0.5))) return null;
+      args.push(["factor", C % 4 === 0 ? 2 : 1]);
       return l;
     case "pixelunshuffle": {
       const factors = [2, 3].filter((f) => spatial && shape[1] % f === 0 && shape[2] % f === 0);

@@ -43,7 +43,7 @@ export const linear: OpEmitter<"linear"> = {
     const k = lastAxis(l);
     const m = l.args.features;
     const rows = l.input.size / k;
-    const bias = `const gb = ${l.grad("bias")};
+    const bias = () => `const gb = ${l.grad("bias")};
     gb.fill(0);
     for (let r = 0; r < N * ${rows}; r++) {
       const y = r * ${m};
@@ -72,7 +72,7 @@ export const linear: OpEmitter<"linear"> = {
       { part: "weight", code: weight },
       { part: "input", code: input },
     ];
-    if (l.args.bias) parts.unshift({ part: "bias", code: bias });
+    if (l.args.bias) parts.unshift({ part: "bias", code: bias() });
     return parts;
   },
 };
