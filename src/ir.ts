@@ -103,6 +103,12 @@ export const LayerArgsSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("instancenorm"), eps: z.number().positive(), affine: z.boolean() }),
   // A merge: the elementwise product of two or more values, a [C, 1, 1] operand broadcast over [C, H, W] (a gate).
   z.object({ op: z.literal("mul") }),
+  /** PyTorch's x.permute(dims) with the batch axis 0 kept first: dims = (0, a, b, c), a permutation of 1, 2, 3 */
+  z.object({ op: z.literal("permute"), dims: z.tuple([z.literal(0), z.number().int().min(1).max(3), z.number().int().min(1).max(3), z.number().int().min(1).max(3)]) }),
+  /** PyTorch's nn.Linear over the last axis (channels-last ConvNeXt): weight [features, last], no flattening */
+  z.object({ op: z.literal("linear"), features: Dim, bias: z.boolean() }),
+  /** PyTorch's nn.LayerNorm(last): statistics over the last axis at every other position */
+  z.object({ op: z.literal("layernormlast"), eps: z.number().positive() }),
 ]);
 export type LayerArgs = z.infer<typeof LayerArgsSchema>;
 export type OpName = LayerArgs["op"];

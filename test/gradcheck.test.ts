@@ -178,6 +178,9 @@ function opModel(op: OpName): Model {
     prelu: "prelu(4, init=0.3)",
     gelu: "gelu",
     instancenorm: "instancenorm(affine=true)",
+    permute: "permute((0, 2, 3, 1))",
+    linear: "linear(3)",
+    layernormlast: "layernormlast",
   };
   const text = `model Op_${op} {
   input [4, 5, 5]

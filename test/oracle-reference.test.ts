@@ -152,7 +152,7 @@ describe.each([TS_F64, WASM])("generated code ($name) against the naive f64 refe
     seenBy.get(target.name)?.clear(); // what the random models reach on their own, not the directed cases
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(1, 2, 3, 5), async (seed, batch) => {
-        const spec = randomModelSpec(`Rand${++count}`, seed);
+        const spec = randomModelSpec(`Rand${++count}`, seed, { compiled: target.ops });
         if (!f64 && stackedNorms(spec)) return;
         if (await checkModel(target, spec, batch, seed)) checked++;
       }),

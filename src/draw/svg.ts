@@ -86,6 +86,9 @@ const families: { [O in OpName]: Family } = {
   gelu: "activation",
   instancenorm: "norm",
   mul: "merge",
+  permute: "other",
+  linear: "affine",
+  layernormlast: "norm",
 };
 
 const hw = (p: readonly [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}×${p[1]}`);
@@ -166,6 +169,9 @@ const opArguments: { [O in OpName]: (args: ArgsOf<O>) => string[] } = {
   gelu: (args) => (args.approximate === "tanh" ? ["tanh approximation"] : []),
   instancenorm: (args) => [`eps ${args.eps}`, ...(args.affine ? ["affine"] : [])],
   mul: () => ["elementwise, [C, 1, 1] broadcast"],
+  permute: (args) => [`dims (${args.dims.join(", ")})`],
+  linear: (args) => [`${args.features} features, last axis`, ...(args.bias ? [] : ["no bias"])],
+  layernormlast: (args) => [`eps ${args.eps}`, "last axis"],
 };
 
 /** The arguments worth reading in a picture, resolved (so `same` shows its actual padding). */

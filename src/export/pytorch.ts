@@ -236,6 +236,13 @@ const opCodes: { [O in OpName]: OpCode<O> } = {
   }),
   // a [C, 1, 1] gate broadcasts over H×W as in cnnc
   mul: (_layer, _call, operands) => ({ forward: [`x = ${operands.join(" * ")}`] }),
+  permute: (layer) => ({ forward: [`x = x.permute(${layer.args.dims.join(", ")})`] }),
+  // nn.Linear and nn.LayerNorm act on the last axis, as these two ops do
+  linear: (layer, call) => ({
+    init: `nn.Linear(${layer.input[layer.input.length - 1]!}, ${layer.args.features}, bias=${pyBool(layer.args.bias)})`,
+    forward: same(call),
+  }),
+  layernormlast: (layer, call) => ({ init: `nn.LayerNorm(${layer.input[layer.input.length - 1]!}, eps=${num(layer.args.eps)})`, forward: same(call) }),
   stochasticdepth(layer) {
     // torchvision.ops.stochastic_depth, written out so the module needs torch alone
     const args = layer.args;

@@ -6,7 +6,7 @@ import { defineOp, noTensors, product } from "./op.ts";
 export const affine = defineOp<"affine", ArgsOf<"affine">>({
   name: "affine",
   primary: "features",
-  aliases: ["linear", "dense", "fc", "fullyconnected", "fully_connected", "innerproduct"],
+  aliases: ["dense", "fc", "fullyconnected", "fully_connected", "innerproduct"],
   args: [
     { name: "features", type: { kind: "int", min: 1 }, doc: "output features M", aliases: ["out_features", "units", "outputs", "filters", "size"], example: "10" },
     { name: "bias", type: { kind: "bool" }, default: true, doc: "learn a per-feature bias; default true", aliases: ["use_bias"] },

@@ -45,6 +45,9 @@ import { prelu } from "./prelu.ts";
 import { gelu } from "./gelu.ts";
 import { instancenorm } from "./instancenorm.ts";
 import { mul } from "./mul.ts";
+import { permute } from "./permute.ts";
+import { linear } from "./linear.ts";
+import { layernormlast } from "./layernormlast.ts";
 
 export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   conv,
@@ -89,6 +92,9 @@ export const ops: Readonly<Record<OpName, AnyOpDef>> = {
   gelu,
   instancenorm,
   mul,
+  permute,
+  linear,
+  layernormlast,
 };
 
 export const losses: Readonly<Record<LossName, AnyLossDef>> = { softmax, svm };

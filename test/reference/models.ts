@@ -344,6 +344,32 @@ export function resolveLayer(l: LayerSpec, input: number[], modelRounding: "floo
       args = { op: "stochasticdepth", p: arg(l, "p") as number, mode: (arg(l, "mode") as "row" | "batch" | undefined) ?? "row" };
       output = input;
       break;
+    case "permute": {
+      const dims = arg(l, "dims") as number[];
+      if (input.length !== 3) throw new Error("permute needs [C, H, W]");
+      args = { op: "permute", dims: [0, dims[1], dims[2], dims[3]] };
+      output = [input[dims[1] - 1], input[dims[2] - 1], input[dims[3] - 1]];
+      break;
+    }
+    case "linear": {
+      // nn.Linear over the last axis: weight [M, K]
+      const features = arg(l, "features") as number;
+      const bias = (arg(l, "bias") as boolean | undefined) ?? true;
+      const K = input[input.length - 1];
+      args = { op: "linear", features, bias };
+      params.push({ name: `${name}.weight`, shape: [features, K] });
+      if (bias) params.push({ name: `${name}.bias`, shape: [features] });
+      output = [...input.slice(0, -1), features];
+      macs = features * input.reduce((p, q) => p * q, 1);
+      break;
+    }
+    case "layernormlast": {
+      const K = input[input.length - 1];
+      args = { op: "layernormlast", eps: (arg(l, "eps") as number | undefined) ?? 1e-5 };
+      params.push({ name: `${name}.weight`, shape: [K] }, { name: `${name}.bias`, shape: [K] });
+      output = input;
+      break;
+    }
   }
   return { name, args, from: [from], inputs: [input], input, output, params, state, macs, span, source: layerText(l) };
 }
@@ -372,6 +398,8 @@ export function specToModel(m: ModelSpec): Model {
 export interface GenOptions {
   /** restrict to these ops (default: all) */
   ops?: LayerArgs["op"][];
+  /** draw from the default mix only the ops a target compiles (the wasm target's models then all run) */
+  compiled?: readonly LayerArgs["op"][];
   maxLayers?: number;
   /** allow a loss head (default true) */
   loss?: boolean;
@@ -406,7 +434,7 @@ export function randomModelSpec(name: string, seed: number, opts: GenOptions = {
   const r = rng(seed);
   // windows (and the transposed conv) are where the arithmetic is subtle: draw them five times as often
   const windows: LayerArgs["op"][] = ["conv", "maxpool", "avgpool", "convtranspose"];
-  const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows];
+  const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows].filter((op) => opts.compiled?.includes(op) ?? true);
   const maxLayers = opts.maxLayers ?? 5;
   const spatial = r.chance(0.85);
   const input = spatial ? [r.int(1, 4), r.int(3, 8), r.int(3, 8)] : [r.int(2, 12)];
@@ -630,8 +658,9 @@ export function randomLayer(
       return l;
     }
     case "pixelshuffle":
-      if (!spatial || C % 4 !== 0) return null;
-      args.push(["factor", 2]);
+      // C is rarely a multiple of 4 in a random stack: factor 1 (every channel its own 1×1 block) keeps the op drawn
+      if (!spatial || (C % 4 !== 0 && r.chance(0.5))) return null;
+      args.push(["factor", C % 4 === 0 ? 2 : 1]);
       return l;
     case "pixelunshuffle": {
       const factors = [2, 3].filter((f) => spatial && shape[1] % f === 0 && shape[2] % f === 0);
@@ -694,6 +723,20 @@ export function randomLayer(
       l.positional = false;
       if (r.chance(0.5)) args.push(["affine", r.chance(0.7)]);
       if (r.chance(0.3)) args.push(["eps", r.pick([1e-5, 1e-3])]);
+      return l;
+    case "permute":
+      if (!spatial) return null;
+      args.push(["dims", r.pick([[0, 2, 3, 1], [0, 3, 1, 2], [0, 1, 3, 2], [0, 2, 1, 3], [0, 3, 2, 1]])]);
+      return l;
+    case "linear":
+      args.push(["features", r.int(1, 4)]);
+      if (r.chance(0.2)) args.push(["bias", false]);
+      return l;
+    case "layernormlast":
+      // over 2 values x̂ = ±1 and the exact dx is 0: f32 would compare rounding noise
+      if (shape[shape.length - 1] < 3) return null;
+      l.positional = false;
+      if (r.chance(0.3)) args.push(["eps", r.pick([1e-6, 1e-3])]);
       return l;
     case "add":
     case "concat":
@@ -900,6 +943,22 @@ export const directedSpecs: ModelSpec[] = [
       L("pr2", "prelu"),
       L("out", "affine", ["features", 3]),
       L("pv", "prelu", ["num_parameters", 3]),
+    ],
+    { loss: { op: "softmax" } },
+  ),
+  // ConvNeXt's channels-last block body: [C, H, W] → [H, W, C], norm and two linears over C, and back
+  spec(
+    "ChannelsLast",
+    [3, 2, 4],
+    [
+      L("c", "conv", ["filters", 3], ["kernel", 3], ["pad", 1], ["groups", 3]),
+      L("p1", "permute", ["dims", [0, 2, 3, 1]]),
+      L("ln", "layernormlast", ["eps", 1e-6]),
+      L("fc1", "linear", ["features", 5]),
+      L("g", "gelu"),
+      L("fc2", "linear", ["features", 3], ["bias", false]),
+      L("p2", "permute", ["dims", [0, 3, 1, 2]]),
+      L("out", "affine", ["features", 3]),
     ],
     { loss: { op: "softmax" } },
   ),

@@ -5,6 +5,7 @@
 import type { ArgsOf, Layer, Loss, Model, PadMode } from "../../src/ir.ts";
 import { mobileBackward, mobileForward, type MobileOp } from "./mobile.ts";
 import { seBackward, seForward, type SeOp } from "./prelu-gelu-instancenorm.ts";
+import { clBackward, clForward, type ChannelsLastOp } from "./channels-last.ts";
 
 export type Tensors = Record<string, Float64Array>;
 
@@ -559,6 +560,10 @@ function layerForward(
     case "gelu":
     case "instancenorm":
       return seForward(layer as Layer & { args: ArgsOf<SeOp> }, x, N, params);
+    case "permute":
+    case "linear":
+    case "layernormlast":
+      return clForward(layer as Layer & { args: ArgsOf<ChannelsLastOp> }, x, N, params);
     case "relu6":
     case "clamp":
     case "hardswish":
@@ -868,6 +873,10 @@ function layerBackward(
     case "gelu":
     case "instancenorm":
       return seBackward(layer as Layer & { args: ArgsOf<SeOp> }, x, dy, N, params, grads);
+    case "permute":
+    case "linear":
+    case "layernormlast":
+      return clBackward(layer as Layer & { args: ArgsOf<ChannelsLastOp> }, x, dy, N, params, grads);
     case "relu6":
     case "clamp":
     case "hardswish":

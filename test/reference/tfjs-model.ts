@@ -17,7 +17,8 @@
 // Graphs: each layer reads the values its `from` names; add is tf.addN,
 // concat tf.concat along axis 1 (channels in NCHW, features in [N, D]) and mul
 // tf.mul, whose broadcasting spreads a [N, C, 1, 1] gate over H×W.
-// gelu is x·(1 + erf(x/√2))/2 with TF.js's own erf.
+// gelu is x·(1 + erf(x/√2))/2 with TF.js's own erf. permute is tf.transpose, linear a tf.matMul over the
+// rows of the last axis, layernormlast tf.moments over that axis.
 import * as tf from "@tensorflow/tfjs";
 import type { Layer, LossArgs, Model, PadMode } from "../../src/ir.ts";
 import type { Tensors } from "./reference.ts";
@@ -487,6 +488,20 @@ function tfLayer(
       const m = tf.moments(x, [2, 3], true);
       const xhat = tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, a.eps)));
       return a.affine ? tf.add(tf.mul(xhat, chan(p[`${layer.name}.weight`])), chan(p[`${layer.name}.bias`])) : xhat;
+    }
+    case "permute":
+      return tf.transpose(x, a.dims);
+    case "linear": {
+      // tf.matMul on the rows of the last axis, W transposed: [rows, K] · [M, K]ᵀ
+      const K = layer.input[layer.input.length - 1];
+      const y = tf.matMul(tf.reshape(x, [-1, K]), p[`${layer.name}.weight`], false, true);
+      return tf.reshape(a.bias ? tf.add(y, p[`${layer.name}.bias`]) : y, [N, ...layer.output]);
+    }
+    case "layernormlast": {
+      const last = layer.input.length;
+      const m = tf.moments(x, [last], true);
+      const xhat = tf.div(tf.sub(x, m.mean), tf.sqrt(tf.add(m.variance, a.eps)));
+      return tf.add(tf.mul(xhat, p[`${layer.name}.weight`]), p[`${layer.name}.bias`]);
     }
   }
 }

@@ -76,6 +76,9 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   gelu: NOT_ON_WASM,
   instancenorm: NOT_ON_WASM,
   mul: NOT_ON_WASM,
+  permute: NOT_ON_WASM,
+  linear: NOT_ON_WASM,
+  layernormlast: NOT_ON_WASM,
 };
 
 const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;

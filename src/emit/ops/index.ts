@@ -43,6 +43,9 @@ import { prelu } from "./prelu.ts";
 import { gelu } from "./gelu.ts";
 import { instancenorm } from "./instancenorm.ts";
 import { mul } from "./mul.ts";
+import { permute } from "./permute.ts";
+import { linear } from "./linear.ts";
+import { layernormlast } from "./layernormlast.ts";
 
 export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   conv,
@@ -87,6 +90,9 @@ export const opEmitters: { [O in OpName]: OpEmitter<O> } = {
   gelu,
   instancenorm,
   mul,
+  permute,
+  linear,
+  layernormlast,
 };
 
 /** The emitter of a layer's op, seen through the common context type. */
