@@ -134,6 +134,7 @@ describe("the mobile zoo's generated f64 modules against torchvision (random wei
         const gradNames = Object.keys(want).filter((k) => k.startsWith("grad."));
         expect(gradNames.map((k) => k.slice(5)).sort()).toEqual(Object.keys(res.grads).sort());
         const zero = new Set(c.zeroGrads ?? []);
+        for (const name of zero) expect(gradNames, "a zero gradient's tensor").toContain(`grad.${name}`);
         for (const k of gradNames) {
           const name = k.slice(5);
           if (!zero.has(name)) {
