@@ -13,8 +13,9 @@
 // same deterministic function. For training, agree.py also swaps torchvision's nn.Hardsigmoid for
 // relu6(x + 3) / 6: torch's own hardsigmoid backward multiplies by the float constant 1.0f/6 even in
 // float64, 2.98e-8 relative off 1/6, which shows in dx at ~3e-9 (docs/language.md, the mobile
-// activations); the forward values are the same bit for bit. One Python process (test/torchvision/agree.py) prepares the
-// models in order while the generated modules are compiled, loaded and run. Needs a python3 with
+// activations); the forward values are the same bit for bit. One Python process
+// (test/torchvision/agree.py) prepares the models in order while the generated modules are
+// compiled, loaded and run. Needs a python3 with
 // torch and torchvision; without them the test says DID NOT RUN (and fails under CI=true).
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -134,6 +135,7 @@ describe("the mobile zoo's generated f64 modules against torchvision (random wei
         const gradNames = Object.keys(want).filter((k) => k.startsWith("grad."));
         expect(gradNames.map((k) => k.slice(5)).sort()).toEqual(Object.keys(res.grads).sort());
         const zero = new Set(c.zeroGrads ?? []);
+        for (const name of zero) expect(gradNames, "a zero gradient's tensor").toContain(`grad.${name}`);
         for (const k of gradNames) {
           const name = k.slice(5);
           if (!zero.has(name)) {
