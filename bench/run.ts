@@ -325,12 +325,12 @@ function allocationsInHotPath(text: string): number {
 /**
  * How far a peer's logits (forward) or loss (train) are from cnnc's: a sanity
  * check that they computed the same thing. A loss-less model's training step
- * is compared by the sum of dx, relative (a sum of many f32 terms).
+ * is compared by the sum of dx², relative.
  */
 function agreement(mode: Mode, t: Timing, cnnc: Timing, lossLess: boolean): string {
   let d = 0;
   for (let i = 0; i < Math.min(t.check.length, cnnc.check.length); i++) d = Math.max(d, Math.abs(t.check[i] - cnnc.check[i]));
-  if (mode === "train" && lossLess) return `Σdx vs cnnc: relative difference ${(d / Math.max(Math.abs(cnnc.check[0] ?? 0), 1e-30)).toExponential(1)}`;
+  if (mode === "train" && lossLess) return `Σdx² vs cnnc: relative difference ${(d / Math.max(Math.abs(cnnc.check[0] ?? 0), 1e-30)).toExponential(1)}`;
   return `${mode === "forward" ? "max |Δlogit|" : "|Δloss|"} vs cnnc ${d.toExponential(1)}`;
 }
 

@@ -29,7 +29,7 @@ export interface GeneratedModule {
 
 export interface GeneratedNet {
   forward(): Float32Array;
-  /** the loss, or for a loss-less model the sum of dx */
+  /** the loss, or for a loss-less model the sum of dx² */
   trainStep(): number;
   workspaceBytes: number;
 }
@@ -65,10 +65,10 @@ export async function loadGenerated(path: string, data: Data, batch: number, out
     forward: () => mod.forward(p, s, data.x, ws, false),
     trainStep: () => {
       if (mod.lossAndGrad) return mod.lossAndGrad(p, s, data.x, data.y, ws).loss;
-      // a loss-less model: backpropagate dout = 1/batch everywhere, as the TF.js peer does, and return Σ dx to compare
+      // a loss-less model: backpropagate dout = 1/batch everywhere, as the TF.js peer does, and return Σ dx² to compare
       const { dx } = mod.backward!(p, s, data.x, dout, ws);
       let sum = 0;
-      for (let i = 0; i < dx.length; i++) sum += dx[i];
+      for (let i = 0; i < dx.length; i++) sum += dx[i] * dx[i];
       return sum;
     },
     workspaceBytes: workspaceBytes(ws),

@@ -15,7 +15,7 @@ export interface TfNet {
   /**
    * loss, with gradients for every parameter and for x computed (and
    * discarded); a loss-less model backpropagates dout = 1/batch everywhere
-   * (the scalar sum(out)/batch) and returns the sum of dx
+   * (the scalar sum(out)/batch) and returns the sum of dx² (layout-free, no cancellation)
    */
   trainStep(): number;
   dispose(): void;
@@ -192,7 +192,7 @@ export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: numbe
         const { value, grads } = tf.variableGrads(() => lossOf(run(xVar, true)), varList);
         // force the computation of every gradient, as cnnc's lossAndGrad does
         for (const g of Object.values(grads)) g.dataSync();
-        loss = withLoss ? value.dataSync()[0] : tf.sum(grads["x"]).dataSync()[0];
+        loss = withLoss ? value.dataSync()[0] : tf.sum(tf.square(grads["x"])).dataSync()[0];
       });
       return loss;
     },
