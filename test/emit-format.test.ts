@@ -34,21 +34,24 @@ function outputs(m: Model, wasm = false): string[] {
   return [...ts, emitWasmModule(m, { sourceName }), emitGradcheck(m, { sourceName, target: "wasm" })];
 }
 
-function modelsIn(dir: string): Model[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".cnn"))
-    .sort()
-    .flatMap((f) => compileFile(join(dir, f)).models);
-}
-
-const examples = modelsIn("examples");
-const zoo = modelsIn("examples/zoo");
+const examples: Model[] = readdirSync("examples")
+  .filter((f) => f.endsWith(".cnn"))
+  .sort()
+  .flatMap((f) => compileFile(join("examples", f)).models);
+/** the zoo's kinds of network (all of it would take minutes): residual, fire-module concat, inception, dense concat, batch norm */
+const zoo = ["resnet18", "squeezenet1_1", "googlenet", "densenet121", "vgg11_bn"].flatMap((name) => compileFile(`examples/zoo/${name}.cnn`).models);
 const randomModels = (count: number, seed: number): Model[] =>
   fc.sample(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { numRuns: count, seed }).map((s, i) => specToModel(randomModelSpec(`Rand${i}`, s)));
 
-/** The distinct top-level statements of some texts, each the way formatTsAll keys it (trimmed). */
+/** The distinct top-level statements of some texts, each the way formatTsAll keys it (trimmed, the float type a placeholder). */
 function distinctPieces(all: readonly string[]): string[] {
-  return [...new Set(all.flatMap(splitTopLevel).map((p) => p.trim()))];
+  const key = (p: string) => p.trim().replace(/\bFloat(?:32|64)Array\b/g, "Float__Array").replace(/\bf(?:32|64)\b/g, "f__");
+  return [...new Set(all.flatMap(splitTopLevel).map(key))];
+}
+
+/** A fixed sample of `count` of them (prettier on every statement of the zoo would take minutes). */
+function sample<T>(items: readonly T[], count: number, seed: number): T[] {
+  return fc.sample(fc.shuffledSubarray([...items], { minLength: Math.min(count, items.length), maxLength: Math.min(count, items.length) }), { numRuns: 1, seed })[0]!;
 }
 
 /** Every statement layout.ts lays out, checked against prettier; returns the bytes of those it left to prettier. */
@@ -85,29 +88,31 @@ describe("formatTsAll", () => {
     expect(await formatTsAll([text, text.replace(/Float64/g, "Float16")])).toEqual([await formatTs(text), await formatTs(text.replace(/Float64/g, "Float16"))]);
   });
 
-  it("gives prettier's bytes for whole texts: small examples and 4 random models, both dtypes, both targets, the harnesses", async () => {
-    const small = examples.filter((m) => ["LeNet5", "MnistMlp", "ThreeLayerConvNet"].includes(m.name));
-    const raw = [...small, ...randomModels(4, 7)].flatMap((m) => outputs(m, true));
+  it("gives prettier's bytes for whole texts: a small example and 2 random models, both dtypes, both targets, the harnesses", async () => {
+    const small = examples.filter((m) => m.name === "MnistMlp");
+    const raw = [...small, ...randomModels(2, 7)].flatMap((m) => outputs(m, true));
     expect(await formatTsAll(raw)).toEqual(await Promise.all(raw.map(formatTs)));
-  });
+  }, 240_000);
 });
 
 describe("layout.ts", () => {
-  it("lays out every statement of every example exactly as prettier does (both dtypes, both targets, the harnesses), and needs prettier for none", async () => {
-    const { refused } = await checkPieces(distinctPieces(examples.flatMap((m) => outputs(m, true))));
-    // anything refused costs prettier's cold start (a quarter of a second and more) on every build
+  it("needs prettier for no statement of any example or of five zoo models (both dtypes, both targets, the harnesses)", () => {
+    // anything refused costs prettier's cold start (a quarter of a second and more) on every build of it
+    const refused = distinctPieces([...examples, ...zoo].flatMap((m) => outputs(m, true))).filter((p) => layoutPiece(p) === undefined);
     expect(refused.map((p) => p.slice(0, 80))).toEqual([]);
-  });
+  }, 240_000);
 
-  it("lays out the zoo's statements exactly as prettier does", async () => {
-    const pieces = distinctPieces(zoo.flatMap((m) => outputs(m, true)));
-    const { refused } = await checkPieces(pieces);
-    expect(refused.reduce((s, p) => s + p.length, 0)).toBeLessThan(pieces.reduce((s, p) => s + p.length, 0) / 100);
-  });
+  it("lays out the examples' statements exactly as prettier does (all of three, a fixed sample of the rest and of five zoo models)", async () => {
+    const all = (ms: Model[]) => distinctPieces(ms.flatMap((m) => outputs(m, true)));
+    const full = all(examples.filter((m) => ["LeNet5", "GroupNormNet", "DilatedFeatures"].includes(m.name)));
+    const done = new Set(full);
+    const rest = all(examples).filter((p) => !done.has(p));
+    await checkPieces([...full, ...sample(rest, 40, 3), ...sample(all(zoo), 40, 5)]);
+  }, 240_000);
 
   it("lays out random models' statements exactly as prettier does", async () => {
-    await checkPieces(distinctPieces(randomModels(40, 11).flatMap((m) => outputs(m, true))));
-  });
+    await checkPieces(distinctPieces(randomModels(8, 11).flatMap((m) => outputs(m, true))));
+  }, 240_000);
 
   it("lays out like prettier the constructs it takes, breaking lines where prettier does", async () => {
     const pieces = [

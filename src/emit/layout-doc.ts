@@ -197,13 +197,9 @@ export function printDoc(doc: Doc): string {
     if (typeof d === "string") {
       out.push(d);
       pos += width(d);
-      continue;
-    }
-    if (Array.isArray(d)) {
+    } else if (Array.isArray(d)) {
       for (let i = d.length - 1; i >= 0; i--) cmds.push([ind, mode, d[i]!]);
-      continue;
-    }
-    switch (d.kind) {
+    } else switch (d.kind) {
       case "indent":
         cmds.push([ind + 2, mode, d.contents]);
         break;
@@ -251,6 +247,7 @@ export function printDoc(doc: Doc): string {
         pos = ind;
         break;
     }
+    // trailing comments still pending at the end are printed there
     if (cmds.length === 0 && lineSuffixes.length > 0) {
       cmds.push(...lineSuffixes.reverse());
       lineSuffixes = [];

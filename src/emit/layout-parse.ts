@@ -50,10 +50,11 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
       if (end < 0 || end + 2 > to) refuse();
       i = end + 2;
       tokens.push({ kind: "comment", text: text.slice(start, i), start, end: i });
-    } else if (/[A-Za-z_$]/.test(c)) {
-      while (i < to && /[\w$]/.test(text[i]!)) i++;
+    } else if (isIdentifierStart(text.charCodeAt(i))) {
+      i++;
+      while (i < to && isIdentifierPart(text.charCodeAt(i))) i++;
       tokens.push({ kind: "id", text: text.slice(start, i), start, end: i });
-    } else if (/\d/.test(c) || (c === "." && /\d/.test(text[i + 1] ?? ""))) {
+    } else if (isDigit(text.charCodeAt(i)) || (c === "." && isDigit(text.charCodeAt(i + 1)))) {
       while (i < to && /[\w.]/.test(text[i]!)) i++;
       if ((text[i - 1] === "e" || text[i - 1] === "E") && (text[i] === "+" || text[i] === "-") && !/^0x/i.test(text.slice(start, i))) {
         i++;
@@ -102,7 +103,7 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
       while (i < to && /[a-z]/.test(text[i]!)) i++;
       tokens.push({ kind: "regex", text: text.slice(start, i), start, end: i });
     } else {
-      const p = PUNCTUATORS.find((op) => text.startsWith(op, i));
+      const p = SINGLE.has(text[i + 1] ?? "") ? PUNCTUATORS.find((op) => text.startsWith(op, i)) : undefined;
       if (p === undefined && !SINGLE.has(c)) refuse();
       i += p?.length ?? 1;
       tokens.push({ kind: "op", text: text.slice(start, i), start, end: i });
@@ -110,6 +111,10 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
   }
   return tokens;
 }
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+const isIdentifierStart = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36;
+const isIdentifierPart = (code: number) => isIdentifierStart(code) || isDigit(code);
 
 /** From just inside a `${`, the index of its closing `}` (strings skipped; nested templates, comments and regular expressions refused). */
 function skipBraces(text: string, from: number, to: number): number {
@@ -201,6 +206,7 @@ export type Stmt = (
   | { s: "try"; block: Stmt & { s: "block" }; param?: string; handler?: Stmt & { s: "block" }; finalizer?: Stmt & { s: "block" } }
 ) & { exported?: boolean; comments?: Comment[]; trailing?: string; blankAfter?: boolean };
 
+const BLANK_AFTER = /[ \t]*(?:\/\/[^\n]*|\/\*[^\n]*?\*\/[ \t]*)?\r?\n[ \t]*\r?\n/y;
 const ASSIGN = new Set(["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", ">>>=", "&=", "|=", "^=", "**=", "&&=", "||=", "??="]);
 /** binary operators by precedence (higher binds tighter) */
 export const PRECEDENCE = new Map<string, number>();
@@ -261,11 +267,14 @@ export class Parser {
   /** whether the source has a newline between the last token taken and the next */
   newlineBefore(): boolean {
     const t = this.peek();
-    return t !== undefined && this.text.slice(this.end(), t.start).includes("\n");
+    if (t === undefined) return false;
+    const at = this.text.indexOf("\n", this.end());
+    return at >= 0 && at < t.start;
   }
   /** prettier's isNextLineEmpty after the last token taken: past the rest of its line (and a comment there), is the next line blank? */
   blankAfter(at = this.end()): boolean {
-    return /^[ \t]*(?:\/\/[^\n]*|\/\*[^\n]*?\*\/[ \t]*)?\r?\n[ \t]*\r?\n/.test(this.text.slice(at, at + 4000));
+    BLANK_AFTER.lastIndex = at;
+    return BLANK_AFTER.test(this.text);
   }
 
   /** own-line comments before the next statement or member */
