@@ -120,7 +120,7 @@ export function textMateGrammar(): object {
         patterns: [{ include: "#comment" }, { include: "#number" }, { include: "#punctuation" }],
       },
       label: {
-        match: `\\b(${IDENT}(?:\\{${IDENT}\\}[A-Za-z0-9_]*)*)\\s*(:)`,
+        match: `\\b(${IDENT}(?:(?:\\{${IDENT}\\}|-(?=[A-Za-z0-9_{]))[A-Za-z0-9_]*)*)\\s*(:)`,
         captures: { 1: { name: "entity.name.tag.label.cnn" }, 2: { name: "punctuation.separator.label.cnn" } },
       },
       op: {

@@ -53,12 +53,14 @@ function matchComment(text: string, offset: number, tokens: IToken[]): RegExpExe
 export const Ident = createToken({ name: "Ident", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
 /**
- * A label with repeat-index placeholders, `denselayer{i}:` (no spaces inside;
- * recognised only when a `:` follows, so `seq{relu}` still lexes as `seq { relu }`).
+ * A label with repeat-index placeholders or `-` between its parts, `denselayer{i}:`,
+ * `block{s}-{i}:`, `block1-0:` (no spaces inside; a `-` is followed by a part, never
+ * ends the label; recognised only when a `:` follows, so `seq{relu}` still lexes as
+ * `seq { relu }` and `c-1` in an expression is still a subtraction).
  */
 export const LabelTemplate = createToken({
   name: "LabelTemplate",
-  pattern: /[A-Za-z_][A-Za-z0-9_]*(?:\{[A-Za-z_][A-Za-z0-9_]*\}[A-Za-z0-9_]*)+(?=[ \t]*:)/,
+  pattern: /[A-Za-z_][A-Za-z0-9_]*(?:(?:\{[A-Za-z_][A-Za-z0-9_]*\}|-(?=[A-Za-z0-9_{]))[A-Za-z0-9_]*)+(?=[ \t]*:)/,
   start_chars_hint: [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"],
 });
 
@@ -147,7 +149,7 @@ export const Compare = createToken({ name: "Compare", pattern: /==|!=|<=|>=|<|>/
  * Order matters: chevrotain tries the patterns in this order and takes the
  * first match. Whitespace and comments come first (a `//` the comment
  * matcher declines is floor division, SlashSlash, which comes before Slash);
- * LabelTemplate (it needs a `{`) and the keywords come before Ident (each
+ * LabelTemplate (it needs a `{` or `-`) and the keywords come before Ident (each
  * keyword with `longer_alt: Ident`); Compare comes before Equals (`==`);
  * Invalid matches only what nothing else can, so it is last.
  */
