@@ -80,7 +80,7 @@ export function textMateGrammar(): object {
         captures: { 1: { name: "keyword.control.import.cnn" }, 2: { name: "string.quoted.double.cnn" } },
       },
       reference: {
-        match: `(@)(${IDENT})`,
+        match: `(@)(${IDENT}(?:-[A-Za-z0-9_]+)*)`,
         captures: { 1: { name: "punctuation.definition.reference.cnn" }, 2: { name: "variable.other.reference.cnn" } },
       },
       // inside parentheses `//` after an operand is floor division, not a comment

@@ -75,6 +75,14 @@ describe("labels with '-'", () => {
     expect(m.layers.find((l) => l.name === "trunk.block2.block2-0.f.0")!.output).toEqual([5, 2, 2]);
   });
 
+  it("a reference @ may name such a label; after '@' no ':' is needed", () => {
+    expect(tokens("@block1-0 @a")).toEqual(["At:@", "LabelTemplate:block1-0", "At:@", "Ident:a"]);
+    const m = ok("model M { input [4]\n block1-0: affine(4)\n relu\n add { @block1-0; {} } }");
+    expect(m.layers.map((l) => `${l.name}<${l.from.join(",")}`)).toEqual(["block1-0<-1", "relu1<0", "add1<0,1"]);
+    const d = compile("model M { input [4]\n block1-0: affine(4)\n @block1-1 }", "t.cnn").diagnostics;
+    expect(d.map((x) => [x.code, x.help])).toEqual([["E0218", "did you mean '@block1-0'?"]]);
+  });
+
   it("appends _<copy> in an index-free repeat and reports duplicates (E0212)", () => {
     expect(ok("model M { input [4]\n repeat 2 { a-b: relu } }").layers.map((l) => l.name)).toEqual(["a-b_1", "a-b_2"]);
     expect(compile("model M { input [4]\n a-1: relu\n a-1: relu }", "t.cnn").diagnostics.map((d) => d.code)).toEqual(["E0212"]);
@@ -98,7 +106,7 @@ model M {
   });
 
   it("gives a help where a '-' cannot be part of a label", () => {
-    for (const bad of ["block1-: relu", "a - b: relu", "a--b: relu", "@a-b"]) {
+    for (const bad of ["block1-: relu", "a - b: relu", "a--b: relu", "@a-"]) {
       const d = compile(`model M {\n  input [4]\n  ${bad}\n}\n`, "t.cnn").diagnostics;
       expect(d.map((x) => x.code), bad).toEqual(["E0105"]);
       expect(d[0]!.help, bad).toContain("a label may hold '-' between its parts");
