@@ -15,6 +15,7 @@ export const opNames = [
   "relu6", "clamp", "hardswish", "hardsigmoid", "silu", "elu", "selu", "softplus", "mish",
   "layernorm2d", "layerscale", "channelshuffle", "slice", "stochasticdepth", "pixelshuffle", "pixelunshuffle",
   "prelu", "gelu", "instancenorm",
+  "permute", "linear", "layernormlast",
 ] as const;
 export const lossNames = ["softmax", "svm"] as const;
 export const roundingModes = ["floor", "ceil", "exact"] as const;

@@ -150,7 +150,9 @@ describe("arguments", () => {
 
   it("did you mean: edit distance and PyTorch spellings", () => {
     const help = (src: string) => run(src).diagnostics[0].help;
-    expect(help("model A { input [4]; Linear(3) }")).toBe("did you mean 'affine'?");
+    // `linear` is nn.Linear itself (over the last axis); the other PyTorch spellings of a dense layer mean affine
+    expect(help("model A { input [4]; Linear(3) }")).toBe("did you mean 'linear'?");
+    expect(help("model A { input [4]; Dense(3) }")).toBe("did you mean 'affine'?");
     expect(help("model A { input [1, 4, 4]; conv2d(3, kernel=1) }")).toBe("did you mean 'conv'?");
     expect(codesOf("model A { input [1, 4, 4]; conv(3, kernel_size=1) }")).toEqual(["E0203"]);
     expect(help("model A { input [1, 4, 4]; conv(3, kernel_size=1) }")).toBe("did you mean 'kernel'?");

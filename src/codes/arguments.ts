@@ -69,7 +69,8 @@ export const argumentCodes = {
       "The value has the right type but is outside the argument's range: a kernel, stride, " +
       "dilation, filter, feature or group count must be at least 1; `eps` must be greater than " +
       "0; `momentum` lies in [0, 1]; dropout's `p` is a probability of dropping, so it lies in " +
-      "[0, 1) — with p = 1 nothing would pass.",
+      "[0, 1) — with p = 1 nothing would pass; `permute`'s dims are 0 (the batch axis) followed by " +
+      "1, 2 and 3 in some order.",
     example: "model Net {\n  input [100]\n  affine(50)\n  dropout(1)  # ~ E0207\n}",
     fix: "Use a value inside the range:\n\nmodel Net {\n  input [100]\n  affine(50)\n  dropout(0.5)\n}",
   },

@@ -28,7 +28,7 @@ const isPlain = (a: LossArgs & { op: "softmax" }, output: readonly number[]) =>
  * position s at o + j·P). With the target's weight w_t, smoothing ε and the
  * weights' sum W, the per-position loss is −Σ_j q_j log p_j where
  * q_j = (1 − ε)·w_t·[j = t] + (ε/K)·w_j, so its gradient is p_j·Σq − q_j; the
- * mean divides by the summed w_t of the labels not ignored (docs/language.md#losses).
+ * mean divides by the summed w_t of the labels not ignored (docs/language.md#cross-entropy-options).
  */
 function crossEntropy(a: LossArgs & { op: "softmax" }, output: readonly number[]): string {
   const k = output[0]!;
