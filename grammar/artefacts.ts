@@ -81,7 +81,7 @@ export function textMateGrammar(): object {
         captures: { 1: { name: "keyword.control.import.cnn" }, 2: { name: "string.quoted.double.cnn" } },
       },
       reference: {
-        match: `(@)(${IDENT})`,
+        match: `(@)(${IDENT}(?:-[A-Za-z0-9_]+)*)`,
         captures: { 1: { name: "punctuation.definition.reference.cnn" }, 2: { name: "variable.other.reference.cnn" } },
       },
       // inside parentheses `//` after an operand is floor division, not a comment
@@ -121,7 +121,7 @@ export function textMateGrammar(): object {
         patterns: [{ include: "#comment" }, { include: "#number" }, { include: "#punctuation" }],
       },
       label: {
-        match: `\\b(${IDENT}(?:\\{${IDENT}\\}[A-Za-z0-9_]*)*)\\s*(:)`,
+        match: `\\b(${IDENT}(?:(?:\\{${IDENT}\\}|-(?=[A-Za-z0-9_{]))[A-Za-z0-9_]*)*)\\s*(:)`,
         captures: { 1: { name: "entity.name.tag.label.cnn" }, 2: { name: "punctuation.separator.label.cnn" } },
       },
       op: {

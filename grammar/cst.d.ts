@@ -173,7 +173,8 @@ export interface RefCstNode extends CstNode {
 
 export type RefCstChildren = {
   At: IToken[];
-  Ident: IToken[];
+  Ident?: IToken[];
+  LabelTemplate?: IToken[];
 };
 
 export interface ItemCstNode extends CstNode {

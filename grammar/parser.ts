@@ -69,6 +69,7 @@ export class CnnParser extends CstParser {
     stmt?: IOrAlt<unknown>[];
     item?: IOrAlt<unknown>[];
     label?: IOrAlt<unknown>[];
+    ref?: IOrAlt<unknown>[];
     merge?: IOrAlt<unknown>[];
     argName?: IOrAlt<unknown>[];
     atom?: IOrAlt<unknown>[];
@@ -229,10 +230,10 @@ export class CnnParser extends CstParser {
     });
   });
 
-  /** ref := '@' IDENT — the value an earlier labelled statement produced */
+  /** ref := '@' (IDENT | label with '-') — the value an earlier labelled statement produced */
   public ref = this.RULE("ref", () => {
     this.CONSUME(At);
-    this.CONSUME(Ident);
+    this.OR((this.cache.ref ??= [{ ALT: () => this.CONSUME(Ident) }, { ALT: () => this.CONSUME(LabelTemplate) }]));
   });
 
   /** item := (label ':')? (layer | seq | merge); a layer is an op or a block instance; `block` may be a label */

@@ -53,14 +53,27 @@ function matchComment(text: string, offset: number, tokens: IToken[]): RegExpExe
 export const Ident = createToken({ name: "Ident", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
 /**
- * A label with repeat-index placeholders, `denselayer{i}:` (no spaces inside;
- * recognised only when a `:` follows, so `seq{relu}` still lexes as `seq { relu }`).
+ * A label with repeat-index placeholders or `-` between its parts, `denselayer{i}:`,
+ * `block{s}-{i}:`, `block1-0:` (no spaces inside; a `-` is followed by a part, never
+ * ends the label). Recognised only when a `:` follows, so `seq{relu}` still lexes as
+ * `seq { relu }` and `c-1` in an expression is still a subtraction; or, without
+ * placeholders, right after `@` (`@block1-0`), where no expression can follow.
  */
 export const LabelTemplate = createToken({
   name: "LabelTemplate",
-  pattern: /[A-Za-z_][A-Za-z0-9_]*(?:\{[A-Za-z_][A-Za-z0-9_]*\}[A-Za-z0-9_]*)+(?=[ \t]*:)/,
+  pattern: { exec: matchLabel },
+  line_breaks: false,
   start_chars_hint: [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"],
 });
+
+const LABEL_RE = /[A-Za-z_][A-Za-z0-9_]*(?:(?:\{[A-Za-z_][A-Za-z0-9_]*\}|-(?=[A-Za-z0-9_{]))[A-Za-z0-9_]*)+(?=[ \t]*:)/y;
+const REF_LABEL_RE = /[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+/y;
+
+function matchLabel(text: string, offset: number, tokens: IToken[]): RegExpExecArray | null {
+  const re = tokens.length > 0 && tokens[tokens.length - 1].tokenType.name === "At" ? REF_LABEL_RE : LABEL_RE;
+  re.lastIndex = offset;
+  return re.exec(text);
+}
 
 // Keywords. `longer_alt: Ident` makes `models`, `inputs`, `loss2` identifiers,
 // so a keyword is only a keyword as a whole word.
@@ -147,7 +160,7 @@ export const Compare = createToken({ name: "Compare", pattern: /==|!=|<=|>=|<|>/
  * Order matters: chevrotain tries the patterns in this order and takes the
  * first match. Whitespace and comments come first (a `//` the comment
  * matcher declines is floor division, SlashSlash, which comes before Slash);
- * LabelTemplate (it needs a `{`) and the keywords come before Ident (each
+ * LabelTemplate (it needs a `{` or `-`) and the keywords come before Ident (each
  * keyword with `longer_alt: Ident`); Compare comes before Equals (`==`);
  * Invalid matches only what nothing else can, so it is last.
  */

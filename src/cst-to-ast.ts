@@ -323,7 +323,7 @@ class AstBuilder {
     if (c.ifStmt) return this.ifStmt(c.ifStmt[0]);
     if (c.ref) {
       const at = real(c.ref[0].children.At?.[0]);
-      const name = real(c.ref[0].children.Ident?.[0]);
+      const name = real(c.ref[0].children.Ident?.[0] ?? c.ref[0].children.LabelTemplate?.[0]);
       if (!at || !name) return undefined;
       return { kind: "ref", name: name.image, nameSpan: this.span(name, name), span: this.span(at, name) };
     }

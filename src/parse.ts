@@ -19,6 +19,7 @@ import {
   Loss,
   LParen,
   LSquare,
+  Minus,
   Model,
   NumberLit,
   RCurly,
@@ -330,7 +331,9 @@ function describeSyntaxError(e: IRecognitionException, ctx: ErrorContext, afterO
               ? `remove the unmatched '${e.token.image}'`
               : e.token.image === ","
                 ? "statements are separated by new lines or ';', not ','"
-                : undefined,
+                : e.token.tokenType === Minus
+                  ? "a label may hold '-' between its parts, with no spaces, right before ':' (block1-0: conv(8, kernel=1)); elsewhere '-' subtracts inside parentheses"
+                  : undefined,
       );
     case "item":
       if (prev?.tokenType === Colon) {

@@ -188,6 +188,8 @@ block Unit(c, stride = 1) {
     if stride != 1 and not wide { @stem }
   }
   repeat 2 as i { dense{i}: seq { Unit(c * 4) } }
+  block{i}-0: Unit(c - 1)
+  add { @block1-0 }
 }`,
       grammar,
     );
@@ -208,6 +210,9 @@ block Unit(c, stride = 1) {
     expect(scopes("dense{i}", 7)).toContain("entity.name.tag.label.cnn");
     expect(scopes("seq", 7)).toContain("keyword.other.seq.cnn");
     expect(scopes("*", 7)).toContain("keyword.operator.arithmetic.cnn");
+    expect(scopes("block{i}-0", 8)).toContain("entity.name.tag.label.cnn");
+    expect(scopes("-", 8)).toContain("keyword.operator.arithmetic.cnn");
+    expect(scopes("block1-0", 9)).toContain("variable.other.reference.cnn");
   });
 
   it("scopes `pad` as an argument name before '=' and as an op before '('", () => {

@@ -27,7 +27,8 @@ const moduleAttributes = new Set(
 /** Module-level names of the emitted file that a class must not shadow. */
 const fileNames = new Set(["torch", "nn", "F", "svm_loss", "save_safetensors", "load_safetensors", "MODELS", "_put"]);
 
-const isPlainAttribute = (name: string) => !name.startsWith("_") && !pythonKeywords.has(name) && !moduleAttributes.has(name);
+// a label may hold `-` (torchvision's `block1-0`, docs/language.md#names): such a name is no Python identifier
+const isPlainAttribute = (name: string) => /^[A-Za-z][A-Za-z0-9_]*$/.test(name) && !pythonKeywords.has(name) && !moduleAttributes.has(name);
 /** Python class names for the models, in order: a keyword or a module-level name gets `_` until it is free. */
 function classNames(models: readonly Model[]): string[] {
   const taken = new Set(models.map((m) => m.name));
