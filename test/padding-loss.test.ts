@@ -1,5 +1,5 @@
 // Padding modes and cross-entropy options without PyTorch (test/padding-loss-torch.test.ts has
-// the numbers against torch): what the checker accepts and refuses (E0250, E0251, argument
+// the numbers against torch): what the checker accepts and refuses (E0252, E0253, argument
 // errors), the IR it writes (options at PyTorch's default are absent), the labels `lossAndGrad`
 // takes, the gradient check on a model with each mode and option (and its failure on a wrong
 // backward), the wasm target's refusal (E0395) and the PyTorch export's text.
@@ -25,22 +25,22 @@ const modelOf = (text: string): Model => {
 };
 
 describe("checking padding modes", () => {
-  it("reflect pads less than the size, circular at most the size, replicate any amount (E0250 names the side and the size)", () => {
+  it("reflect pads less than the size, circular at most the size, replicate any amount (E0252 names the side and the size)", () => {
     expect(diagnostics("model A { input [1, 3, 5]; pad((2, 2, 4, 4), mode=reflect) }")).toEqual([]);
     expect(diagnostics("model A { input [1, 3, 5]; pad((2, 3, 0, 0), mode=reflect) }")).toEqual([
-      "E0250 pad 'pad1': reflect padding of 3 rows (bottom) needs an input of more than 3 rows, got [1, 3, 5]",
+      "E0252 pad 'pad1': reflect padding of 3 rows (bottom) needs an input of more than 3 rows, got [1, 3, 5]",
     ]);
     expect(diagnostics("model A { input [1, 3, 5]; pad((0, 0, 0, 5), mode=reflect) }")).toEqual([
-      "E0250 pad 'pad1': reflect padding of 5 columns (right) needs an input of more than 5 columns, got [1, 3, 5]",
+      "E0252 pad 'pad1': reflect padding of 5 columns (right) needs an input of more than 5 columns, got [1, 3, 5]",
     ]);
     expect(diagnostics("model A { input [1, 3, 5]; pad((3, 3, 5, 5), mode=circular) }")).toEqual([]);
     expect(diagnostics("model A { input [1, 3, 5]; pad((0, 0, 6, 0), mode=circular) }")).toEqual([
-      "E0250 pad 'pad1': circular padding of 6 columns (left) needs an input of more than 5 columns, got [1, 3, 5]",
+      "E0252 pad 'pad1': circular padding of 6 columns (left) needs an input of more than 5 columns, got [1, 3, 5]",
     ]);
     expect(diagnostics("model A { input [1, 1, 1]; pad(7, mode=replicate) }")).toEqual([]);
     // conv: the limit applies to the resolved padding, `same` included
     expect(diagnostics("model A { input [1, 2, 8]; conv(2, kernel=5, pad=same, padding_mode=reflect) }")).toEqual([
-      "E0250 conv 'conv1': reflect padding of 2 rows (top) needs an input of more than 2 rows, got [1, 2, 8]",
+      "E0252 conv 'conv1': reflect padding of 2 rows (top) needs an input of more than 2 rows, got [1, 2, 8]",
     ]);
     expect(diagnostics("model A { input [1, 3, 8]; conv(2, kernel=5, pad=same, padding_mode=reflect) }")).toEqual([]);
   });
@@ -81,14 +81,14 @@ describe("checking cross-entropy options", () => {
     });
   });
 
-  it("weights: one per class of the loss input, per position too, not all zero (E0251)", () => {
+  it("weights: one per class of the loss input, per position too, not all zero (E0253)", () => {
     expect(diagnostics("model A { input [4]; affine(3); loss softmax(weight=(1, 2)) }")).toEqual([
-      "E0251 loss softmax has 2 class weights, but its input [3] has 3 classes",
+      "E0253 loss softmax has 2 class weights, but its input [3] has 3 classes",
     ]);
     expect(diagnostics("model A { input [4, 2, 2]; loss softmax(weight=(1, 2, 1)) }")).toEqual([
-      "E0251 loss softmax has 3 class weights, but its input [4, 2, 2] has 4 classes",
+      "E0253 loss softmax has 3 class weights, but its input [4, 2, 2] has 4 classes",
     ]);
-    expect(diagnostics("model A { input [2]; loss softmax(weight=(0, 0)) }")).toEqual(["E0251 loss softmax: every class weight is 0"]);
+    expect(diagnostics("model A { input [2]; loss softmax(weight=(0, 0)) }")).toEqual(["E0253 loss softmax: every class weight is 0"]);
     expect(diagnostics("model A { input [4, 2, 2]; loss softmax(weight=(1, 2, 1, 0)) }")).toEqual([]);
   });
 

@@ -6,6 +6,12 @@ import { describe, expect, it } from "vitest";
 import { decodeSource, MAX_SOURCE_BYTES } from "../src/source.ts";
 import { parse, parseSource } from "../src/parse.ts";
 import { syntaxCodes } from "../src/codes/syntax.ts";
+import { argumentCodes } from "../src/codes/arguments.ts";
+import { cliCodes } from "../src/codes/cli.ts";
+import { codes } from "../src/codes/index.ts";
+import { layerCodes } from "../src/codes/layers.ts";
+import { paddingLossCodes } from "../src/codes/padding-loss.ts";
+import { shapeCodes } from "../src/codes/shapes.ts";
 import type { Diagnostic } from "../src/diagnostics.ts";
 
 /** decode + parse, as the pipeline does */
@@ -412,6 +418,15 @@ describe("examples/invalid/E01*.cnn", () => {
     expect(marked.every(([code]) => code === name.slice(0, 5))).toBe(true);
     const reported = front(bytes).diagnostics.map((d) => [d.code, d.span.line]);
     expect(reported).toEqual(marked);
+  });
+});
+
+describe("the code registry", () => {
+  it("defines each code in one range file only (the merged registry would silently keep the last)", () => {
+    const files = [syntaxCodes, argumentCodes, shapeCodes, layerCodes, paddingLossCodes, cliCodes];
+    const all = files.flatMap((f) => Object.keys(f));
+    expect(all.filter((c, i) => all.indexOf(c) !== i)).toEqual([]);
+    expect(Object.keys(codes).sort()).toEqual([...all].sort());
   });
 });
 

@@ -10,7 +10,7 @@ export function checkClassWeights(args: LossArgs & { op: "softmax" }, shape: Sha
   const classes = shape[0]!;
   if (w.length !== classes) {
     report(
-      diag("E0251", span, `loss softmax has ${w.length} class weight${w.length === 1 ? "" : "s"}, but its input ${formatShape(shape)} has ${classes} classes`, {
+      diag("E0253", span, `loss softmax has ${w.length} class weight${w.length === 1 ? "" : "s"}, but its input ${formatShape(shape)} has ${classes} classes`, {
         labels: [input],
         notes: [`the first axis of the loss input holds the K = ${classes} class scores; \`weight\` gives one number per class, in class order`],
         help: w.length < classes ? `add ${classes - w.length} more weight${classes - w.length === 1 ? "" : "s"} (1 leaves a class as it is)` : `remove ${w.length - classes} weight${w.length - classes === 1 ? "" : "s"}`,
@@ -20,7 +20,7 @@ export function checkClassWeights(args: LossArgs & { op: "softmax" }, shape: Sha
   }
   if (w.every((v) => v === 0)) {
     report(
-      diag("E0251", span, "loss softmax: every class weight is 0", {
+      diag("E0253", span, "loss softmax: every class weight is 0", {
         notes: ["every label would weigh 0: the loss and its gradient would be 0 (sum) or 0/0 (mean)"],
         help: "give the classes that matter a positive weight",
       }),

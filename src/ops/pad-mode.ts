@@ -1,5 +1,5 @@
 // Padding modes shared by `pad(mode=…)` and conv's `padding_mode` (docs/language.md#padding-modes):
-// the argument, and the size limit of reflect and circular padding (E0250).
+// the argument, and the size limit of reflect and circular padding (E0252).
 import { diag, type Span } from "../diagnostics.ts";
 import type { PadMode } from "../ir.ts";
 import { type ArgSpec, type Args, formatShape, type InferContext, type Pad4 } from "./op.ts";
@@ -20,7 +20,7 @@ export function padModeOf(a: Args, name: string): { mode?: PadMode; modeSpan: Sp
   return { ...(v !== undefined && v !== "zeros" ? { mode: v as PadMode } : {}), modeSpan: a.span(name) };
 }
 
-/** reflect needs pad < size on each side, circular pad ≤ size (PyTorch refuses more); reports E0250. */
+/** reflect needs pad < size on each side, circular pad ≤ size (PyTorch refuses more); reports E0252. */
 export function checkPadModeFits(mode: PadMode | undefined, modeSpan: Span, pad: Pad4, input: readonly number[], ctx: InferContext): boolean {
   if (mode === undefined || mode === "replicate") return true;
   const [, h, w] = input as [number, number, number];
@@ -35,7 +35,7 @@ export function checkPadModeFits(mode: PadMode | undefined, modeSpan: Span, pad:
   if (bad === undefined) return true;
   const [side, p, size, unit] = bad;
   ctx.report(
-    diag("E0250", modeSpan, `${ctx.display}: ${mode} padding of ${p} ${unit} (${side}) needs an input of more than ${mode === "reflect" ? p : p - 1} ${unit}, got ${formatShape(input)}`, {
+    diag("E0252", modeSpan, `${ctx.display}: ${mode} padding of ${p} ${unit} (${side}) needs an input of more than ${mode === "reflect" ? p : p - 1} ${unit}, got ${formatShape(input)}`, {
       labels: [ctx.inputLabel(`${formatShape(input)} comes from here`)],
       notes: [
         mode === "reflect"
