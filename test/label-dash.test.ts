@@ -12,6 +12,9 @@ import { exportPytorch } from "../src/export/pytorch.ts";
 import { formatSource } from "../src/format/format.ts";
 import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
+import { emitModule } from "../src/emit/module.ts";
+import { emitWasmModule } from "../src/emit-wasm/module.ts";
+import ts from "typescript";
 import { torchMissing, torchPython } from "./torch-python.ts";
 
 const tokens = (text: string) => cnnLexer.tokenize(text).tokens.map((t) => `${t.tokenType.name}:${t.image}`);
@@ -86,6 +89,16 @@ describe("labels with '-'", () => {
   it("appends _<copy> in an index-free repeat and reports duplicates (E0212)", () => {
     expect(ok("model M { input [4]\n repeat 2 { a-b: relu } }").layers.map((l) => l.name)).toEqual(["a-b_1", "a-b_2"]);
     expect(compile("model M { input [4]\n a-1: relu\n a-1: relu }", "t.cnn").diagnostics.map((d) => d.code)).toEqual(["E0212"]);
+  });
+
+  it("the generated modules (TypeScript and wasm targets) are valid TypeScript: a dash never reaches an identifier", () => {
+    const model = compile(staged, "staged.cnn").models[0]!;
+    const plain = emitModule(model, { sourceName: "staged.cnn" });
+    expect(plain).toContain("function forward_trunk$block1$block1$$0$f$0("); // a dot is `$`, a dash `$$`
+    for (const text of [plain, emitWasmModule(model, { sourceName: "staged.cnn" })]) {
+      const out = ts.transpileModule(text, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
+      expect((out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);
+    }
   });
 
   it("cnnc fmt keeps the labels and is idempotent", () => {

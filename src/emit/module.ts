@@ -850,8 +850,9 @@ function layerFunction(pass: "forward" | "backward", l: LayerContext, part = "")
   // the label follows the first underscore, so no label can make two names collide
   // ("backwardWeight_c1" for part "weight" of c1, never "backward_c1_weight")
   const prefix = part === "" ? pass : `${pass}${part[0]!.toUpperCase()}${part.slice(1)}`;
-  // a scoped name's dots become `$`, which no label contains ("forward_layer1$0$conv1")
-  return `${prefix}_${l.layer.name.replace(/\./g, "$")}`;
+  // a scoped name's dots become `$` and a label's dashes `$$` ("forward_layer1$0$conv1", "forward_block1$$0"):
+  // no label holds `$`, and a dot and a dash are never adjacent (both sit between non-empty parts)
+  return `${prefix}_${l.layer.name.replace(/\./g, "$").replace(/-/g, "$$$$")}`;
 }
 
 /** The test-only wrong backward: every gradient this layer writes, scaled by 1.01. */
