@@ -239,7 +239,8 @@ export function printDoc(doc: Doc): string {
           break;
         }
         // trailing whitespace is trimmed, as prettier does
-        while (out.length > 0 && /[ \t]$/.test(out[out.length - 1]!)) {
+        // (past empty pieces, such as an if-break's empty branch)
+        while (out.length > 0 && /^$|[ \t]$/.test(out[out.length - 1]!)) {
           out[out.length - 1] = out[out.length - 1]!.replace(/[ \t]+$/, "");
           if (out[out.length - 1] === "") out.pop();
         }

@@ -222,7 +222,7 @@ function needsParens(e: Expr, ctx: Ctx, parentOp?: string): boolean {
       const logical = (op: string) => op === "&&" || op === "||" || op === "??";
       if (logical(po) && logical(no) && po !== no) {
         if (po === "??" || no === "??") return refuse(); // parentheses the syntax needs
-        return PRECEDENCE.get(po)! > PRECEDENCE.get(no)! || (ctx === "binary-right" && true);
+        return true; // `a && b || c` prints as `(a && b) || c`: prettier parenthesises mixed && and ||
       }
       const pp = PRECEDENCE.get(po)!;
       const np = PRECEDENCE.get(no)!;
