@@ -151,10 +151,10 @@ function tfFor(model: Model, inp: OracleInputs, train: boolean, masks: Record<st
 
 describe("the naive f64 reference against TensorFlow.js (f32)", () => {
   for (const op of [...OPS, "loss"] as const) {
-    it(`${op}: forward, gradients, dx and running statistics, train and eval, batches 1–3`, () => {
+    it(`${op}: forward, gradients, dx and running statistics, train and eval, batches 1 and 3`, () => {
       for (const spec of casesFor(op)) {
         const model = spec.model();
-        for (const batch of [1, 2, 3]) {
+        for (const batch of [1, 3]) {
           const inp = randomInputs(model, batch, batch * 31 + spec.name.length);
           for (const train of [true, false]) {
             if (train && singleValueBatchnorm(model, batch)) continue;
@@ -182,14 +182,14 @@ describe("the naive f64 reference against TensorFlow.js (f32)", () => {
 
 describe.each([TS_F32, WASM])("the generated f32 module ($name) against TensorFlow.js (f32)", (target) => {
   for (const op of [...target.ops, "loss"] as const) {
-    it(`${op}: forward (train and eval), loss, gradients, dx and running statistics, batches 1–3`, async () => {
+    it(`${op}: forward (train and eval), loss, gradients, dx and running statistics, batches 1 and 3`, async () => {
       let ran = 0;
       for (const spec of casesFor(op)) {
         const model = spec.model();
         if (!target.compiles(model)) continue;
         ran++;
         const gen = await folder.load<GeneratedModule>(`${spec.name}_${target.name.replace(" ", "_")}.ts`, target.emit(model));
-        for (const batch of [1, 2, 3]) {
+        for (const batch of [1, 3]) {
           const inp = randomInputs(model, batch, batch * 17 + spec.name.length);
           const where = `${spec.text}batch ${batch}`;
           const f32 = (t: Record<string, Float64Array>) => {
