@@ -93,7 +93,7 @@ describe("labels with '-'", () => {
 
   it("the generated modules (TypeScript and wasm targets) are valid TypeScript: a dash never reaches an identifier", () => {
     const model = compile(staged, "staged.cnn").models[0]!;
-    const plain = emitModule(model, { sourceName: "staged.cnn" });
+    const plain = emitModule(model, { dtype: "f32", sourceName: "staged.cnn" });
     expect(plain).toContain("function forward_trunk$block1$block1$$0$f$0("); // a dot is `$`, a dash `$$`
     for (const text of [plain, emitWasmModule(model, { sourceName: "staged.cnn" })]) {
       const out = ts.transpileModule(text, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });

@@ -23,6 +23,7 @@ import { compile } from "../src/pipeline.ts";
 import { relError } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
+import { readSafetensors } from "./torchvision/agree.ts";
 
 const TOL = 1e-9;
 const SIZE = 64;
@@ -134,20 +135,6 @@ function startPython(python: string): { ready: Map<string, Promise<string>>; sto
 
 const python = torchPython ? startPython(torchPython) : undefined;
 afterAll(() => python?.stop());
-
-/** The tensors of a result file (F64 and I64 only, as the script writes them). */
-function readSafetensors(bytes: Uint8Array): Record<string, Float64Array> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: string; data_offsets: [number, number] }>;
-  const out: Record<string, Float64Array> = {};
-  for (const [k, e] of Object.entries(header)) {
-    if (k === "__metadata__") continue;
-    const data = new Uint8Array(bytes.subarray(8 + n + e.data_offsets[0], 8 + n + e.data_offsets[1]));
-    out[k] = e.dtype === "F64" ? new Float64Array(data.buffer) : Float64Array.from(new BigInt64Array(data.buffer), Number);
-  }
-  return out;
-}
 
 interface Net {
   createWorkspace(batch: number): object;
