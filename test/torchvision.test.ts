@@ -12,7 +12,6 @@
 // while the generated modules are compiled, loaded and run. Needs a python3 with
 // torch and torchvision (Debian's python3-torch and python3-torchvision);
 // without them the test says DID NOT RUN (and fails under CI=true).
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,13 +22,13 @@ import { compile } from "../src/pipeline.ts";
 import { relError } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
-import { readSafetensors } from "./torchvision/agree.ts";
+import { type AgreeCase, readSafetensors, startTorchvision } from "./torchvision/agree.ts";
 
 const TOL = 1e-9;
 const SIZE = 64;
 
 /** Zoo models compared (eval logits); `train`: also loss, gradients, dx and running statistics (batch 2, so batchnorm mixes samples). */
-const CASES: { name: string; train: boolean; batch: number }[] = [
+const CASES: AgreeCase[] = [
   { name: "resnet18", train: true, batch: 2 },
   { name: "resnet50", train: false, batch: 1 },
   { name: "densenet121", train: false, batch: 1 },
@@ -45,95 +44,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// torchvision's models with random weights, run in f64; everything written as
-// safetensors by a tiny writer (the `safetensors` package is not needed).
-const script = `import json, os, struct, sys, torch
-try:
-    import torchvision
-except ImportError:
-    print("no torchvision", flush=True); sys.exit(0)
-import torch.nn.functional as F
-out, size, cases = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-
-def save(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for k, t in tensors.items():
-        t = t.detach().contiguous().cpu()
-        data = t.numpy().tobytes()
-        dtype = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        header[k] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data); offset += len(data)
-    text = json.dumps(header).encode(); text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text))); f.write(text)
-        for b in blobs: f.write(b)
-
-for case in cases:
-    name, batch, train = case["name"], case["batch"], case["train"]
-    torch.manual_seed(0)
-    kwargs = {"aux_logits": False, "init_weights": True} if name in ("googlenet", "inception_v3") else {}
-    m = getattr(torchvision.models, name)(**kwargs)
-    with torch.no_grad():
-        for mod in m.modules():
-            if isinstance(mod, (torch.nn.BatchNorm2d, torch.nn.BatchNorm1d)):
-                mod.weight.uniform_(0.5, 1.5); mod.bias.uniform_(-0.5, 0.5)
-                mod.running_mean.uniform_(-0.5, 0.5); mod.running_var.uniform_(0.5, 2.0)
-    os.makedirs(os.path.join(out, name), exist_ok=True)
-    # drawn in f32, so the F32 file holds the f64 model's weights exactly, in half the bytes
-    save(os.path.join(out, name, "weights.safetensors"), m.state_dict())
-    m = m.double()
-    x = torch.randn(batch, 3, size, size, dtype=torch.float64)
-    y = torch.randint(0, 1000, (batch,))
-    m.eval()
-    with torch.no_grad():
-        logits = m(x)
-    result = {"x": x, "y": y, "logits": logits}
-    if train:
-        m.train()
-        xg = x.clone().requires_grad_(True)
-        loss = F.cross_entropy(m(xg), y)
-        loss.backward()
-        result["loss"] = loss.detach().reshape(1)
-        result["dx"] = xg.grad
-        for k, p in m.named_parameters(): result["grad." + k] = p.grad
-        for k, b in m.named_buffers():
-            if not k.endswith("num_batches_tracked"): result["state." + k] = b
-    save(os.path.join(out, name, "result.safetensors"), result)
-    print("done " + name, flush=True)
-`;
-
-/**
- * Starts the one Python process at once: it prepares the models in CASES order
- * and says `done NAME` after each, so a test waits only for its own model while
- * Python goes on with the next ones. Each promise resolves to "ok" or "no torchvision".
- */
-function startPython(python: string): { ready: Map<string, Promise<string>>; stop(): void } {
-  const settle = new Map<string, { resolve(status: string): void; reject(e: Error): void }>();
-  const ready = new Map(CASES.map((c) => [c.name, new Promise<string>((resolve, reject) => settle.set(c.name, { resolve, reject }))]));
-  // a failure is reported by the test that awaits it, not as an unhandled rejection
-  for (const p of ready.values()) p.catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-  const child = spawn(python, ["-c", script, dir, String(SIZE), JSON.stringify(CASES)], { stdio: ["ignore", "pipe", "pipe"] });
-  let pending = "";
-  let errors = "";
-  child.stdout.setEncoding("utf8").on("data", (text: string) => {
-    pending += text;
-    for (let i = pending.indexOf("\n"); i >= 0; i = pending.indexOf("\n")) {
-      const line = pending.slice(0, i);
-      pending = pending.slice(i + 1);
-      if (line === "no torchvision") for (const s of settle.values()) s.resolve(line);
-      else if (line.startsWith("done ")) settle.get(line.slice(5))?.resolve("ok");
-    }
-  });
-  child.stderr.setEncoding("utf8").on("data", (text: string) => void (errors = (errors + text).slice(-4000)));
-  // models not done by then never will be (settling a settled promise does nothing)
-  child.on("close", (code) => {
-    for (const s of settle.values()) s.reject(new Error(`python exited with code ${code} before preparing the model:\n${errors}`));
-  });
-  return { ready, stop: () => void child.kill() };
-}
-
-const python = torchPython ? startPython(torchPython) : undefined;
+// one Python process (test/torchvision/agree.py) prepares the models in CASES order
+const python = torchPython ? startTorchvision(torchPython, dir, SIZE, CASES) : undefined;
 afterAll(() => python?.stop());
 
 interface Net {

@@ -1,4 +1,5 @@
-# torchvision's models with random weights, run in f64, for test/torchvision-mobile.test.ts.
+# torchvision's models with random weights, run in f64, for the torchvision agreement tests
+# (test/torchvision.test.ts, test/torchvision-mobile.test.ts).
 # Arguments: the output folder, the image size, and a JSON list of cases {name, batch, train}.
 # Per case it writes NAME/weights.safetensors (the state_dict, drawn in f32 so the file holds the
 # f64 model's weights exactly) and NAME/result.safetensors (x, y, eval logits; with `train` also
@@ -46,7 +47,9 @@ def save(path, tensors):
 for case in cases:
     name, batch, train = case["name"], case["batch"], case["train"]
     torch.manual_seed(0)
-    m = getattr(torchvision.models, name)()
+    # GoogLeNet and Inception v3 without their auxiliary heads, as the zoo files are written
+    kwargs = {"aux_logits": False, "init_weights": True} if name in ("googlenet", "inception_v3") else {}
+    m = getattr(torchvision.models, name)(**kwargs)
     with torch.no_grad():
         for mod in m.modules():
             # random affine parameters and running statistics, so every tensor of the state dict matters
