@@ -205,7 +205,7 @@ export class Expander {
     let ok = true;
     for (const a of args) {
       const v = ctx.eval.evaluate(a.value, ctx.env);
-      const value = v && toValue(v, a.value.span);
+      const value = v && toValue(v, a.value.span, a.value.kind !== "number");
       if (v !== undefined && value === undefined) {
         this.fail(diag("E0216", a.value.span, `a tuple holds numbers only, got ${showVal(v)}`, { notes: ctx.notes }));
       }
