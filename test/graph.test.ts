@@ -165,6 +165,7 @@ describe("real numbers (docs/language.md#real-numbers)", () => {
     expect(diags(block("conv(2, kernel=(1, 4 * w))"))[0]).toMatchObject({ code: "E0228", line: 2, col: 18 });
     expect(diags(block("repeat 4 * w { relu }"))[0]).toMatchObject({ code: "E0228", line: 2, col: 10, message: "a repeat count must be a whole number, got the real number 2.0" });
     expect(diags(block("conv(w, kernel=1)"))[0]).toMatchObject({ code: "E0228", message: "conv argument 'filters' must be a whole number, got the real number 0.5" });
+    expect(diags(block("x{w}: relu"))[0]).toMatchObject({ code: "E0228", line: 2, col: 3 });
     expect(codes("model N { input [2, 8, 8]\n conv(3.0, kernel=1) }")).toEqual(["E0206"]);
     expect(run(block("conv(4 * w, kernel=1)")).diagnostics[0]!.help).toContain("//");
     expect(filters("(4 * 0.75) // 1")).toBe(3);
