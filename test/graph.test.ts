@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../src/cli/sources.ts";
 import type { Model } from "../src/ir.ts";
+import { pythonRepr } from "../src/graph/eval.ts";
 import { compile, type ReadImport } from "../src/pipeline.ts";
 
 const run = (src: string, files: Record<string, string> = {}) => {
@@ -169,6 +170,11 @@ describe("real numbers (docs/language.md#real-numbers)", () => {
     expect(codes("model N { input [2, 8, 8]\n conv(3.0, kernel=1) }")).toEqual(["E0206"]);
     expect(run(block("conv(4 * w, kernel=1)")).diagnostics[0]!.help).toContain("//");
     expect(filters("(4 * 0.75) // 1")).toBe(3);
+  });
+
+  it("pythonRepr writes what Python 3's repr() writes (values from python3)", () => {
+    const values = [1e-5, 0.0001, 1e16, 1234567890123456.0, 2.0, -0.5, 0.1 + 0.2, 1e22, 5e-324, 123.456, -0.0, 0.00012345];
+    expect(values.map(pythonRepr)).toEqual(["1e-05", "0.0001", "1e+16", "1234567890123456.0", "2.0", "-0.5", "0.30000000000000004", "1e+22", "5e-324", "123.456", "-0.0", "0.00012345"]);
   });
 
   it("shows a computed real as Python's repr in the instance it names", () => {
