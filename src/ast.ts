@@ -12,6 +12,8 @@ export interface NumberValue {
   /** written as plain decimal digits (no fraction, no exponent) */
   isInt: boolean;
   span: Span;
+  /** a real number computed from a parameter or arithmetic rather than written here (docs/language.md#real-numbers) */
+  computed?: boolean;
 }
 
 export interface TupleValue {

@@ -44,7 +44,7 @@ const CNBLOCK_TEXT = `import "blocks/convnext.cnn"
 model Stage {
   input [4, 5, 6]
   features: seq {
-    seq { CNBlock(4) }
+    seq { CNBlock(4, 0.0) }
   }
 }
 `;

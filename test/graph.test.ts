@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../src/cli/sources.ts";
 import type { Model } from "../src/ir.ts";
+import { pythonRepr } from "../src/graph/eval.ts";
 import { compile, type ReadImport } from "../src/pipeline.ts";
 
 const run = (src: string, files: Record<string, string> = {}) => {
@@ -125,6 +126,61 @@ describe("arithmetic and conditions", () => {
 
   it("short-circuits `and` / `or` as Python does", () => {
     expect(ok("block B(p = false) { if p and undefined_name { relu } else { tanh } }\nmodel N { input [4]\n B }").layers[0].args.op).toBe("tanh");
+  });
+});
+
+describe("real numbers (docs/language.md#real-numbers)", () => {
+  const p = (expr: string, params = "sd = 0.1, k = 3, total = 18") =>
+    ok(`block B(${params}) { stochasticdepth(${expr}) }\nmodel N { input [4]\n B }`).layers[0].args;
+  const filters = (expr: string) => ok(`model N { input [1, 2, 2]\n conv(${expr}, kernel=1) }`).layers[0].output[0];
+  const diags = (src: string) => run(src).diagnostics.map((d) => ({ code: d.code, line: d.span.line, col: d.span.column, message: d.message }));
+
+  it("a decimal operand makes + - * / real, one f64 step at a time from the left, as Python (values from python3)", () => {
+    expect(p("sd * k / (total - 1.0)")).toMatchObject({ p: 0.017647058823529415 }); // 0.1 * 3 / 17.0
+    expect(p("0.1 + 0.2", "")).toMatchObject({ p: 0.30000000000000004 });
+    expect(p("0.2 * 7 / 16", "")).toMatchObject({ p: 0.08750000000000001 });
+    expect(p("-(0.25 - 0.5)", "")).toMatchObject({ p: 0.25 });
+    expect(p("3 / 4.0", "")).toMatchObject({ p: 0.75 });
+  });
+
+  it("`//` is Python's float floor division and always an integer; `/` of two integers stays exact", () => {
+    expect(filters("1 // 0.1")).toBe(9); // not floor(1 / 0.1) = 10
+    expect(filters("-7.5 // 2 + 10")).toBe(6);
+    expect(filters("7 // -2.0 + 10")).toBe(6);
+    expect(filters("5.0 // 0.5")).toBe(10);
+    expect(codes("model N { input [1, 2, 2]\n conv(3 / 2, kernel=1) }")).toEqual(["E0216"]);
+    expect(codes("model N { input [1, 2, 2]\n conv(1 / 0.0, kernel=1) }")).toEqual(["E0216"]);
+    expect(codes("model N { input [4]\n dropout(1e300 * 1e300) }")).toEqual(["E0216"]);
+  });
+
+  it("comparisons take integers and reals together", () => {
+    const op = (cond: string) => ok(`model N { input [4]\n if ${cond} { relu } else { tanh } }`).layers[0].args.op;
+    expect(op("2 == 2.0")).toBe("relu");
+    expect(op("0.1 + 0.2 == 0.3")).toBe("tanh");
+    expect(op("8 >= 0.9 * 8.8")).toBe("relu");
+  });
+
+  it("a computed real in an integer place is E0228 at the expression, whole or not; a literal 3.0 stays E0206", () => {
+    const block = (body: string) => `block B(w = 0.5) {\n  ${body}\n}\nmodel N {\n  input [2, 8, 8]\n  B\n}`;
+    expect(diags(block("conv(4 * w, kernel=1)"))).toEqual([{ code: "E0228", line: 2, col: 8, message: "conv argument 'filters' must be a whole number, got the real number 2.0" }]);
+    expect(diags(block("conv(2, kernel=(1, 4 * w))"))[0]).toMatchObject({ code: "E0228", line: 2, col: 18 });
+    expect(diags(block("repeat 4 * w { relu }"))[0]).toMatchObject({ code: "E0228", line: 2, col: 10, message: "a repeat count must be a whole number, got the real number 2.0" });
+    expect(diags(block("conv(w, kernel=1)"))[0]).toMatchObject({ code: "E0228", message: "conv argument 'filters' must be a whole number, got the real number 0.5" });
+    expect(diags(block("x{w}: relu"))[0]).toMatchObject({ code: "E0228", line: 2, col: 3 });
+    expect(codes("model N { input [2, 8, 8]\n conv(3.0, kernel=1) }")).toEqual(["E0206"]);
+    expect(run(block("conv(4 * w, kernel=1)")).diagnostics[0]!.help).toContain("//");
+    expect(filters("(4 * 0.75) // 1")).toBe(3);
+  });
+
+  it("pythonRepr writes what Python 3's repr() writes (values from python3)", () => {
+    const values = [1e-5, 0.0001, 1e16, 1234567890123456.0, 2.0, -0.5, 0.1 + 0.2, 1e22, 5e-324, 123.456, -0.0, 0.00012345];
+    expect(values.map(pythonRepr)).toEqual(["1e-05", "0.0001", "1e+16", "1234567890123456.0", "2.0", "-0.5", "0.30000000000000004", "1e+22", "5e-324", "123.456", "-0.0", "0.00012345"]);
+  });
+
+  it("shows a computed real as Python's repr in the instance it names", () => {
+    const d = run("block B(c, w) { conv(c * w, kernel=1) }\nblock A(w = 1e-5) { B(2, w * 1) }\nmodel N { input [2, 8, 8]\n A }").diagnostics;
+    expect(d[0]!.message).toContain("got the real number 2e-05");
+    expect(d[0]!.notes.join("\n")).toContain("B(2, 1e-05)");
   });
 });
 

@@ -94,4 +94,11 @@ model T {
     ]);
     expect(hover(m, at + 1)!.markdown).toMatch(/^\*\*relu1\*\* in M/);
   });
+
+  it("hover shows a real computed in arguments as the double it is (0.1 * 3 is 0.30000000000000004)", () => {
+    const text = "block Drop(p) {\n  stochasticdepth(p)\n}\nmodel M {\n  input [4]\n  Drop(0.1 * 3)\n  stochasticdepth(2 * 0.5)\n}\n";
+    const a = analyze(text, "t.cnn");
+    expect(hover(a, text.indexOf("Drop(0") + 1)!.markdown).toContain("Drop(p=0.30000000000000004)");
+    expect(hover(a, text.indexOf("stochasticdepth(2") + 1)!.markdown).toContain("stochasticdepth(p=1, mode=row)");
+  });
 });

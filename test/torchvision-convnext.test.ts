@@ -2,9 +2,9 @@
 // scales, norms and biases drawn wide so every block's residual branch matters — torchvision starts the layer
 // scales at 1e-6) is saved by Python as safetensors under its own state_dict names, loaded by name with the
 // generated f64 module's loadParams, and run on the same input. Eval-mode logits agree to 1e-9 relative
-// (tensor-wise, relError). Built with stochastic_depth_prob=0, torchvision's training mode computes the same
-// function (ConvNeXt has no batchnorm or dropout; cnnc's ConvNeXt leaves stochastic depth out, see
-// examples/zoo/blocks/convnext.cnn), so the training loss, dx and the gradients of the stem, the first stage
+// (tensor-wise, relError). Built with stochastic_depth_prob=0 on both sides (the .cnn file's 0.1 is rewritten
+// to 0.0, so every block's stochasticdepth has p = 0 and drops nothing), torchvision's training mode computes
+// the same deterministic function (ConvNeXt has no batchnorm or dropout), so the training loss, dx and the gradients of the stem, the first stage
 // and downsampling, the last block and the classifier — every op of the model, the channels-last permute,
 // linear and layernormlast included — are compared too (all 182 gradients would be 230 MB of f64 to pass).
 // The image is 64×64 instead of 224×224: ConvNeXt ends in an adaptive pool, so a smaller image runs the same
@@ -101,9 +101,13 @@ describe("convnext_tiny against torchvision (random weights loaded by name from 
     const text = readFileSync(path, "utf8");
     const resized = text.replace("input [3, 224, 224]", `input [3, ${SIZE}, ${SIZE}]`);
     expect(resized, `${path} declares a [3, 224, 224] input`).not.toBe(text);
-    const r = compile(resized, path, readImport);
+    const noDrop = resized.replace("stochastic_depth_prob=0.1", "stochastic_depth_prob=0.0");
+    expect(noDrop, `${path} passes stochastic_depth_prob=0.1`).not.toBe(resized);
+    const r = compile(noDrop, path, readImport);
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const model = r.models[0]!;
+    const depths = model.layers.flatMap((l) => (l.args.op === "stochasticdepth" ? [l.args.p] : []));
+    expect(depths).toEqual(Array<number>(18).fill(0));
     const net = await folder.load<Net>("convnext_tiny.ts", emitModule(model, { dtype: "f64", sourceName: "convnext_tiny.cnn" }));
     const { stdout } = await python;
     if (stdout.trim() === "no torchvision") return void torchMissing("the convnext_tiny comparison (torch is there, torchvision is not)");

@@ -5,9 +5,11 @@
 // auxiliary classifiers, see test/torchvision/facts.py). Compared: the input
 // (torchvision's size), the parameter count, the output shape, the
 // state_dict() names with their shapes (num_batches_tracked aside) against the
-// checked IR's parameters and running statistics, and the output shape of
+// checked IR's parameters and running statistics, the output shape of
 // every layer that owns a module's weight against that module's output in
-// torchvision. One Python process builds every model with a no-op nn.init and
+// torchvision, and the drop probability of every stochasticdepth layer against
+// the p of the StochasticDepth module of that name, bit for bit (also in the
+// `cnnc export --pytorch` text of three of them). One Python process builds every model with a no-op nn.init and
 // infers the shapes with a forward on meta tensors, so nothing is computed; it
 // runs while the zoo compiles.
 import { execFile } from "node:child_process";
@@ -16,6 +18,7 @@ import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../src/cli/sources.ts";
+import { exportPytorch } from "../src/export/pytorch.ts";
 import { ModelSchema, type Model } from "../src/ir.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
 
@@ -31,6 +34,8 @@ interface Facts {
   output: number[];
   /** module path → the output shape (batch left out) of each call */
   layers: Record<string, number[][]>;
+  /** module path → p of each StochasticDepth the model applies */
+  depth: Record<string, number>;
 }
 
 const names = readdirSync(ZOO)
@@ -54,6 +59,7 @@ const zoo = names.map((name) => {
 });
 
 const byName = <T extends [string, ...unknown[]]>(a: T, b: T) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+const depths = (m: Model) => Object.fromEntries(m.layers.flatMap((l) => (l.args.op === "stochasticdepth" ? [[l.name, l.args.p]] : [])));
 const tensors = (m: Model) => m.layers.flatMap((l) => [...l.params, ...l.state]).map((t): [string, number[]] => [t.name, t.shape]);
 
 describe("examples/zoo against torchvision: input, parameters, output, state_dict names and shapes, layer shapes", () => {
@@ -85,5 +91,19 @@ describe("examples/zoo against torchvision: input, parameters, output, state_dic
     const modules = m.layers.filter((l) => l.params.some((t) => t.name === `${l.name}.weight`));
     expect(modules.length).toBeGreaterThan(0);
     for (const l of modules) expect(tv.layers[l.name], `output of ${l.name}`).toEqual([l.output]);
+    // the same doubles: toEqual tells 0.017647058823529415 from 0.01764705882352941
+    expect(depths(m), "stochastic depth p by module").toEqual(tv.depth);
+  });
+
+  // the exported module writes each p as a literal that Python reads back; JavaScript's Number() reads a
+  // decimal literal to the same nearest double, so reading it here checks what Python gets
+  it.each(["convnext_tiny", "efficientnet_b0", "efficientnet_v2_s"])("%s exported with --pytorch applies torchvision's stochastic depth p's", async (name) => {
+    const m = zoo.find((z) => z.name === name)!.model!;
+    const all = await facts;
+    if ("missing" in all) return void torchMissing("the zoo against torchvision (torch is there, torchvision is not)");
+    const text = exportPytorch([m], { sourceName: `${name}.cnn` });
+    const written = [...text.matchAll(/# (\S+): stochasticdepth → .*\n\s*if self\.training and (\S+) > 0:/g)].map(([, layer, p]) => [layer, Number(p)]);
+    expect(written.length).toBeGreaterThanOrEqual(9);
+    expect(Object.fromEntries(written), "p in the exported forward").toEqual(all[name]!.depth);
   });
 });

@@ -155,8 +155,9 @@ export const argumentCodes = {
     title: "invalid expression",
     explanation:
       "An expression in a block argument, a default, a repeat count or an `if` condition cannot be " +
-      "evaluated: arithmetic (`+ - * / //`) and orderings (`< <= > >=`) take integers, `and`, `or` " +
-      "and `not` take true or false, `/` must divide exactly (`//` rounds down), a divisor is never 0, " +
+      "evaluated: arithmetic (`+ - * / //`) and orderings (`< <= > >=`) take numbers, `and`, `or` " +
+      "and `not` take true or false, `/` of two integers must divide exactly (`//` rounds down; a " +
+      "real operand makes `/` a real division), a divisor is never 0, " +
       "and a repeat count is a whole number of at least 1. The value is computed per instance, so " +
       "the note names the instance whose arguments made it fail.",
     example:
@@ -236,6 +237,20 @@ export const argumentCodes = {
       "must form a tree (a file imported twice on different paths is read once).",
     example: 'import "E0224-import-cycle.cnn"  # ~ E0224\nmodel Net {\n  input [8]\n  affine(4)\n}',
     fix: "Remove the import of the file itself:\n\nmodel Net {\n  input [8]\n  affine(4)\n}",
+  },
+  E0228: {
+    title: "real number where a whole number is required",
+    explanation:
+      "A decimal literal (`0.5`, `1e-3`) is a real number, and so is the result of `+ - * /` with a " +
+      "real operand: block parameters may carry reals for the arguments that take numbers (`p`, " +
+      "`eps`, `momentum`, …), computed in 64-bit floats as Python computes them. A channel count, " +
+      "kernel, stride, padding, repeat count or any other integer place needs an integer, even when " +
+      "the real is whole (`2 * 0.5` is 1.0, not 1). `//` always gives an integer: `x // 1` rounds " +
+      "a real down.",
+    example:
+      "block Wide(c, w = 1.5) {\n  conv(c * w, kernel=3, pad=1)  # ~ E0228\n}\nmodel Net {\n  input [3, 8, 8]\n  Wide(16)\n}",
+    fix:
+      "Round the real to an integer with `//`:\n\nblock Wide(c, w = 1.5) {\n  conv(c * w // 1, kernel=3, pad=1)\n}\nmodel Net {\n  input [3, 8, 8]\n  Wide(16)\n}",
   },
   E0230: {
     title: "output_pad not smaller than the stride or the dilation",

@@ -1,7 +1,9 @@
 // Expressions of block parameters, repeat indices and conditions
-// (docs/language.md#arithmetic): evaluated per instance, on exact integers.
-// Reports E0216 (a value of the wrong kind, a division that is not exact,
-// division by zero) and E0217 (a name that is no parameter or index).
+// (docs/language.md#arithmetic): evaluated per instance, on exact integers,
+// or in f64 as Python computes floats once a real takes part
+// (docs/language.md#real-numbers). Reports E0216 (a value of the wrong kind, a
+// division that is not exact, division by zero), E0217 (a name that is no
+// parameter or index) and E0228 (a real where a whole number is required).
 import type { Expr, NumberValue, Value } from "../ast.ts";
 import { diag, type Diagnostic, type Span } from "../diagnostics.ts";
 import { suggest } from "../suggest.ts";
@@ -9,10 +11,46 @@ import { suggest } from "../suggest.ts";
 /** A value during expansion. Words are the bare names ops take (`same`, `floor`). */
 export type Val =
   | { kind: "int"; value: number }
-  | { kind: "decimal"; value: number; text: string }
+  /** a real: a decimal literal (text as written) or a result of arithmetic with one (text: Python's repr) */
+  | { kind: "real"; value: number; text: string }
   | { kind: "bool"; value: boolean }
   | { kind: "tuple"; items: Val[] }
   | { kind: "word"; name: string };
+
+const isNum = (v: Val): boolean => v.kind === "int" || v.kind === "real";
+const real = (value: number): Val => ({ kind: "real", value, text: pythonRepr(value) });
+
+/** How to turn a real into the integer an integer place needs (E0228). */
+export const realHelp = "round it down to an integer with `//`, as in `(…) // 1`, or keep decimals out of its arithmetic";
+export const realNotes = ["a decimal literal (0.5, 1e-3) is real, and so is any arithmetic result with a real operand (docs/language.md#real-numbers)"];
+
+/**
+ * Python's `a // b` on floats (CPython's float_floor_div): the floor of the exact quotient, which
+ * can differ from Math.floor(a / b) when a / b rounds up to a whole number (`1 // 0.1` is 9).
+ */
+export function pythonFloorDiv(a: number, b: number): number {
+  let mod = a % b; // fmod, exact
+  let div = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) {
+    mod += b;
+    div -= 1;
+  }
+  if (div === 0) return 0;
+  let floor = Math.floor(div);
+  if (div - floor > 0.5) floor += 1;
+  return floor;
+}
+
+/** Python's repr of a float: the shortest digits that read back the same, `2.0` for a whole value, exponents below 1e-4 and from 1e16. */
+export function pythonRepr(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, exp] = x.toExponential().split("e") as [string, string];
+  const e = Number(exp);
+  if (e < -4 || e >= 16) return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  const s = String(x); // JavaScript writes these magnitudes without an exponent, digits as above
+  return s.includes(".") ? s : `${s}.0`;
+}
 
 /** Names in scope: a block's parameters and the enclosing repeat indices. */
 export type Env = ReadonlyMap<string, Val>;
@@ -21,7 +59,7 @@ export function showVal(v: Val): string {
   switch (v.kind) {
     case "int":
       return String(v.value);
-    case "decimal":
+    case "real":
       return v.text;
     case "bool":
       return String(v.value);
@@ -33,7 +71,7 @@ export function showVal(v: Val): string {
 }
 
 const kindName = (v: Val): string =>
-  v.kind === "int" ? "an integer" : v.kind === "decimal" ? "a decimal" : v.kind === "bool" ? "a boolean" : v.kind === "tuple" ? "a tuple" : `the word '${v.name}'`;
+  v.kind === "int" ? "an integer" : v.kind === "real" ? "a real number" : v.kind === "bool" ? "a boolean" : v.kind === "tuple" ? "a tuple" : `the word '${v.name}'`;
 
 export class Evaluator {
   constructor(
@@ -42,7 +80,7 @@ export class Evaluator {
     private readonly notes: readonly string[] = [],
   ) {}
 
-  private fail(code: "E0216" | "E0217", span: Span, message: string, help?: string, notes: string[] = []): undefined {
+  private fail(code: "E0216" | "E0217" | "E0228", span: Span, message: string, help?: string, notes: string[] = []): undefined {
     this.report(diag(code, span, message, { notes: [...notes, ...this.notes], ...(help !== undefined ? { help } : {}) }));
     return undefined;
   }
@@ -50,7 +88,7 @@ export class Evaluator {
   evaluate(e: Expr, env: Env): Val | undefined {
     switch (e.kind) {
       case "number":
-        return e.isInt ? { kind: "int", value: e.value } : { kind: "decimal", value: e.value, text: e.text };
+        return e.isInt ? { kind: "int", value: e.value } : { kind: "real", value: e.value, text: e.text };
       case "ident": {
         const bound = env.get(e.name);
         if (bound !== undefined) return bound;
@@ -72,8 +110,8 @@ export class Evaluator {
         const v = this.evaluate(e.operand, env);
         if (v === undefined) return undefined;
         if (e.op === "not") return this.bool(v, e.operand, env, "not") ? { kind: "bool", value: !v.value } : undefined;
-        const n = this.int(v, e.operand, env, "-");
-        return n === undefined ? undefined : { kind: "int", value: -n };
+        const n = this.num(v, e.operand, env, "-");
+        return n === undefined ? undefined : n.real ? real(-n.value) : { kind: "int", value: -n.value };
       }
       case "binary":
         return this.binary(e, env);
@@ -93,32 +131,39 @@ export class Evaluator {
     const r = this.evaluate(e.right, env);
     if (r === undefined) return undefined;
     if (e.op === "==" || e.op === "!=") {
-      if (l.kind === "int" || r.kind === "int" || l.kind !== r.kind) {
-        const a = this.int(l, e.left, env, e.op);
-        const b = a === undefined ? undefined : this.int(r, e.right, env, e.op);
+      if (isNum(l) || isNum(r) || l.kind !== r.kind) {
+        const a = this.num(l, e.left, env, e.op);
+        const b = a === undefined ? undefined : this.num(r, e.right, env, e.op);
         if (a === undefined || b === undefined) return undefined;
-        return { kind: "bool", value: (a === b) === (e.op === "==") };
+        return { kind: "bool", value: (a.value === b.value) === (e.op === "==") };
       }
       return { kind: "bool", value: (showVal(l) === showVal(r)) === (e.op === "==") };
     }
-    const a = this.int(l, e.left, env, e.op);
-    const b = a === undefined ? undefined : this.int(r, e.right, env, e.op);
-    if (a === undefined || b === undefined) return undefined;
+    const x = this.num(l, e.left, env, e.op);
+    const y = x === undefined ? undefined : this.num(r, e.right, env, e.op);
+    if (x === undefined || y === undefined) return undefined;
+    const [a, b] = [x.value, y.value];
+    const shown = `${showVal(l)} ${e.op} ${showVal(r)}`;
     const int = (value: number): Val | undefined =>
-      Number.isSafeInteger(value) ? { kind: "int", value } : this.fail("E0216", e.span, `${a} ${e.op} ${b} is beyond 2^53 - 1`, "use smaller numbers");
+      Number.isSafeInteger(value) ? { kind: "int", value } : this.fail("E0216", e.span, `${shown} is beyond 2^53 - 1`, "use smaller numbers");
+    // one real operand makes + - * / real, computed in f64 like Python's floats; integers stay exact
+    const isReal = x.real || y.real;
+    const f64 = (value: number): Val | undefined =>
+      Number.isFinite(value) ? real(value) : this.fail("E0216", e.span, `${shown} overflows a 64-bit float`, "use smaller numbers");
     switch (e.op) {
       case "+":
-        return int(a + b);
+        return isReal ? f64(a + b) : int(a + b);
       case "-":
-        return int(a - b);
+        return isReal ? f64(a - b) : int(a - b);
       case "*":
-        return int(a * b);
+        return isReal ? f64(a * b) : int(a * b);
       case "/":
       case "//":
-        if (b === 0) return this.fail("E0216", e.right.span, `division by zero in ${a} ${e.op} 0`, "divide by a non-zero integer");
+        if (b === 0) return this.fail("E0216", e.right.span, `division by zero in ${shown}`, "divide by a non-zero number");
+        if (isReal) return e.op === "/" ? f64(a / b) : int(pythonFloorDiv(a, b));
         if (e.op === "/" && a % b !== 0) {
           return this.fail("E0216", e.span, `${a} / ${b} is not a whole number`, `write ${a} // ${b} for the floor (${Math.floor(a / b)}), or change the operands`, [
-            "`/` divides exactly; `//` rounds down",
+            "`/` of two integers divides exactly; `//` rounds down; with a real operand `/` gives a real",
           ]);
         }
         return int(Math.floor(a / b));
@@ -133,12 +178,12 @@ export class Evaluator {
     }
   }
 
-  /** An operand of arithmetic or an ordering: an integer, else E0216 (E0217 for an unknown name). */
-  private int(v: Val, e: Expr, env: Env, op: string): number | undefined {
-    if (v.kind === "int") return v.value;
-    if (v.kind === "word") return this.unknownName(v.name, e, env, `'${op}' needs integers`);
-    return this.fail("E0216", e.span, `'${op}' needs integers, got ${kindName(v)} (${showVal(v)})`, undefined, [
-      "arithmetic and comparisons are on integers; booleans combine with and, or, not",
+  /** An operand of arithmetic or an ordering: an integer or a real, else E0216 (E0217 for an unknown name). */
+  private num(v: Val, e: Expr, env: Env, op: string): { value: number; real: boolean } | undefined {
+    if (v.kind === "int" || v.kind === "real") return { value: v.value, real: v.kind === "real" };
+    if (v.kind === "word") return this.unknownName(v.name, e, env, `'${op}' needs numbers`);
+    return this.fail("E0216", e.span, `'${op}' needs numbers, got ${kindName(v)} (${showVal(v)})`, undefined, [
+      "arithmetic and comparisons are on integers and real numbers; booleans combine with and, or, not",
     ]);
   }
 
@@ -169,6 +214,7 @@ export class Evaluator {
     const v = this.evaluate(e, env);
     if (v === undefined) return undefined;
     if (v.kind === "word") return this.unknownName(v.name, e, env, "a repeat count is an integer");
+    if (v.kind === "real") return this.fail("E0228", e.span, `a repeat count must be a whole number, got the real number ${v.text}`, realHelp, realNotes);
     if (v.kind !== "int" || v.value < 1) {
       return this.fail("E0216", e.span, `a repeat count must be a whole number of at least 1, got ${showVal(v)}`, v.kind === "int" ? "leave the repeat out when it would run no copy (use `if`)" : undefined);
     }
@@ -177,16 +223,16 @@ export class Evaluator {
 }
 
 /** An evaluated value in the form the ops' argument reader takes; undefined for a tuple of non-numbers. */
-export function toValue(v: Val, span: Span): Value | undefined {
+export function toValue(v: Val, span: Span, computed = false): Value | undefined {
   const num = (x: Val): NumberValue | undefined =>
     x.kind === "int"
       ? { kind: "number", value: x.value, text: String(x.value), isInt: true, span }
-      : x.kind === "decimal"
-        ? { kind: "number", value: x.value, text: x.text, isInt: false, span }
+      : x.kind === "real"
+        ? { kind: "number", value: x.value, text: x.text, isInt: false, span, ...(computed ? { computed } : {}) }
         : undefined;
   switch (v.kind) {
     case "int":
-    case "decimal":
+    case "real":
       return num(v);
     case "bool":
       return { kind: "ident", name: String(v.value), span };

@@ -8,7 +8,7 @@ import type { Arg, ArgExpr, BlockAst, BodyStmt, LabelAst, LayerStmt, MergeStmt, 
 import { diag, type Diagnostic, type Span } from "../diagnostics.ts";
 import type { Scope } from "../ir.ts";
 import { suggest } from "../suggest.ts";
-import { type Env, Evaluator, showVal, toValue, type Val } from "./eval.ts";
+import { type Env, Evaluator, realHelp, realNotes, showVal, toValue, type Val } from "./eval.ts";
 
 /** One layer of the expanded graph. */
 export interface Node {
@@ -169,6 +169,10 @@ export class Expander {
       const v = ctx.env.get(name);
       if (v?.kind === "int" && v.value >= 0) return String(v.value);
       ok = false;
+      if (v?.kind === "real") {
+        this.fail(diag("E0228", label.span, `label placeholder '{${name}}' must be a whole number, got the real number ${v.text}`, { notes: [...realNotes, ...ctx.notes], help: realHelp }));
+        return "";
+      }
       const known = [...ctx.env.keys()];
       this.fail(
         diag("E0217", label.span, `label placeholder '{${name}}' is not a repeat index or integer parameter`, {
@@ -205,7 +209,7 @@ export class Expander {
     let ok = true;
     for (const a of args) {
       const v = ctx.eval.evaluate(a.value, ctx.env);
-      const value = v && toValue(v, a.value.span);
+      const value = v && toValue(v, a.value.span, a.value.kind !== "number");
       if (v !== undefined && value === undefined) {
         this.fail(diag("E0216", a.value.span, `a tuple holds numbers only, got ${showVal(v)}`, { notes: ctx.notes }));
       }

@@ -3,6 +3,7 @@
 // E0213; the op's own resolve() then checks constraints between arguments.
 import type { Arg, NumberValue, Value } from "../ast.ts";
 import { diag, renameFix, type Diagnostic, type Span } from "../diagnostics.ts";
+import { realHelp, realNotes } from "../graph/eval.ts";
 import { suggest } from "../suggest.ts";
 import { Args, type ArgSpec, type ArgType, type ArgValue, type Pad4, type ReadArg } from "./op.ts";
 
@@ -69,6 +70,10 @@ function readValue(
     return undefined;
   };
   const intOf = (n: NumberValue, min: number, fixed = `${spec.name}=${min} or more`): number | undefined => {
+    if (n.computed === true) {
+      report(diag("E0228", n.span, `${what} must be a whole number, got the real number ${n.text}`, { help: realHelp, notes: realNotes }));
+      return undefined;
+    }
     if (!n.isInt) {
       const rounded = Math.max(min, Math.round(n.value));
       report(

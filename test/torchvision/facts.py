@@ -2,7 +2,9 @@
 # per model its parameter count, its state_dict() names and shapes
 # (num_batches_tracked left out), its output shape for one sample of
 # torchvision's input size (299x299 for inception_v3, 224x224 for the others),
-# and the output shape of every module that holds a tensor of its own.
+# the output shape of every module that holds a tensor of its own, and the p
+# of every StochasticDepth the model applies (MBConv and FusedMBConv hold one
+# but apply it only with their residual, `use_res_connect`).
 # The arguments are torchvision constructor names; one JSON object goes to
 # stdout, keyed by name ({"missing": "torchvision"} when it is not installed).
 import json, sys
@@ -32,6 +34,9 @@ def facts(name):
     m = make(**KWARGS.get(name, {}))
     params = sum(p.numel() for p in m.parameters())
     keys = [[k, list(v.shape)] for k, v in m.state_dict().items() if not k.endswith("num_batches_tracked")]
+    modules = dict(m.named_modules())
+    depth = {path: mod.p for path, mod in modules.items()
+             if isinstance(mod, torchvision.ops.StochasticDepth) and getattr(modules[path.rpartition(".")[0]], "use_res_connect", True)}
     # a forward on meta tensors infers every shape without computing anything
     m = m.to("meta").eval()
     layers = {}
@@ -44,6 +49,6 @@ def facts(name):
             mod.register_forward_hook(record(path))
     with torch.no_grad():
         out = m(torch.empty(1, *shape, device="meta"))
-    return {"params": params, "keys": keys, "input": shape, "output": list(out.shape[1:]), "layers": layers}
+    return {"params": params, "keys": keys, "input": shape, "output": list(out.shape[1:]), "layers": layers, "depth": depth}
 
 print(json.dumps({name: facts(name) for name in sys.argv[1:]}))
