@@ -32,6 +32,13 @@ import { softmax } from "./softmax.ts";
 import { stochasticdepth } from "./stochasticdepth.ts";
 import { tanh } from "./tanh.ts";
 import { upsample } from "./upsample.ts";
+import { gelu } from "./gelu.ts";
+import { instancenorm } from "./instancenorm.ts";
+import { layernormlast } from "./layernormlast.ts";
+import { linear } from "./linear.ts";
+import { mul } from "./mul.ts";
+import { permute } from "./permute-axes.ts";
+import { prelu } from "./prelu.ts";
 
 export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   conv,
@@ -72,13 +79,13 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   stochasticdepth,
   pixelshuffle,
   pixelunshuffle,
-  prelu: NOT_ON_WASM,
-  gelu: NOT_ON_WASM,
-  instancenorm: NOT_ON_WASM,
-  mul: NOT_ON_WASM,
-  permute: NOT_ON_WASM,
-  linear: NOT_ON_WASM,
-  layernormlast: NOT_ON_WASM,
+  prelu,
+  gelu,
+  instancenorm,
+  mul,
+  permute,
+  linear,
+  layernormlast,
 };
 
 const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;
