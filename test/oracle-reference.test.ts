@@ -192,8 +192,8 @@ describe.each([TS_F64, WASM])("generated code ($name) against the naive f64 refe
       "adaptiveavgpool even",
       "stochasticdepth row",
       "stochasticdepth batch",
-      // padding modes and cross-entropy options: the TypeScript target's alone (the wasm target refuses them)
-      ...(f64 ? [...["reflect", "replicate", "circular"].flatMap((m) => [`pad mode=${m}`, `conv padding_mode=${m}`]), ...["label_smoothing", "weight", "ignore_index", "reduction", "per position"].map((o) => `loss:softmax ${o}`)] : []),
+      ...["reflect", "replicate", "circular"].flatMap((m) => [`pad mode=${m}`, `conv padding_mode=${m}`]),
+      ...["label_smoothing", "weight", "ignore_index", "reduction", "per position"].map((o) => `loss:softmax ${o}`),
     ].filter((c) => { const op = opOf(c); return op === undefined || target.ops.includes(op); });
     for (const c of cases) expect(seen, c).toContain(c);
     console.log(

@@ -4,8 +4,6 @@
 // tensors are, and the tolerance it is held to against the f64 reference.
 import { emitModule } from "../../src/emit/module.ts";
 import { emitWasmModule } from "../../src/emit-wasm/module.ts";
-import { opsNotOnWasm } from "../../src/emit-wasm/ops/index.ts";
-import { wasmRefusal } from "../../src/emit-wasm/refused.ts";
 import { OP_NAMES, type Model, type OpName } from "../../src/ir.ts";
 
 export interface OracleTarget {
@@ -50,14 +48,10 @@ export const TS_F32: OracleTarget = {
  * zeroed by dropout, amplifies f32 rounding to ~1.2e-4 (the TypeScript f32
  * target computes the same numbers).
  */
-const wasmOps = targetOps(OP_NAMES.filter((op) => !opsNotOnWasm(OP_NAMES).includes(op)));
 export const WASM: OracleTarget = {
   name: "wasm",
   emit: (m) => emitWasmModule(m, { sourceName: sourceName(m) }),
   float: (v) => Float32Array.from(v),
   refTol: 5e-4,
-  // the ops it refuses are listed in docs/generated-api.md
-  ...wasmOps,
-  // and padding modes and cross-entropy options (src/emit-wasm/refused.ts)
-  compiles: (m) => wasmOps.compiles(m) && wasmRefusal(m) === undefined,
+  ...targetOps(OP_NAMES),
 };
