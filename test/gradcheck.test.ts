@@ -6,7 +6,7 @@
 // rather than passes kink crossings, and `cnnc gradcheck` / the harness run
 // directly have the exit codes of docs/cli.md#exit-codes. The example and wrong-backward
 // checks run for the TypeScript target (f64) and the wasm target (its f32
-// backward against the f64 differences, batch ≥ 4, tol 1e-3), the latter on the ops it compiles.
+// backward against the f64 differences, batch ≥ 4, tol 1e-3).
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -13,16 +13,7 @@ export interface OracleTarget {
   float(v: ArrayLike<number>): Float32Array | Float64Array;
   /** the largest relative error (relError) against the naive f64 reference */
   refTol: number;
-  /** the ops it compiles */
-  ops: readonly OpName[];
-  /** whether it compiles every layer of the model */
-  compiles(model: Model): boolean;
 }
-
-const targetOps = (ops: readonly OpName[]) => ({
-  ops,
-  compiles: (m: Model) => m.layers.every((l) => ops.includes(l.args.op)),
-});
 
 const sourceName = (m: Model) => `${m.name}.cnn`;
 
@@ -31,7 +22,6 @@ export const TS_F64: OracleTarget = {
   emit: (m) => emitModule(m, { dtype: "f64", sourceName: sourceName(m) }),
   float: (v) => Float64Array.from(v),
   refTol: 1e-10,
-  ...targetOps(OP_NAMES),
 };
 
 export const TS_F32: OracleTarget = {
@@ -39,7 +29,6 @@ export const TS_F32: OracleTarget = {
   emit: (m) => emitModule(m, { dtype: "f32", sourceName: sourceName(m) }),
   float: (v) => Float32Array.from(v),
   refTol: 1e-4,
-  ...targetOps(OP_NAMES),
 };
 
 /**
@@ -53,5 +42,4 @@ export const WASM: OracleTarget = {
   emit: (m) => emitWasmModule(m, { sourceName: sourceName(m) }),
   float: (v) => Float32Array.from(v),
   refTol: 5e-4,
-  ...targetOps(OP_NAMES),
 };
