@@ -1,10 +1,11 @@
 // mul: the elementwise product of two or more values (src/emit/ops/mul.ts). An operand the output's size
 // is read at the element; a [C, 1, 1] gate at its sample and channel, once per H×W block. Products in
-// f64 on f32 values, rounded once, as the TypeScript target (two full operands: f32x4, the same numbers).
+// f64 on f32 values, rounded once, as the TypeScript target (two operands: f32x4, the same numbers, since
+// the f64 product of two f32 values is exact).
 // Backward: each operand's gradient is dOut times the other operands, summed in f64 over H×W for a gate,
 // added where another reader of the same value wrote first.
 import type { WasmLayerContext, WasmOperand, WasmOpEmitter } from "../context.ts";
-import { add, and, type Ex, f64, i32, k, ldf, ldv, type Local, mul as times, vadd, vmul } from "../fn.ts";
+import { add, and, demote, type Ex, f64, i32, k, ldf, ldv, type Local, mul as times, vadd, vmul, vsplat } from "../fn.ts";
 
 const isGate = (l: WasmLayerContext<"mul">, o: WasmOperand) => o.dims.size !== l.output.size;
 
@@ -43,9 +44,26 @@ function blocks(
   });
 }
 
+/** x·g for a full operand x and a gate g (squeeze-and-excitation): f32x4 along each plane */
+function gated(l: WasmLayerContext<"mul">, x: WasmOperand, g: WasmOperand): void {
+  const f = l.f;
+  const hw = l.output.h * l.output.w, whole = hw - (hw % 4);
+  f.loop(k(0), l.N, (n) => {
+    f.loop(k(0), k(l.output.c), (c) => {
+      const o = f.let(add(times(n, k(l.output.size)), times(c, k(hw))));
+      const gate = f.let(ldf(g.inp, add(times(n, k(l.output.c)), c)));
+      const gv = f.let(vsplat(demote(gate)));
+      if (whole > 0) f.loop(k(0), k(whole), (j) => f.stv(l.out, add(o, j), vmul(ldv(x.inp, add(o, j)), gv)), 4);
+      for (let j = whole; j < hw; j++) f.stf(l.out, o, times(ldf(x.inp, o, j), gate), j);
+    });
+  });
+}
+
 export const mul: WasmOpEmitter<"mul"> = {
   forward(l) {
     const f = l.f;
+    const [a, b] = l.operands as [WasmOperand, WasmOperand];
+    if (l.operands.length === 2 && isGate(l, a) !== isGate(l, b)) return gated(l, isGate(l, a) ? b : a, isGate(l, a) ? a : b);
     const gates = new Map<number, Local<"f64">>();
     const value = (o: WasmOperand, j: number, i: Local<"i32">) => gates.get(j) ?? ldf(o.inp, i);
     const pair = l.operands.length === 2 && !l.operands.some((o) => isGate(l, o));
