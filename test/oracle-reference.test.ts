@@ -15,7 +15,7 @@
 // the same numbers there.
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Model, OpName } from "../src/ir.ts";
+import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { checkAgainstReference } from "./reference/compare.ts";
 import { ModuleFolder } from "./reference/generated.ts";

@@ -4,7 +4,7 @@
 // tensors are, and the tolerance it is held to against the f64 reference.
 import { emitModule } from "../../src/emit/module.ts";
 import { emitWasmModule } from "../../src/emit-wasm/module.ts";
-import { OP_NAMES, type Model, type OpName } from "../../src/ir.ts";
+import type { Model } from "../../src/ir.ts";
 
 export interface OracleTarget {
   name: string;
