@@ -9,7 +9,6 @@ import { buildGenerated } from "./contenders/generated.ts";
 import { fmt, fmtBytes, markdownTable } from "./stats.ts";
 import { flopsOf, isChain, layerModel, loadModel, type Mode, ROOT, WORKLOADS, type Workload } from "./workloads.ts";
 import type { Model } from "../src/ir.ts";
-import { notOnWasm } from "../src/cli/not-on-wasm.ts";
 import { moduleMemory } from "../src/emit/module.ts";
 
 const quick = process.argv.includes("--quick");
@@ -53,7 +52,6 @@ interface Row {
  * ResNet-18's (W4) would take hours, so it is never run.
  */
 function plan(w: Workload, model: Model): { contender: Contender; modes: Mode[]; /** why these modes are not run */ skip?: string }[] {
-  const refused = notOnWasm(model);
   const tfTrain: { contender: Contender; modes: Mode[]; skip?: string }[] =
     w.id === "W4"
       ? [{ contender: "tfjs-cpu", modes: ["train"], skip: "not run: one step of TF.js-cpu takes hours here" }]
@@ -62,9 +60,7 @@ function plan(w: Workload, model: Model): { contender: Contender; modes: Mode[];
         : [];
   return [
     { contender: "cnnc", modes: ["forward", "train"] },
-    refused === undefined
-      ? { contender: "cnnc-wasm", modes: ["forward", "train"] }
-      : { contender: "cnnc-wasm", modes: ["forward", "train"], skip: `not run: ${refused.code} ${refused.message.replace(/`/g, "")} yet` },
+    { contender: "cnnc-wasm", modes: ["forward", "train"] },
     { contender: "tfjs-cpu", modes: tfTrain.length > 0 ? ["forward"] : ["forward", "train"] },
     ...tfTrain,
     { contender: "tfjs-wasm", modes: ["forward"] },

@@ -13,7 +13,6 @@ import { cliCodes } from "../src/codes/cli.ts";
 import { run, wantsColour } from "../src/cli/main.ts";
 import { JsonDocumentSchema } from "../src/render/json.ts";
 import { cnnc, spawnCnnc, STACK } from "./cli-helpers.ts";
-import { refusedByWasm } from "./reference/wasm-refused.ts";
 
 const examples = readdirSync("examples")
   .filter((n) => n.endsWith(".cnn"))
@@ -349,10 +348,8 @@ describe("every CLI code is triggered by a test", () => {
     E0004: () => ["gradcheck", "examples/lenet5.cnn", "--batch", "1000000000"],
     E0390: () => ["check", "--max-params", "1", "examples/lenet5.cnn"],
     E0391: () => ["check", "--max-macs", "1", "examples/lenet5.cnn"],
-    // a layer of the first op the wasm registry refuses (none while it compiles every op: then E0395 cannot occur)
-    E0395: () => ["build", "--target", "wasm", "-o", join(tmp, "wasm-refused"), tmpFile("refused.cnn", refusedByWasm("G")!.text)],
   };
-  it.each(Object.keys(cliCodes).filter((c) => c !== "E0395" || refusedByWasm("G") !== undefined))("%s", async (code) => {
+  it.each(Object.keys(cliCodes))("%s", async (code) => {
     const argv = triggers[code as keyof typeof cliCodes];
     expect(argv, `a trigger for ${code}`).toBeDefined();
     const r = await cnnc(...argv());

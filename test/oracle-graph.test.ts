@@ -114,7 +114,7 @@ describe("graph models: the wasm target (f32) against the naive f64 reference", 
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(1, 2, 3), async (seed, batch) => {
         const { model, features } = randomGraphModel(`GraphW${++n}`, seed);
-        if (!WASM.compiles(model) || norms(model) > 1) return;
+        if (norms(model) > 1) return;
         checked++;
         for (const f of features) seenWasm.add(f);
         worstWasm = Math.max(worstWasm, await checkAgainstReference(folder, model, batch, seed, describeModel(model), WASM));

@@ -181,14 +181,11 @@ describe("the naive f64 reference against TensorFlow.js (f32)", () => {
 });
 
 describe.each([TS_F32, WASM])("the generated f32 module ($name) against TensorFlow.js (f32)", (target) => {
-  for (const op of [...target.ops, "loss"] as const) {
+  for (const op of [...OPS, "loss"] as const) {
     // one batch above 1: batch 1's own rules are checked against the reference above, and every batch against the reference in oracle-reference
     it(`${op}: forward (train and eval), loss, gradients, dx and running statistics, batch 2`, async () => {
-      let ran = 0;
       for (const spec of casesFor(op)) {
         const model = spec.model();
-        if (!target.compiles(model)) continue;
-        ran++;
         const gen = await folder.load<GeneratedModule>(`${spec.name}_${target.name.replace(" ", "_")}.ts`, target.emit(model));
         for (const batch of [2]) {
           const inp = randomInputs(model, batch, batch * 17 + spec.name.length);
@@ -227,7 +224,6 @@ describe.each([TS_F32, WASM])("the generated f32 module ($name) against TensorFl
           check(`${where}: train out`, key, trainOut, tf.out);
         }
       }
-      expect(ran, `cases of ${op} that ${target.name} compiles`).toBeGreaterThan(0);
     });
   }
 

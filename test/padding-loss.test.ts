@@ -2,20 +2,22 @@
 // the numbers against torch): what the checker accepts and refuses (E0252, E0253, argument
 // errors), the IR it writes (options at PyTorch's default are absent), the labels `lossAndGrad`
 // takes, the gradient check on a model with each mode and option (and its failure on a wrong
-// backward), the wasm target's refusal (E0395) and the PyTorch export's text.
+// backward) on both targets, and the PyTorch export's text.
 import { afterAll, describe, expect, it } from "vitest";
-import { notOnWasm } from "../src/cli/not-on-wasm.ts";
 import { keyArguments } from "../src/draw/svg.ts";
 import { formatTs, formatTsAll } from "../src/emit/format.ts";
 import { emitGradcheck } from "../src/emit/gradcheck.ts";
 import { emitModule } from "../src/emit/module.ts";
+import { emitWasmModule } from "../src/emit-wasm/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
 import type { Model, OpName } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { ModuleFolder } from "./reference/generated.ts";
 
 const folder = new ModuleFolder("cnnc-padding-loss-");
-afterAll(() => folder.remove());
+/** the wasm target's harnesses, each beside its module (./<Model>.ts) in a folder of its own */
+const wasmFolders: ModuleFolder[] = [];
+afterAll(() => [folder, ...wasmFolders].forEach((f) => f.remove()));
 
 const diagnostics = (text: string) => compile(text, "t.cnn").diagnostics.map((d) => `${d.code} ${d.message}`);
 const modelOf = (text: string): Model => {
@@ -99,10 +101,13 @@ describe("checking cross-entropy options", () => {
 });
 
 describe("labels of lossAndGrad", () => {
-  it("one per position of [K, H, W], the ignore_index accepted besides [0, K), anything else a RangeError naming the label", async () => {
-    const gen = await folder.load("Labels.ts", emitModule(modelOf("model Seg { input [3, 2, 2]; loss softmax(ignore_index=255) }"), { dtype: "f64", sourceName: "seg.cnn" }));
+  it.each(["ts", "wasm"])("one per position of [K, H, W], the ignore_index accepted besides [0, K), anything else a RangeError naming the label (%s)", async (target) => {
+    const model = modelOf("model Seg { input [3, 2, 2]; loss softmax(ignore_index=255) }");
+    const text = target === "ts" ? emitModule(model, { dtype: "f64", sourceName: "seg.cnn" }) : emitWasmModule(model, { sourceName: "seg.cnn" });
+    const gen = await folder.load(`Labels_${target}.ts`, text);
     const ws = gen.createWorkspace(2);
-    const x = Float64Array.from({ length: 24 }, (_, i) => Math.sin(i));
+    const values = Array.from({ length: 24 }, (_, i) => Math.sin(i));
+    const x = target === "ts" ? Float64Array.from(values) : Float32Array.from(values);
     expect(() => gen.lossAndGrad!({}, {}, x, new Int32Array(2), ws)).toThrow("Seg: y has length 2; expected 8 = batch 2 × 2 × 2 class indices");
     expect(() => gen.lossAndGrad!({}, {}, x, Int32Array.from([0, 1, 2, 3, 0, 1, 2, 0]), ws)).toThrow("Seg: y[3] = 3 is not a class index in [0, 3) or the ignore_index 255");
     const all = gen.lossAndGrad!({}, {}, x, Int32Array.from([0, 1, 2, 255, 0, 1, 2, 0]), ws);
@@ -132,10 +137,17 @@ describe("gradient check", () => {
   loss softmax(label_smoothing=0.2, weight=(0.5, 2, 1), ignore_index=1, reduction=sum)
 }
 `;
-  const harness = (perturb?: OpName) => folder.load<Harness>(`Modes_${perturb ?? "ok"}.gradcheck.ts`, emitGradcheck(modelOf(text), { sourceName: "modes.cnn", perturb }));
+  const harness = (perturb?: OpName, target: "ts" | "wasm" = "ts") => {
+    const sourceName = "modes.cnn";
+    if (target === "ts") return folder.load<Harness>(`Modes_${perturb ?? "ok"}.gradcheck.ts`, emitGradcheck(modelOf(text), { sourceName, perturb }));
+    const own = new ModuleFolder("cnnc-padding-loss-wasm-");
+    wasmFolders.push(own);
+    own.write("Modes.ts", emitWasmModule(modelOf(text), { sourceName, perturb }));
+    return own.load<Harness>("Modes.gradcheck.ts", emitGradcheck(modelOf(text), { sourceName, perturb, target: "wasm" }));
+  };
 
-  it("passes on a model with every padding mode and every cross-entropy option, per position", async () => {
-    const report = (await harness()).gradcheck({ batch: 2, samples: 8 });
+  it.each(["ts", "wasm"] as const)("passes on a model with every padding mode and every cross-entropy option, per position (%s)", async (target) => {
+    const report = (await harness(undefined, target)).gradcheck({ batch: 2, samples: 8 });
     expect(report.rows.map((r) => r.name)).toEqual(["loss", "b.weight", "b.bias", "d.weight", "d.bias", "e.weight", "e.bias", "dx"]);
     expect(report.rows.every((r) => r.checked > 0)).toBe(true);
     expect(report.pass).toBe(true);
@@ -149,27 +161,11 @@ describe("gradient check", () => {
     expect(await formatTsAll(raw)).toEqual(await Promise.all(raw.map(formatTs)));
   });
 
-  it("fails on a wrong backward of the padded convs and of the pad layers", async () => {
+  it.each(["ts", "wasm"] as const)("fails on a wrong backward of the padded convs and of the pad layers (%s)", async (target) => {
     for (const op of ["conv", "pad"] as const) {
-      const report = (await harness(op)).gradcheck({ batch: 2, samples: 8 });
+      const report = (await harness(op, target)).gradcheck({ batch: 2, samples: 8 });
       expect(report.rows.find((r) => r.name === "dx")?.pass, op).toBe(false);
     }
-  });
-});
-
-describe("wasm target", () => {
-  it("refuses padding modes and cross-entropy options with E0395 at the layer or the loss", () => {
-    const refused = (text: string) => {
-      const d = notOnWasm(modelOf(text));
-      return d && `${d.code} ${d.span.line} ${d.message}`;
-    };
-    expect(refused("model A {\n input [1, 4, 4]\n p: pad(1, mode=reflect)\n}")).toBe("E0395 3 the wasm target does not compile `pad` with mode=reflect (layer p) of A");
-    expect(refused("model A {\n input [1, 4, 4]\n c: conv(1, kernel=3, pad=1, padding_mode=replicate)\n}")).toBe(
-      "E0395 3 the wasm target does not compile `conv` with padding_mode=replicate (layer c) of A",
-    );
-    expect(refused("model A {\n input [3]\n loss softmax(weight=(1, 2, 1), reduction=sum)\n}")).toBe("E0395 3 the wasm target does not compile `loss softmax` with weight, reduction of A");
-    expect(refused("model A {\n input [3, 2, 2]\n loss softmax\n}")).toBe("E0395 3 the wasm target does not compile `loss softmax` on a [3, 2, 2] output (per-position cross-entropy) of A");
-    expect(refused("model A {\n input [1, 4, 4]\n pad(1, mode=zeros)\n conv(1, kernel=3, padding_mode=zeros)\n flatten\n loss softmax(reduction=mean)\n}")).toBeUndefined();
   });
 });
 

@@ -14,7 +14,6 @@ import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/modu
 import { emitWasmModule } from "../emit-wasm/module.ts";
 import { parseSource } from "../parse.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
-import { notOnWasm } from "./not-on-wasm.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile } from "./sources.ts";
 
@@ -135,10 +134,6 @@ async function buildFile(path: string, options: BuildOptions, io: CliIo): Promis
     const shown = models.map((m) => ({ ...m, codegen: { unroll: options.unroll, strategies: layerStrategies(m, emitOptions) } }));
     io.stdout(JSON.stringify(shown, null, 2) + "\n");
     return [];
-  }
-  if (options.target === "wasm") {
-    const refused = models.flatMap((m) => notOnWasm(m) ?? []);
-    if (refused.length > 0) return reportDiagnostics({ ...f, diagnostics: refused }, options.emit === undefined ? io : { ...io, stdout: io.stderr });
   }
   const sourceName = basename(path);
   const files: OutputFile[] = [];

@@ -15,7 +15,6 @@ import { emitGradcheck } from "../emit/gradcheck.ts";
 import { emitWasmModule } from "../emit-wasm/module.ts";
 import { EXIT, type CliContext, type CliIo } from "./context.ts";
 import { gradcheckBatchTooLarge } from "./memory.ts";
-import { notOnWasm } from "./not-on-wasm.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { styleFor } from "../render/style.ts";
 import { renderDiagnostic } from "../render/text.ts";
@@ -70,10 +69,6 @@ export async function runGradcheck(path: string, options: GradcheckCliOptions, i
   if (status !== EXIT.ok) return status;
   const models = selectModels(path, f.models, options.model, io);
   if (models === undefined) return EXIT.usage;
-  if (options.target === "wasm") {
-    const refused = models.flatMap((m) => notOnWasm(m) ?? []);
-    if (refused.length > 0) return reportDiagnostics({ ...f, diagnostics: refused }, io);
-  }
   // the memory --batch implies, before any file is written or process started
   const tooLarge = models.flatMap((m) => gradcheckBatchTooLarge(path, m, options.batch ?? DEFAULT_BATCH[options.target ?? "ts"]) ?? []);
   if (tooLarge.length > 0) {

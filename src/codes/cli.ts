@@ -1,6 +1,6 @@
 // Codes the command line itself reports: E00xx when a path cannot be read as
 // a .cnn source (before any phase runs) or an option cannot be honoured, and E039x when a model that checked
-// exceeds a budget given with --max-params / --max-macs or uses an op the chosen --target does not compile.
+// exceeds a budget given with --max-params / --max-macs.
 import type { CodeInfo } from "./index.ts";
 
 export const cliCodes = {
@@ -65,17 +65,5 @@ export const cliCodes = {
     fix:
       "model Net {\n  input [3, 32, 32]\n  conv(32, kernel=3, pad=1)\n  relu\n  maxpool(2)\n  conv(32, kernel=3, pad=1)   # 2,359,296 MACs on 16×16\n}\n\n" +
       "Downsample earlier (pooling or stride), use fewer filters, or raise the budget.",
-  },
-  E0395: {
-    title: "layer the wasm target does not compile",
-    explanation:
-      "`cnnc build --target wasm` (and `cnnc gradcheck --target wasm`) compiles each op to its own WebAssembly " +
-      "kernels, and an op may have none yet (a newly added op can start without; the diagnostic lists them, and so " +
-      "does docs/generated-api.md). " +
-      "A model that uses one is refused at its first such layer; nothing is written and the command exits " +
-      "with code 1. The TypeScript target compiles every op.",
-    example:
-      "# cnnc build --target wasm seg.cnn, where the second layer's op is one the diagnostic lists\nmodel Seg {\n  input [3, 8, 8]\n  conv(4, kernel=3, pad=1)\n  someop(2)\n}",
-    fix: "$ cnnc build seg.cnn --target ts\n\nOr keep --target wasm and replace the layer with ops it compiles.",
   },
 } as const satisfies Record<string, CodeInfo>;

@@ -55,14 +55,3 @@ export interface WasmOpEmitter<O extends OpName> {
   /** overwrites dIn and every parameter gradient (never accumulates across calls) */
   backward(l: WasmLayerContext<O>): void;
 }
-
-/**
- * The registry entry of an op the wasm target does not compile: `cnnc build
- * --target wasm` (and `gradcheck --target wasm`) refuses a model that uses it,
- * pointing at its first such layer (docs/generated-api.md#ops-the-wasm-target-refuses).
- */
-export interface NotOnWasm {
-  readonly notOnWasm: true;
-}
-
-export const NOT_ON_WASM: NotOnWasm = { notOnWasm: true };

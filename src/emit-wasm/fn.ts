@@ -178,6 +178,14 @@ export const ldi = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"i32"> =>
     out.push(0x28);
     memarg(out, 2, off);
   });
+/** f64 element `idx` of the f64 array at ptr (8-byte elements) */
+export const ldf64 = (ptr: Ex<"i32">, idx: Ex<"i32">): Ex<"f64"> =>
+  ex("f64", (out) => {
+    add(ptr, shl(idx, i32(3))).emit(out);
+    out.push(0x2b);
+    uleb(out, 3);
+    uleb(out, 0);
+  });
 /** four f32 starting at element idx + off */
 export const ldv = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"v128"> =>
   ex("v128", (out) => {

@@ -9,7 +9,8 @@
 // createWorkspace and exposed as typed-array views. Each workspace owns one
 // memory sized once, so no view is ever detached.
 import { type Model, type OpName, type Tensor, tensorName } from "../ir.ts";
-import type { LayerContext } from "../emit/context.ts";
+import { type LayerContext, num } from "../emit/context.ts";
+import { positionsOf } from "../emit/loss.ts";
 import { emitterFor } from "../emit/ops/index.ts";
 import {
   type BackwardReads,
@@ -32,7 +33,6 @@ import { f64, Fn, k, ldf, Local, mul } from "./fn.ts";
 import { gemmNN, gemmNT, PACK_END } from "./gemm.ts";
 import { lossFunction } from "./loss.ts";
 import { wasmEmitterFor } from "./ops/index.ts";
-import { wasmRefusal } from "./refused.ts";
 
 export interface WasmEmitOptions {
   sourceName: string;
@@ -82,9 +82,6 @@ class Tracked extends Local<"i32"> {
 }
 
 export function buildWasm(plan: Plan, opts: WasmEmitOptions): WasmBuild {
-  // the CLI refuses such models first (src/cli/not-on-wasm.ts); reaching this is a bug
-  const refused = wasmRefusal(plan.model);
-  if (refused !== undefined) throw new Error(`internal: ${refused.what} is not on the wasm target`);
   const fns: Fn[] = [gemmNN(), gemmNT()];
   const kernels = { gemmNN: IMPORTS.length, gemmNT: IMPORTS.length + 1 };
   const forward: LayerCall[] = [];
@@ -152,8 +149,7 @@ export function buildWasm(plan: Plan, opts: WasmEmitOptions): WasmBuild {
     reads.push(read);
   }
   if (plan.model.loss !== null) {
-    const classes = plan.outSize;
-    fns.push(lossFunction(plan.model.loss.args, classes, MATH));
+    fns.push(lossFunction(plan.model.loss.args, plan.model.output, MATH));
   }
   const bytes = encodeModule({
     imports: IMPORTS,
@@ -299,10 +295,15 @@ export async function ready(): Promise<void> {
 function emitCreateWorkspace(plan: Plan, build: WasmBuild): string {
   const m = plan.model;
   const hasLoss = m.loss !== null;
+  // a class index per sample, or per position of a [K, H, W] output
+  const labels = hasLoss ? `batch * ${positionsOf(m.output)}` : "0";
+  const weights = m.loss?.args.op === "softmax" ? m.loss.args.weight : undefined;
   const take = (key: string, count: string) => `  take(${JSON.stringify(key)}, ${count});`;
   const layout = [
     take("x", `batch * ${plan.inSize}`),
-    take("y", hasLoss ? "batch" : "0"),
+    take("y", labels),
+    // the loss's class weights, f64 (two floats' room each)
+    ...(weights !== undefined ? [take("lossWeight", String(2 * weights.length))] : []),
     take("dout", hasLoss ? "0" : `batch * ${plan.outSize}`),
     ...plan.params.map((t) => take(`p:${t.name}`, String(shapeSize(t)))),
     ...plan.state.map((t) => take(`s:${t.name}`, String(shapeSize(t)))),
@@ -361,7 +362,8 @@ export function createWorkspace(batch: number, seed = 0): Workspace {
 ${bufs.join("\n")}
   };
   const state: State = ${tensors(plan.state, "s")};
-  const fresh = initState();
+${weights !== undefined ? `  new Float64Array(memory.buffer, at.lossWeight, ${weights.length}).set([${weights.map(num).join(", ")}]);
+` : ""}  const fresh = initState();
   for (const k of Object.keys(fresh)) state[k as keyof State].set(fresh[k as keyof State]);
   return {
     batch,
@@ -376,7 +378,7 @@ ${plan.hasDropout ? "    rng: seed | 0,\n    masksDrawn: false,\n" : ""}    grad
       memory,
       exports: instance.exports as WasmRuntime["exports"],
       at,
-      y: new Int32Array(memory.buffer, at.y, ${hasLoss ? "batch" : "0"}),
+      y: new Int32Array(memory.buffer, at.y, ${labels}),
       dout: ${view("dout", hasLoss ? "0" : `batch * ${plan.outSize}`)},
     },
   };
@@ -507,7 +509,7 @@ export function backward(p: Params, s: State, x: FloatArray, dout: FloatArray, w
   return r;
 }`;
   }
-  const hinge = m.loss.args.op === "svm" ? 'ws.wasm.at["hinge"]!' : "0";
+  const aux = m.loss.args.op === "svm" ? 'ws.wasm.at["hinge"]!' : m.loss.args.weight !== undefined ? "ws.wasm.at.lossWeight!" : "0";
   return `${common}
 
 /**
@@ -524,7 +526,7 @@ export function lossAndGrad(p: Params, s: State, x: FloatArray, y: Int32Array, w
   ws.wasm.y.set(y);
   forwardPass(ws, true);
   const at = ws.wasm.at;
-  ws.result.loss = ws.wasm.exports.loss!(at[${JSON.stringify(slotOf(plan.top))}]!, at.y!, at.dlogits!, ${hinge}, ws.batch);
+  ws.result.loss = ws.wasm.exports.loss!(at[${JSON.stringify(slotOf(plan.top))}]!, at.y!, at.dlogits!, ${aux}, ws.batch);
   backwardPass(ws);
   ${stateBack}
   const r = ws.result;

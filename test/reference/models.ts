@@ -398,8 +398,6 @@ export function specToModel(m: ModelSpec): Model {
 export interface GenOptions {
   /** restrict to these ops (default: all) */
   ops?: LayerArgs["op"][];
-  /** draw from the default mix only the ops a target compiles (the wasm target's models then all run) */
-  compiled?: readonly LayerArgs["op"][];
   maxLayers?: number;
   /** allow a loss head (default true) */
   loss?: boolean;
@@ -434,7 +432,7 @@ export function randomModelSpec(name: string, seed: number, opts: GenOptions = {
   const r = rng(seed);
   // windows (and the transposed conv) are where the arithmetic is subtle: draw them five times as often
   const windows: LayerArgs["op"][] = ["conv", "maxpool", "avgpool", "convtranspose"];
-  const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows].filter((op) => opts.compiled?.includes(op) ?? true);
+  const ops = opts.ops ?? [...ALL_OPS, ...windows, ...windows, ...windows, ...windows];
   const maxLayers = opts.maxLayers ?? 5;
   const spatial = r.chance(0.85);
   const input = spatial ? [r.int(1, 4), r.int(3, 8), r.int(3, 8)] : [r.int(2, 12)];

@@ -4,9 +4,7 @@
 // tensors are, and the tolerance it is held to against the f64 reference.
 import { emitModule } from "../../src/emit/module.ts";
 import { emitWasmModule } from "../../src/emit-wasm/module.ts";
-import { opsNotOnWasm } from "../../src/emit-wasm/ops/index.ts";
-import { wasmRefusal } from "../../src/emit-wasm/refused.ts";
-import { OP_NAMES, type Model, type OpName } from "../../src/ir.ts";
+import type { Model } from "../../src/ir.ts";
 
 export interface OracleTarget {
   name: string;
@@ -15,16 +13,7 @@ export interface OracleTarget {
   float(v: ArrayLike<number>): Float32Array | Float64Array;
   /** the largest relative error (relError) against the naive f64 reference */
   refTol: number;
-  /** the ops it compiles */
-  ops: readonly OpName[];
-  /** whether it compiles every layer of the model */
-  compiles(model: Model): boolean;
 }
-
-const targetOps = (ops: readonly OpName[]) => ({
-  ops,
-  compiles: (m: Model) => m.layers.every((l) => ops.includes(l.args.op)),
-});
 
 const sourceName = (m: Model) => `${m.name}.cnn`;
 
@@ -33,7 +22,6 @@ export const TS_F64: OracleTarget = {
   emit: (m) => emitModule(m, { dtype: "f64", sourceName: sourceName(m) }),
   float: (v) => Float64Array.from(v),
   refTol: 1e-10,
-  ...targetOps(OP_NAMES),
 };
 
 export const TS_F32: OracleTarget = {
@@ -41,7 +29,6 @@ export const TS_F32: OracleTarget = {
   emit: (m) => emitModule(m, { dtype: "f32", sourceName: sourceName(m) }),
   float: (v) => Float32Array.from(v),
   refTol: 1e-4,
-  ...targetOps(OP_NAMES),
 };
 
 /**
@@ -50,14 +37,9 @@ export const TS_F32: OracleTarget = {
  * zeroed by dropout, amplifies f32 rounding to ~1.2e-4 (the TypeScript f32
  * target computes the same numbers).
  */
-const wasmOps = targetOps(OP_NAMES.filter((op) => !opsNotOnWasm(OP_NAMES).includes(op)));
 export const WASM: OracleTarget = {
   name: "wasm",
   emit: (m) => emitWasmModule(m, { sourceName: sourceName(m) }),
   float: (v) => Float32Array.from(v),
   refTol: 5e-4,
-  // the ops it refuses are listed in docs/generated-api.md
-  ...wasmOps,
-  // and padding modes and cross-entropy options (src/emit-wasm/refused.ts)
-  compiles: (m) => wasmOps.compiles(m) && wasmRefusal(m) === undefined,
 };

@@ -1,15 +1,15 @@
-// The wasm op registry: one emitter per op of the IR, or the explicit NOT_ON_WASM
-// marker for an op this target does not compile yet. A mapped type, so an op
-// added to the IR without a decision here is a type error.
-import type { Layer, Model, OpName } from "../../ir.ts";
-import { NOT_ON_WASM, type NotOnWasm, type WasmOpEmitter } from "../context.ts";
+// The wasm op registry: one emitter per op of the IR. A mapped type, so an op
+// added to the IR without wasm kernels here is a type error.
+import type { Layer, OpName } from "../../ir.ts";
+import type { WasmOpEmitter } from "../context.ts";
 import { adaptiveavgpool } from "./adaptiveavgpool.ts";
 import { add } from "./add.ts";
 import { affine } from "./affine.ts";
 import { avgpool } from "./avgpool.ts";
 import { clamp } from "./clamp.ts";
 import { concat } from "./concat.ts";
-import { conv } from "./conv.ts";
+import { conv as zeroPadConv } from "./conv.ts";
+import { withPaddingMode } from "./conv-padding-mode.ts";
 import { convtranspose } from "./convtranspose.ts";
 import { dropout } from "./dropout.ts";
 import { flatten } from "./flatten.ts";
@@ -32,8 +32,17 @@ import { softmax } from "./softmax.ts";
 import { stochasticdepth } from "./stochasticdepth.ts";
 import { tanh } from "./tanh.ts";
 import { upsample } from "./upsample.ts";
+import { gelu } from "./gelu.ts";
+import { instancenorm } from "./instancenorm.ts";
+import { layernormlast } from "./layernormlast.ts";
+import { linear } from "./linear.ts";
+import { mul } from "./mul.ts";
+import { permute } from "./permute-axes.ts";
+import { prelu } from "./prelu.ts";
 
-export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
+const conv = withPaddingMode(zeroPadConv);
+
+export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> } = {
   conv,
   maxpool,
   avgpool,
@@ -72,30 +81,15 @@ export const wasmOpEmitters: { [O in OpName]: WasmOpEmitter<O> | NotOnWasm } = {
   stochasticdepth,
   pixelshuffle,
   pixelunshuffle,
-  prelu: NOT_ON_WASM,
-  gelu: NOT_ON_WASM,
-  instancenorm: NOT_ON_WASM,
-  mul: NOT_ON_WASM,
-  permute: NOT_ON_WASM,
-  linear: NOT_ON_WASM,
-  layernormlast: NOT_ON_WASM,
+  prelu,
+  gelu,
+  instancenorm,
+  mul,
+  permute,
+  linear,
+  layernormlast,
 };
 
-const isNotOnWasm = (e: WasmOpEmitter<OpName> | NotOnWasm): e is NotOnWasm => "notOnWasm" in e;
-
-/** The ops the wasm target refuses, in the schema's order. */
-export function opsNotOnWasm(ops: readonly OpName[]): OpName[] {
-  return ops.filter((op) => isNotOnWasm(wasmOpEmitters[op] as WasmOpEmitter<OpName> | NotOnWasm));
-}
-
-/** The model's first layer whose op the wasm target refuses, if any. */
-export function firstLayerNotOnWasm(model: Model): Layer | undefined {
-  return model.layers.find((l) => isNotOnWasm(wasmOpEmitters[l.args.op] as WasmOpEmitter<OpName> | NotOnWasm));
-}
-
 export function wasmEmitterFor(layer: Layer): WasmOpEmitter<OpName> {
-  const emitter = wasmOpEmitters[layer.args.op] as WasmOpEmitter<OpName> | NotOnWasm;
-  // the CLI refuses such models first (firstLayerNotOnWasm); reaching this is a bug
-  if (isNotOnWasm(emitter)) throw new Error(`internal: ${layer.args.op} (layer ${layer.name}) is not on the wasm target`);
-  return emitter;
+  return wasmOpEmitters[layer.args.op] as WasmOpEmitter<OpName>;
 }
