@@ -4,6 +4,10 @@
 // JSON-serialisable (`cnnc build --emit ir`).
 import { z } from "zod";
 
+// A compile validates each model once: zod's generated fast path costs more to
+// build than it saves (about three times the validation itself), so zod interprets.
+z.config({ jitless: true });
+
 export const SpanSchema = z.object({
   file: z.string(),
   line: z.number().int(),
