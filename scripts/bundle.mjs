@@ -9,8 +9,9 @@
 // changed since the last bundle. Chunks are named by their content, so a new
 // bundle never overwrites a chunk a running command may still load; every file
 // is written beside its place and renamed into it, main.mjs last, so a command
-// starting at the same moment never reads half a bundle. Chunks that no
-// bundle of the last hour uses are removed.
+// starting at the same moment never reads half a bundle. Chunks this bundle
+// does not use are removed: all of them when run as a script (`npm run bundle`,
+// `prepack`, so the package holds only its own), else those older than an hour.
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,7 +21,8 @@ const OUT = `${root}dist/cli`;
 export const BUNDLE = `${OUT}/main.mjs`;
 const HOUR = 3600_000;
 
-export async function bundle() {
+/** `keepRecent`: keep unused chunks younger than an hour (a command started before this bundle may still load one). */
+export async function bundle({ keepRecent = true } = {}) {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     entryPoints: { main: `${root}src/cli/main.ts` },
@@ -47,8 +49,8 @@ export async function bundle() {
   const ours = new Set(files.map((file) => basename(file.path)));
   for (const name of readdirSync(OUT)) {
     const path = `${OUT}/${name}`;
-    if (name.startsWith("chunk-") && !ours.has(name) && Date.now() - statSync(path).mtimeMs > HOUR) rmSync(path, { force: true });
+    if (name.startsWith("chunk-") && !ours.has(name) && (!keepRecent || Date.now() - statSync(path).mtimeMs > HOUR)) rmSync(path, { force: true });
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle({ keepRecent: false });
