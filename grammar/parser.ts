@@ -83,9 +83,13 @@ export class CnnParser extends CstParser {
     params?: ManySepMethodOpts<unknown>;
   } = {};
 
-  /** `errorMessageProvider`: src/parse.ts words the errors itself, so it passes its own. */
-  constructor(errorMessageProvider?: IParserErrorMessageProvider) {
-    super(allTokens, { recoveryEnabled: true, maxLookahead: 2, ...(errorMessageProvider ? { errorMessageProvider } : {}) });
+  /**
+   * `errorMessageProvider`: src/parse.ts words the errors itself, so it passes its own.
+   * `skipValidations`: skip chevrotain's checks of the grammar (ambiguities, left
+   * recursion) at set-up; only for a grammar already checked by a parser built without it.
+   */
+  constructor(errorMessageProvider?: IParserErrorMessageProvider, skipValidations = false) {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 2, skipValidations, ...(errorMessageProvider ? { errorMessageProvider } : {}) });
     this.performSelfAnalysis();
   }
 

@@ -2,7 +2,11 @@
 // summary, draw, export) read. A zod schema, so it is validated at the phase
 // boundary (a failure there is a compiler bug, not the user's) and
 // JSON-serialisable (`cnnc build --emit ir`).
-import { z } from "zod";
+import * as z from "zod";
+
+// A compile validates each model once: zod's generated fast path costs more to
+// build than it saves (about three times the validation itself), so zod interprets.
+z.config({ jitless: true });
 
 export const SpanSchema = z.object({
   file: z.string(),

@@ -159,6 +159,7 @@ export function parseSource(text: string, file: string): ParsedSource {
   }
 
   errorBudget.remaining = MAX_SYNTAX_ERRORS;
+  const cnnParser = parser();
   cnnParser.input = tokens;
   let cst: FileCstNode | undefined;
   let stoppedEarly = false;
@@ -210,13 +211,23 @@ function spend(expected: TokenType[]): string {
   return JSON.stringify(expected.map((t) => t.name));
 }
 
-/** One parser for the process: a chevrotain parser is reused by setting `input`. */
-const cnnParser = new CnnParser({
-  buildMismatchTokenMessage: ({ expected }) => spend([expected]),
-  buildNotAllInputParsedMessage: () => spend([Model]),
-  buildNoViableAltMessage: ({ expectedPathsPerAlt }) => spend(expectedPathsPerAlt.flat().map((path) => path[0])),
-  buildEarlyExitMessage: ({ expectedIterationPaths }) => spend(expectedIterationPaths.map((path) => path[0])),
-});
+/**
+ * One parser for the process, built at the first parse (not when this module
+ * loads) and reused by setting `input`. It skips chevrotain's grammar
+ * validations, a third of its set-up: the grammar is fixed, and
+ * grammar/artefacts.ts builds it with them on (a test regenerates the artefacts).
+ */
+let cnnParser: CnnParser | undefined;
+const parser = (): CnnParser =>
+  (cnnParser ??= new CnnParser(
+    {
+      buildMismatchTokenMessage: ({ expected }) => spend([expected]),
+      buildNotAllInputParsedMessage: () => spend([Model]),
+      buildNoViableAltMessage: ({ expectedPathsPerAlt }) => spend(expectedPathsPerAlt.flat().map((path) => path[0])),
+      buildEarlyExitMessage: ({ expectedIterationPaths }) => spend(expectedIterationPaths.map((path) => path[0])),
+    },
+    true,
+  ));
 
 interface ErrorContext {
   file: string;

@@ -60,6 +60,19 @@ describe("the packed package", () => {
     expect(packed.filter((p) => p.endsWith(".ts"))).toEqual([]);
   });
 
+  it("holds the bundle's entry and exactly the chunks it loads, no stale ones", () => {
+    const dist = join(project, "node_modules/cnnc/dist/cli");
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const m of readFileSync(join(dist, file), "utf8").matchAll(/["']\.\/(chunk-[\w-]+\.mjs)["']/g)) visit(m[1]!);
+    };
+    visit("main.mjs");
+    expect(reached.size).toBeGreaterThan(1); // the commands' work is in chunks loaded on demand
+    expect(packed.filter((p) => p.startsWith("dist/")).sort()).toEqual([...reached].map((f) => `dist/cli/${f}`).sort());
+  });
+
   it("installs with only its runtime dependencies and no install scripts", () => {
     const manifest = JSON.parse(readFileSync(join(project, "node_modules/cnnc/package.json"), "utf8"));
     expect(Object.keys(manifest.dependencies).sort()).toEqual(["commander", "prettier", "vscode-languageserver", "vscode-languageserver-textdocument"]);

@@ -6,14 +6,12 @@
 // written to temporaries and renamed into place. `--emit` prints a phase instead.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Command, Option } from "commander";
-import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
 import { formatTsAll } from "../emit/format.ts";
-import { DEFAULT_UNROLL_BUDGET, emitModule, layerStrategies } from "../emit/module.ts";
+import { emitModule, layerStrategies } from "../emit/module.ts";
 import { emitWasmModule } from "../emit-wasm/module.ts";
 import { parseSource } from "../parse.ts";
-import { EXIT, type CliContext, type CliIo } from "./context.ts";
+import { EXIT, type CliIo } from "./context.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile } from "./sources.ts";
 
@@ -24,33 +22,6 @@ export interface BuildOptions {
   target: "ts" | "wasm";
   unroll: number;
   emit?: "tokens" | "ast" | "ir" | "ts";
-}
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command("build")
-    .description("emit <Model>.ts (forward, backward, init) and <Model>.gradcheck.ts for every model")
-    .argument("<file...>", ".cnn files")
-    .option("-o, --out <dir>", "output directory", ".")
-    .option("--model <name>", "only the model with this name")
-    .addOption(new Option("--dtype <dtype>", "float type of the generated module").choices(["f32", "f64"]).default("f32"))
-    .addOption(
-      new Option("--target <target>", "ts: plain TypeScript; wasm: the same API running WebAssembly SIMD128 kernels (f32)")
-        .choices(["ts", "wasm"])
-        .default("ts"),
-    )
-    .option(
-      "--unroll <n>",
-      "the most multiply-adds per kernel window written out as straight-line code; larger windows become loops",
-      wholeNumberArgument(1),
-      DEFAULT_UNROLL_BUDGET,
-    )
-    .addOption(
-      new Option("--emit <phase>", "print a phase's output instead of writing files").choices(["tokens", "ast", "ir", "ts"]),
-    )
-    .action(async (files: string[], options: BuildOptions) => {
-      cli.exitCode = await runBuild(files, options, cli.io);
-    });
 }
 
 /** Builds every file; nothing is written unless every file and every model succeeds. */

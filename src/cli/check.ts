@@ -1,7 +1,6 @@
 // `cnnc check FILE... [--format text|json|github] [--deny-warnings]
 //  [--max-params N] [--max-macs N]`: parse and shape-check every model of
 // every file, report every problem of the run, and exit 0 / 1 / 2 (docs/cli.md#exit-codes).
-import { Option, type Command } from "commander";
 import { sortDiagnostics } from "../diagnostics.ts";
 import { formatCount, formatShape, graphFacts, type ModelFacts } from "../render/format.ts";
 import { renderGithubDiagnostic } from "../render/github.ts";
@@ -9,27 +8,12 @@ import { renderJson } from "../render/json.ts";
 import { styleFor, type Style } from "../render/style.ts";
 import { countSeverities, renderDiagnostic, summaryLine } from "../render/text.ts";
 import { checkBudgets, type Budgets } from "./budget.ts";
-import { EXIT, type CliContext, type CliIo } from "./context.ts";
-import { countArgument } from "./options.ts";
+import { EXIT, type CliIo } from "./context.ts";
 import { compileFile, modelsInOrder, sourcesOf, within, type CompiledFile } from "./sources.ts";
 
 export interface CheckOptions extends Budgets {
   format: "text" | "json" | "github";
   denyWarnings?: boolean;
-}
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command("check")
-    .description("parse and shape-check every model; one line per model that checks, a diagnostic per problem")
-    .argument("<file...>", ".cnn files to check")
-    .addOption(new Option("--format <format>", "how to print diagnostics").choices(["text", "json", "github"]).default("text"))
-    .option("--deny-warnings", "fail (exit 1) on warnings too")
-    .option("--max-params <N>", "fail a model with more than N trainable parameters (E0390)", countArgument)
-    .option("--max-macs <N>", "fail a model with more than N multiply-accumulates per sample (E0391)", countArgument)
-    .action((files: string[], options: CheckOptions) => {
-      cli.exitCode = runCheck(files, options, cli.io);
-    });
 }
 
 export function runCheck(paths: readonly string[], options: CheckOptions, io: CliIo): number {

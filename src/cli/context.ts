@@ -1,7 +1,6 @@
 // What every command gets: where to write, whether to colour, and the exit
 // code it sets. Commands never touch `process` directly, so the whole CLI runs
 // in-process under test through `run(argv, io)` in main.ts.
-import type { Command } from "commander";
 
 export interface CliIo {
   stdout(text: string): void;
@@ -16,9 +15,6 @@ export interface CliContext {
   /** set by the command's action; the process exits with it */
   exitCode: number;
 }
-
-/** The one export of every command file: adds the command (options, help, action) to the program. */
-export type RegisterCommand = (program: Command, cli: CliContext) => void;
 
 /** Exit codes (docs/cli.md#exit-codes), one place. */
 export const EXIT = {

@@ -4,24 +4,11 @@
 // diagnostic; the picture is still written (that is what it is for) and the exit
 // code is 1. A file that does not parse, or cannot be read, writes nothing.
 import { writeFileSync } from "node:fs";
-import type { Command } from "commander";
 import type { Diagnostic } from "../diagnostics.ts";
 import { drawSvg, type DrawnModel } from "../draw/svg.ts";
-import { EXIT, type CliContext, type CliIo } from "./context.ts";
+import { EXIT, type CliIo } from "./context.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile, within } from "./sources.ts";
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command("draw")
-    .description("draw the stack as an SVG: a box per layer with its shape and parameters; a failing layer in red")
-    .argument("<file>", "a .cnn file")
-    .requiredOption("-o, --out <file>", "the .svg file to write")
-    .option("--model <name>", "only the model with this name")
-    .action((file: string, options: { out: string; model?: string }) => {
-      cli.exitCode = runDraw(file, options, cli.io);
-    });
-}
 
 /** The source line a diagnostic points at, trimmed (the failing statement as written). */
 function lineAt(text: string | undefined, d: Diagnostic): string {

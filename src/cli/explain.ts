@@ -1,21 +1,10 @@
 // `cnnc explain CODE`: the registry entry of a diagnostic code — title,
 // explanation, an example that triggers it and the fix. Exit 2 for an
 // unknown code, with a "did you mean".
-import type { Command } from "commander";
 import { codes, isCode } from "../codes/index.ts";
 import { styleFor } from "../render/style.ts";
 import { suggest } from "../suggest.ts";
-import { EXIT, type CliContext, type CliIo } from "./context.ts";
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command("explain")
-    .description("the longer explanation of a diagnostic code, with an example and its fix")
-    .argument("<code>", "a diagnostic code, e.g. E0301")
-    .action((code: string) => {
-      cli.exitCode = runExplain(code, cli.io);
-    });
-}
+import { EXIT, type CliIo } from "./context.ts";
 
 /** "e0301" → "E0301"; "w401" → "W0401"; "301" → "E0301" (or "W0301" if only that exists) */
 function normalise(text: string): string {

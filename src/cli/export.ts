@@ -4,9 +4,8 @@
 // the file nothing is written (docs/cli.md#exit-codes).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { Command } from "commander";
 import { exportPytorch } from "../export/pytorch.ts";
-import { EXIT, type CliContext, type CliIo } from "./context.ts";
+import { EXIT, type CliIo } from "./context.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { compileFile } from "./sources.ts";
 
@@ -14,19 +13,6 @@ export interface ExportOptions {
   pytorch?: boolean;
   out: string;
   model?: string;
-}
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command("export")
-    .description("write an equivalent PyTorch module (same state-dict names and shapes) for every model")
-    .argument("<file>", "a .cnn file")
-    .requiredOption("--pytorch", "export to PyTorch (the only target)")
-    .option("-o, --out <dir>", "output directory", ".")
-    .option("--model <name>", "only the model with this name")
-    .action((file: string, options: ExportOptions) => {
-      cli.exitCode = runExport(file, options, cli.io);
-    });
 }
 
 /** `lenet-5.cnn` → `lenet_5`: a file name Python can import. */

@@ -5,27 +5,15 @@
 // file that would change, 2 a path that cannot be read or written.
 import { chmodSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { Command } from "commander";
 import { diag, type Diagnostic } from "../diagnostics.ts";
 import { formatSource } from "../format/format.ts";
 import { styleFor } from "../render/style.ts";
 import { countSeverities, renderDiagnostic, summaryLine } from "../render/text.ts";
-import { EXIT, type CliContext, type CliIo } from "./context.ts";
+import { EXIT, type CliIo } from "./context.ts";
 import { compileFile, fileSpan } from "./sources.ts";
 
 export interface FmtOptions {
   check?: boolean;
-}
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command("fmt")
-    .description("rewrite .cnn files in the canonical layout, keeping every comment")
-    .argument("<file...>", ".cnn files to format")
-    .option("--check", "write nothing; list the files that would change and exit 1 if any")
-    .action((files: string[], options: FmtOptions) => {
-      cli.exitCode = runFmt(files, options, cli.io);
-    });
 }
 
 export function runFmt(paths: readonly string[], options: FmtOptions, io: CliIo): number {

@@ -9,11 +9,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { InvalidArgumentError, type Command, Option } from "commander";
-import { wholeNumberArgument } from "./options.ts";
 import { emitGradcheck } from "../emit/gradcheck.ts";
 import { emitWasmModule } from "../emit-wasm/module.ts";
-import { EXIT, type CliContext, type CliIo } from "./context.ts";
+import { EXIT, type CliIo } from "./context.ts";
 import { gradcheckBatchTooLarge } from "./memory.ts";
 import { reportDiagnostics, selectModels } from "./report.ts";
 import { styleFor } from "../render/style.ts";
@@ -32,35 +30,6 @@ export interface GradcheckCliOptions {
   samples?: number;
   tensors?: string;
   target?: "ts" | "wasm";
-}
-
-function tolArgument(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError("expected a positive number, e.g. 1e-6.");
-  }
-  return n;
-}
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command("gradcheck")
-    .description("build each model in f64 to a temporary folder and compare its backward pass with centred differences")
-    .argument("<file>", "a .cnn file")
-    .option("--model <name>", "only the model with this name")
-    .option("--batch <n>", "batch size (default 2; 4 with --target wasm)", wholeNumberArgument(1))
-    .option("--tol <t>", "the largest relative error that passes (default 1e-6)", tolArgument)
-    .option("--seed <s>", "seed for parameters, data and sampled entries (default 1)", wholeNumberArgument(0))
-    .option("--samples <k>", "entries checked per tensor (default 20)", wholeNumberArgument(1))
-    .option("--tensors <names>", "check only these tensors, comma-separated (dx for the input)")
-    .addOption(
-      new Option("--target <target>", "ts: the f64 TypeScript backward; wasm: the f32 WebAssembly backward (default tol 1e-3)")
-        .choices(["ts", "wasm"])
-        .default("ts"),
-    )
-    .action(async (file: string, options: GradcheckCliOptions) => {
-      cli.exitCode = await runGradcheck(file, options, cli.io);
-    });
 }
 
 export async function runGradcheck(path: string, options: GradcheckCliOptions, io: CliIo): Promise<number> {

@@ -1,24 +1,12 @@
 // The cnnc command line: argv → one command → exit code.
-// Every command lives in its own file under src/cli/ and exports
-// `register(program, cli)` (type RegisterCommand in context.ts). To add a
-// command, write src/cli/<command>.ts and add ONE line to `commands` below.
+// Every command is defined in commands.ts (name, options, help) and does its
+// work in src/cli/<command>.ts, loaded only when it runs.
 // Exit codes: 0 ok, 1 a problem inside a readable file, 2 a usage error or a
 // path that cannot be read, 3 an internal error (a bug in cnnc).
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { EXIT, type CliContext, type CliIo, type RegisterCommand } from "./context.ts";
-
-const commands: Array<() => Promise<{ register: RegisterCommand }>> = [
-  () => import("./check.ts"),
-  () => import("./summary.ts"),
-  () => import("./explain.ts"),
-  () => import("./export.ts"),
-  () => import("./draw.ts"),
-  () => import("./build.ts"),
-  () => import("./gradcheck.ts"),
-  () => import("./fmt.ts"),
-  () => import("./lsp.ts"),
-];
+import { registerCommands } from "./commands.ts";
+import { EXIT, type CliContext, type CliIo } from "./context.ts";
 
 const ISSUES = "the issue tracker";
 
@@ -27,7 +15,7 @@ function version(): string {
   return pkg.version;
 }
 
-async function buildProgram(cli: CliContext): Promise<Command> {
+function buildProgram(cli: CliContext): Command {
   const program = new Command("cnnc")
     .description("compile .cnn network specs to specialised TypeScript, after proving their shapes")
     .version(version(), "-V, --version")
@@ -38,7 +26,7 @@ async function buildProgram(cli: CliContext): Promise<Command> {
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   // subcommands copy these settings when they are created, so configure first
-  for (const load of commands) (await load()).register(program, cli);
+  registerCommands(program, cli);
   return program;
 }
 
@@ -46,7 +34,7 @@ async function buildProgram(cli: CliContext): Promise<Command> {
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const cli: CliContext = { io, exitCode: EXIT.ok };
   try {
-    const program = await buildProgram(cli);
+    const program = buildProgram(cli);
     await program.parseAsync([...argv], { from: "user" });
     return cli.exitCode;
   } catch (error) {

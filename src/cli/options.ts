@@ -22,3 +22,12 @@ export function wholeNumberArgument(min: number): (value: string) => number {
     return n;
   };
 }
+
+/** A positive tolerance, e.g. 1e-6. */
+export function tolArgument(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError("expected a positive number, e.g. 1e-6.");
+  }
+  return n;
+}

@@ -3,7 +3,6 @@
 // activation memory per sample, and totals, then the generated module's
 // workspace bytes at batch 1 and at --batch; for a failing model the table up
 // to the failing layer, then its diagnostics (docs/cli.md#cnnc-summary).
-import { Option, type Command } from "commander";
 import type { Diagnostic } from "../diagnostics.ts";
 import { moduleMemory } from "../emit/module.ts";
 import type { Model } from "../ir.ts";
@@ -13,8 +12,7 @@ import { styleFor } from "../render/style.ts";
 import { renderSummaryTable } from "../render/table.ts";
 import { countSeverities, renderDiagnostic, summaryLine } from "../render/text.ts";
 import { renderWorkspaceLine, type WorkspaceFacts } from "../render/workspace.ts";
-import { EXIT, type CliContext, type CliIo } from "./context.ts";
-import { wholeNumberArgument } from "./options.ts";
+import { EXIT, type CliIo } from "./context.ts";
 import { noSuchModel, selectModels } from "./report.ts";
 import { compileFile, modelsInOrder, sourcesOf, within, type CompiledFile } from "./sources.ts";
 
@@ -24,20 +22,6 @@ export interface SummaryOptions {
   batch?: number;
   dtype?: "f32" | "f64";
   format?: "text" | "json";
-}
-
-export function register(program: Command, cli: CliContext): void {
-  program
-    .command("summary")
-    .description("a table per model: layer, op, output shape, parameters, MACs and activation memory per sample; the workspace bytes")
-    .argument("<file>", "a .cnn file")
-    .option("--model <name>", "only the model with this name")
-    .option("--batch <N>", "also give the workspace bytes for a batch of N samples", wholeNumberArgument(1))
-    .addOption(new Option("--dtype <dtype>", "float type of the generated module whose workspace is sized").choices(["f32", "f64"]).default("f32"))
-    .addOption(new Option("--format <format>", "a table (text) or the JSON document of `cnnc check`").choices(["text", "json"]).default("text"))
-    .action((file: string, options: SummaryOptions) => {
-      cli.exitCode = runSummary(file, options, cli.io);
-    });
 }
 
 /** What createWorkspace(batch) of `model`'s generated TypeScript module allocates, at batch 1 and at `batch`. */

@@ -36,10 +36,39 @@ function name(out: number[], s: string): void {
   for (const b of bytes) out.push(b);
 }
 
-function section(out: number[], id: number, body: number[]): void {
-  out.push(id);
-  uleb(out, body.length);
-  for (const b of body) out.push(b);
+/**
+ * Bytes as a list of arrays, concatenated once at the end: a section, and each
+ * function body in the code section, is added whole (copying them byte by byte
+ * was most of the encoder's time).
+ */
+class Parts {
+  readonly list: number[][] = [];
+  length = 0;
+  add(bytes: number[]): void {
+    this.list.push(bytes);
+    this.length += bytes.length;
+  }
+  /** another Parts, added after a size prefix */
+  addSized(prefix: number[], parts: Parts): void {
+    uleb(prefix, parts.length);
+    this.add(prefix);
+    for (const bytes of parts.list) this.add(bytes);
+  }
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const bytes of this.list) {
+      out.set(bytes, at);
+      at += bytes.length;
+    }
+    return out;
+  }
+}
+
+function section(out: Parts, id: number, body: number[] | Parts): void {
+  const parts = body instanceof Parts ? body : new Parts();
+  if (!(body instanceof Parts)) parts.add(body);
+  out.addSized([id], parts);
 }
 
 export interface FuncType {
@@ -74,7 +103,8 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   const importTypes = spec.imports.map((f) => indexOf(f.type));
   const funcTypes = spec.functions.map((f) => indexOf(f.type));
 
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const out = new Parts();
+  out.add([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const typeSec: number[] = [];
   uleb(typeSec, types.length);
   for (const t of types) {
@@ -115,10 +145,13 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   }
   section(out, 7, exportSec);
 
-  const codeSec: number[] = [];
-  uleb(codeSec, spec.functions.length);
+  const codeSec = new Parts();
+  const count: number[] = [];
+  uleb(count, spec.functions.length);
+  codeSec.add(count);
   for (const f of spec.functions) {
-    const body: number[] = [];
+    const body = new Parts();
+    const locals: number[] = [];
     // locals, run-length grouped by type
     const groups: { t: ValType; n: number }[] = [];
     for (const t of f.locals) {
@@ -126,16 +159,16 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
       if (last !== undefined && last.t === t) last.n++;
       else groups.push({ t, n: 1 });
     }
-    uleb(body, groups.length);
+    uleb(locals, groups.length);
     for (const g of groups) {
-      uleb(body, g.n);
-      body.push(VAL_CODE[g.t]);
+      uleb(locals, g.n);
+      locals.push(VAL_CODE[g.t]);
     }
-    for (const b of f.body) body.push(b);
-    body.push(0x0b);
-    uleb(codeSec, body.length);
-    for (const b of body) codeSec.push(b);
+    body.add(locals);
+    body.add(f.body);
+    body.add([0x0b]);
+    codeSec.addSized([], body);
   }
   section(out, 10, codeSec);
-  return Uint8Array.from(out);
+  return out.bytes();
 }

@@ -3,6 +3,9 @@
 // buffers around it; output: TypeScript statement text. Emits no diagnostics.
 import type { ArgsOf, Layer, OpName, Tensor } from "../ir.ts";
 
+/** The default of `cnnc build --unroll` (docs/cli.md#cnnc-build); here so the CLI names it without loading the emitter. */
+export const DEFAULT_UNROLL_BUDGET = 64;
+
 export type Dtype = "f32" | "f64";
 
 /** A layer's one-sample shape seen as [C, H, W]; a [D] tensor is [D, 1, 1]. */

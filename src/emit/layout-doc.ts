@@ -107,7 +107,12 @@ function propagateBreaks(doc: Doc): boolean {
  * punctuation, arrows, mathematical operators) and refuse any other.
  */
 function width(text: string): number {
-  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  let ascii = true;
+  for (let i = 0; i < text.length && ascii; i++) {
+    const c = text.charCodeAt(i);
+    ascii = c >= 0x20 && c <= 0x7e;
+  }
+  if (ascii) return text.length;
   let n = 0;
   for (const ch of text) {
     if (!NARROW.test(ch)) refuse();
@@ -121,19 +126,47 @@ const NARROW = /^[\x20-\x7e\u00a0-\u00a8\u00aa-\u00ad\u00af-\u024f\u0370-\u04ff\
 type Mode = "flat" | "break";
 type Command = [indent: number, mode: Mode, doc: Doc];
 
+/**
+ * The printer's stack of commands, kept as three parallel arrays rather than
+ * an array of tuples: a piece pushes a command per node of its document, and
+ * fits() walks the rest of it, so a tuple each was most of the garbage.
+ */
+class Commands {
+  readonly indents: number[] = [];
+  readonly modes: Mode[] = [];
+  readonly docs: Doc[] = [];
+  get length(): number {
+    return this.docs.length;
+  }
+  push(ind: number, mode: Mode, doc: Doc): void {
+    this.indents.push(ind);
+    this.modes.push(mode);
+    this.docs.push(doc);
+  }
+}
+
+/** fits()'s own stack, reused across calls (it holds modes and docs only) */
+const fitModes: Mode[] = [];
+const fitDocs: Doc[] = [];
+
 /** prettier's fits(): whether `next` fits in `room` columns, looking into the rest up to its first line break */
-function fits(next: Command, rest: readonly Command[], room: number): boolean {
+function fits(nextMode: Mode, nextDoc: Doc, rest: Commands, room: number): boolean {
   let restIdx = rest.length;
   let pendingSpace = false;
-  const cmds: [Mode, Doc][] = [[next[1], next[2]]];
+  fitModes.length = 0;
+  fitDocs.length = 0;
+  fitModes.push(nextMode);
+  fitDocs.push(nextDoc);
   while (room >= 0) {
-    if (cmds.length === 0) {
+    if (fitDocs.length === 0) {
       if (restIdx === 0) return true;
-      const r = rest[--restIdx]!;
-      cmds.push([r[1], r[2]]);
+      restIdx--;
+      fitModes.push(rest.modes[restIdx]!);
+      fitDocs.push(rest.docs[restIdx]!);
       continue;
     }
-    const [mode, doc] = cmds.pop()!;
+    const mode = fitModes.pop()!;
+    const doc = fitDocs.pop()!;
     if (typeof doc === "string") {
       if (doc !== "" && pendingSpace) {
         room--;
@@ -141,20 +174,26 @@ function fits(next: Command, rest: readonly Command[], room: number): boolean {
       }
       room -= width(doc);
     } else if (Array.isArray(doc)) {
-      for (let i = doc.length - 1; i >= 0; i--) cmds.push([mode, doc[i]!]);
+      for (let i = doc.length - 1; i >= 0; i--) {
+        fitModes.push(mode);
+        fitDocs.push(doc[i]!);
+      }
     } else {
       switch (doc.kind) {
         case "indent":
         case "indent-if-break":
-          cmds.push([mode, doc.contents]);
+          fitModes.push(mode);
+          fitDocs.push(doc.contents);
           break;
         case "group": {
           const groupMode = doc.broken ? "break" : mode;
-          cmds.push([groupMode, doc.states !== undefined && groupMode === "break" ? doc.states[doc.states.length - 1]! : doc.contents]);
+          fitModes.push(groupMode);
+          fitDocs.push(doc.states !== undefined && groupMode === "break" ? doc.states[doc.states.length - 1]! : doc.contents);
           break;
         }
         case "if-break":
-          cmds.push([mode, mode === "break" ? doc.broken : doc.flat]);
+          fitModes.push(mode);
+          fitDocs.push(mode === "break" ? doc.broken : doc.flat);
           break;
         case "line":
           if (mode === "break" || doc.hard) return true;
@@ -170,17 +209,15 @@ function fits(next: Command, rest: readonly Command[], room: number): boolean {
 }
 
 /** How a group in break mode prints: flat if it fits, else (a conditional group's) first state that fits, else broken. */
-function chooseLayout(d: Group, ind: number, rest: readonly Command[], room: number): Command {
-  const flat: Command = [ind, "flat", d.contents];
-  if (!d.broken && fits(flat, rest, room)) return flat;
-  if (d.states === undefined) return [ind, "break", d.contents];
+function chooseLayout(d: Group, rest: Commands, room: number): [mode: Mode, doc: Doc] {
+  if (!d.broken && fits("flat", d.contents, rest, room)) return ["flat", d.contents];
+  if (d.states === undefined) return ["break", d.contents];
   if (!d.broken) {
     for (let i = 1; i < d.states.length - 1; i++) {
-      const state: Command = [ind, "flat", d.states[i]!];
-      if (fits(state, rest, room)) return state;
+      if (fits("flat", d.states[i]!, rest, room)) return ["flat", d.states[i]!];
     }
   }
-  return [ind, "break", d.states[d.states.length - 1]!];
+  return ["break", d.states[d.states.length - 1]!];
 }
 
 /** prettier's printDocToString, for the docs above, at its printWidth 100 and 2-space indents. */
@@ -191,32 +228,40 @@ export function printDoc(doc: Doc): string {
   let pos = 0;
   let lineSuffixes: Command[] = [];
   let remeasure = false;
-  const cmds: Command[] = [[0, "break", doc]];
+  const cmds = new Commands();
+  cmds.push(0, "break", doc);
   while (cmds.length > 0) {
-    const [ind, mode, d] = cmds.pop()!;
+    const ind = cmds.indents.pop()!;
+    const mode = cmds.modes.pop()!;
+    const d = cmds.docs.pop()!;
     if (typeof d === "string") {
       out.push(d);
       pos += width(d);
     } else if (Array.isArray(d)) {
-      for (let i = d.length - 1; i >= 0; i--) cmds.push([ind, mode, d[i]!]);
+      for (let i = d.length - 1; i >= 0; i--) cmds.push(ind, mode, d[i]!);
     } else switch (d.kind) {
       case "indent":
-        cmds.push([ind + 2, mode, d.contents]);
+        cmds.push(ind + 2, mode, d.contents);
         break;
-      case "group":
+      case "group": {
+        let chosen: Mode;
         if (mode === "flat" && !remeasure) {
-          cmds.push([ind, d.broken ? "break" : "flat", d.contents]);
+          chosen = d.broken ? "break" : "flat";
+          cmds.push(ind, chosen, d.contents);
         } else {
           remeasure = false;
-          cmds.push(chooseLayout(d, ind, cmds, WIDTH - pos));
+          const [layoutMode, contents] = chooseLayout(d, cmds, WIDTH - pos);
+          chosen = layoutMode;
+          cmds.push(ind, layoutMode, contents);
         }
-        if (d.id !== undefined) groupModes.set(d.id, cmds[cmds.length - 1]![1]);
+        if (d.id !== undefined) groupModes.set(d.id, chosen);
         break;
+      }
       case "indent-if-break":
-        cmds.push([groupModes.get(d.id) === "break" ? ind + 2 : ind, mode, d.contents]);
+        cmds.push(groupModes.get(d.id) === "break" ? ind + 2 : ind, mode, d.contents);
         break;
       case "if-break":
-        cmds.push([ind, mode, mode === "break" ? d.broken : d.flat]);
+        cmds.push(ind, mode, mode === "break" ? d.broken : d.flat);
         break;
       case "line-suffix":
         lineSuffixes.push([ind, mode, d.contents]);
@@ -234,7 +279,8 @@ export function printDoc(doc: Doc): string {
         if (d.stiff) throw new Refuse(out.join("").slice(-300));
         if (mode === "flat") remeasure = true;
         if (lineSuffixes.length > 0) {
-          cmds.push([ind, mode, d], ...lineSuffixes.reverse());
+          cmds.push(ind, mode, d);
+          for (const [i, m, c] of lineSuffixes.reverse()) cmds.push(i, m, c);
           lineSuffixes = [];
           break;
         }
@@ -250,7 +296,7 @@ export function printDoc(doc: Doc): string {
     }
     // trailing comments still pending at the end are printed there
     if (cmds.length === 0 && lineSuffixes.length > 0) {
-      cmds.push(...lineSuffixes.reverse());
+      for (const [i, m, c] of lineSuffixes.reverse()) cmds.push(i, m, c);
       lineSuffixes = [];
     }
   }

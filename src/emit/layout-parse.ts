@@ -24,6 +24,9 @@ const PUNCTUATORS = [
   "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<", ">>", "**",
 ];
 const SINGLE = new Set([..."{}()[];,<>+-*/%&|^!~?:=.@#"]);
+/** the punctuators longer than one character by their first character, longest first (most operators start none) */
+const PUNCTUATORS_BY_FIRST = new Map<string, string[]>();
+for (const op of PUNCTUATORS) PUNCTUATORS_BY_FIRST.set(op[0]!, [...(PUNCTUATORS_BY_FIRST.get(op[0]!) ?? []), op]);
 /** after these tokens a `/` starts a regular expression */
 const REGEX_AFTER_WORD = new Set(["return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "instanceof", "yield", "await"]);
 
@@ -55,10 +58,10 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
       while (i < to && isIdentifierPart(text.charCodeAt(i))) i++;
       tokens.push({ kind: "id", text: text.slice(start, i), start, end: i });
     } else if (isDigit(text.charCodeAt(i)) || (c === "." && isDigit(text.charCodeAt(i + 1)))) {
-      while (i < to && /[\w.]/.test(text[i]!)) i++;
+      while (i < to && (isWord(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
       if ((text[i - 1] === "e" || text[i - 1] === "E") && (text[i] === "+" || text[i] === "-") && !/^0x/i.test(text.slice(start, i))) {
         i++;
-        while (i < to && /\w/.test(text[i]!)) i++;
+        while (i < to && isWord(text.charCodeAt(i))) i++;
       }
       tokens.push({ kind: "num", text: text.slice(start, i), start, end: i });
     } else if (c === '"' || c === "'") {
@@ -103,7 +106,7 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
       while (i < to && /[a-z]/.test(text[i]!)) i++;
       tokens.push({ kind: "regex", text: text.slice(start, i), start, end: i });
     } else {
-      const p = SINGLE.has(text[i + 1] ?? "") ? PUNCTUATORS.find((op) => text.startsWith(op, i)) : undefined;
+      const p = SINGLE.has(text[i + 1] ?? "") ? PUNCTUATORS_BY_FIRST.get(c)?.find((op) => text.startsWith(op, i)) : undefined;
       if (p === undefined && !SINGLE.has(c)) refuse();
       i += p?.length ?? 1;
       tokens.push({ kind: "op", text: text.slice(start, i), start, end: i });
@@ -115,6 +118,8 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
 const isDigit = (code: number) => code >= 48 && code <= 57;
 const isIdentifierStart = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36;
 const isIdentifierPart = (code: number) => isIdentifierStart(code) || isDigit(code);
+/** a regular expression's `\w` */
+const isWord = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || isDigit(code);
 
 /** From just inside a `${`, the index of its closing `}` (strings skipped; nested templates, comments and regular expressions refused). */
 function skipBraces(text: string, from: number, to: number): number {

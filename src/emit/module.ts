@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { tensorName, type Layer, type Model, type OpName, type Tensor } from "../ir.ts";
 import { commentText } from "../escape/comment.ts";
-import { type Dtype, dimsOf, type LayerContext, num, type Operand, type ParamInit, type WorkspaceBuffer } from "./context.ts";
+import { DEFAULT_UNROLL_BUDGET, type Dtype, dimsOf, type LayerContext, num, type Operand, type ParamInit, type WorkspaceBuffer } from "./context.ts";
 import { type LossEmitter, lossEmitterOf, positionsOf } from "./loss.ts";
 import { emitterFor } from "./ops/index.ts";
 import { emitSafetensors } from "./safetensors.ts";
@@ -33,8 +33,6 @@ export interface EmitOptions {
 }
 
 export type BackwardReads = { operands: boolean[]; out: boolean };
-
-export const DEFAULT_UNROLL_BUDGET = 64;
 
 const cnncVersion: string = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }

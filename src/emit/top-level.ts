@@ -15,9 +15,19 @@
 
 /** Keywords that start a statement and cannot continue the one before it. */
 const STARTS = /^(?:export|function|const|let|type|interface|class|import|declare|enum|async function)\b/;
-/** Characters after which `/` begins a regular expression rather than a division. */
-const BEFORE_REGEX = new Set([..."(,=:[!&|?{};+-*%<>~^"]);
+/** Characters after which `/` begins a regular expression rather than a division (as char codes; -1: the start). */
+const BEFORE_REGEX = new Set([-1, ...[..."(,=:[!&|?{};+-*%<>~^"].map((ch) => ch.charCodeAt(0))]);
 const KEYWORDS_BEFORE_REGEX = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|delete|void|throw|instanceof|yield|await)$/;
+
+// char codes the scan stops at (it reads the text as codes: this runs on every
+// emitted character, before any JIT has warmed up)
+const NL = 10, TAB = 9, CR = 13, SPACE = 32, QUOTE = 34, DOLLAR = 36, APOSTROPHE = 39, OPEN_PAREN = 40, CLOSE_PAREN = 41, STAR = 42;
+const SLASH = 47, SEMICOLON = 59, OPEN_BRACKET = 91, BACKSLASH = 92, CLOSE_BRACKET = 93, BACKTICK = 96, OPEN_BRACE = 123, CLOSE_BRACE = 125;
+
+/** Whether a character only continues code (an identifier, a number, an operator): the scan just steps over it. */
+const plain = (c: number) =>
+  c !== NL && c !== SPACE && c !== TAB && c !== CR && c !== SLASH && c !== QUOTE && c !== APOSTROPHE && c !== BACKTICK &&
+  c !== OPEN_PAREN && c !== CLOSE_PAREN && c !== OPEN_BRACKET && c !== CLOSE_BRACKET && c !== OPEN_BRACE && c !== CLOSE_BRACE;
 
 /**
  * The text cut at the starts of top-level statements (each piece but the first
@@ -29,24 +39,25 @@ export function splitTopLevel(text: string): string[] {
   let depth = 0;
   /** the bracket depth at which each open template literal's `${` was entered */
   const templates: number[] = [];
-  /** the last character of code, ignoring whitespace and comments */
-  let last = "";
+  /** the last character of code (a char code), ignoring whitespace and comments; -1 before any */
+  let last = -1;
   /** whether code came since the last cut (a statement's trailing blank lines and comments belong to the next) */
   let code = false;
   let i = 0;
   const n = text.length;
-  const skipString = (quote: string) => {
-    for (i++; i < n && text[i] !== quote; i++) if (text[i] === "\\") i++;
+  const skipString = (quote: number) => {
+    for (i++; i < n && text.charCodeAt(i) !== quote; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
     i++;
   };
   /** from inside a template literal: to its end (returns true) or to a `${` (false) */
   const skipTemplate = (): boolean => {
     for (; i < n; i++) {
-      if (text[i] === "\\") i++;
-      else if (text[i] === "`") {
+      const c = text.charCodeAt(i);
+      if (c === BACKSLASH) i++;
+      else if (c === BACKTICK) {
         i++;
         return true;
-      } else if (text[i] === "$" && text[i + 1] === "{") {
+      } else if (c === DOLLAR && text.charCodeAt(i + 1) === OPEN_BRACE) {
         i += 2;
         return false;
       }
@@ -54,57 +65,61 @@ export function splitTopLevel(text: string): string[] {
     return true;
   };
   while (i < n) {
-    const c = text[i]!;
-    if (c === "\n") {
-      if (code && depth === 0 && templates.length === 0 && (last === ";" || last === "}") && STARTS.test(nextCode(text, i + 1))) {
+    const c = text.charCodeAt(i);
+    if (c === NL) {
+      if (code && depth === 0 && templates.length === 0 && (last === SEMICOLON || last === CLOSE_BRACE) && STARTS.test(nextCode(text, i + 1))) {
         cuts.push(i + 1);
         code = false;
       }
       i++;
-    } else if (c === " " || c === "\t" || c === "\r") {
+    } else if (c === SPACE || c === TAB || c === CR) {
       i++;
-    } else if (c === "/" && text[i + 1] === "/") {
-      while (i < n && text[i] !== "\n") i++;
-    } else if (c === "/" && text[i + 1] === "*") {
+    } else if (c === SLASH && text.charCodeAt(i + 1) === SLASH) {
+      const end = text.indexOf("\n", i);
+      i = end < 0 ? n : end;
+    } else if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
       const end = text.indexOf("*/", i + 2);
       i = end < 0 ? n : end + 2;
-    } else if (c === "/" && (last === "" || BEFORE_REGEX.has(last) || KEYWORDS_BEFORE_REGEX.test(text.slice(Math.max(0, i - 12), i).trimEnd()))) {
+    } else if (c === SLASH && (BEFORE_REGEX.has(last) || KEYWORDS_BEFORE_REGEX.test(text.slice(Math.max(0, i - 12), i).trimEnd()))) {
       let inClass = false;
-      for (i++; i < n && text[i] !== "\n"; i++) {
-        if (text[i] === "\\") i++;
-        else if (text[i] === "[") inClass = true;
-        else if (text[i] === "]") inClass = false;
-        else if (text[i] === "/" && !inClass) break;
+      for (i++; i < n && text.charCodeAt(i) !== NL; i++) {
+        const r = text.charCodeAt(i);
+        if (r === BACKSLASH) i++;
+        else if (r === OPEN_BRACKET) inClass = true;
+        else if (r === CLOSE_BRACKET) inClass = false;
+        else if (r === SLASH && !inClass) break;
       }
       i++;
-      last = "/";
+      last = SLASH;
       code = true;
-    } else if (c === '"' || c === "'") {
+    } else if (c === QUOTE || c === APOSTROPHE) {
       skipString(c);
       last = c;
       code = true;
-    } else if (c === "`") {
+    } else if (c === BACKTICK) {
       i++;
       if (!skipTemplate()) templates.push(depth);
-      last = "`";
+      last = BACKTICK;
       code = true;
     } else {
       code = true;
-      if (c === "(" || c === "[" || c === "{") depth++;
-      else if (c === ")" || c === "]") depth--;
-      else if (c === "}") {
+      if (c === OPEN_PAREN || c === OPEN_BRACKET || c === OPEN_BRACE) depth++;
+      else if (c === CLOSE_PAREN || c === CLOSE_BRACKET) depth--;
+      else if (c === CLOSE_BRACE) {
         if (templates.length > 0 && templates[templates.length - 1] === depth) {
           // the end of a `${}`: back inside the template literal
           templates.pop();
           i++;
           if (!skipTemplate()) templates.push(depth);
-          last = "`";
+          last = BACKTICK;
           continue;
         }
         depth--;
       }
       last = c;
       i++;
+      // the rest of an identifier, number or operator changes nothing but `last`
+      while (i < n && plain(text.charCodeAt(i))) last = text.charCodeAt(i++);
     }
   }
   const pieces: string[] = [];

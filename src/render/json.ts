@@ -1,7 +1,7 @@
 // Diagnostics and models → the one JSON document of docs/cli.md#json
 // (`cnnc check --format json`). The schema below is the contract: tests and
 // users can validate the output against it.
-import { z } from "zod";
+import * as z from "zod";
 import type { Diagnostic } from "../diagnostics.ts";
 import { layerParamCount, type ModelFacts } from "./format.ts";
 
