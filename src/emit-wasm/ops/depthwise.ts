@@ -184,19 +184,21 @@ export function depthwiseBackward(l: WasmLayerContext<"conv">): void {
       f.zero(dS, k(0), k(g.plane));
       f.loop(k(0), k(g.OH), (oh) => f.copy(addr(D, mul(oh, k(g.OW4))), addr(dPlane, mul(oh, k(g.OW))), k(g.OW)));
       if (l.args.bias) f.loop(k(0), k(outPlane), (p) => f.set(s, add(s, ldf(dPlane, p))));
-      f.loop(k(0), k(g.OH), (oh) => {
-        const rowS = f.let(mul(mul(oh, k(g.sh)), k(g.Wq)));
-        const rowD = f.let(mul(oh, k(g.OW4)));
-        f.loop(k(0), k(g.OW4), (ow) => {
-          f.set(d, ldv(D, add(rowD, ow)));
-          const base = f.let(add(rowS, ow));
-          for (const t of g.taps) {
-            const off = t.phase * g.Hp * g.Wq + t.r * g.dh * g.Wq + t.off;
+      // one tap at a time over the whole plane (S, dS and D stay in cache): a tap's weight, gradient sum and the
+      // vector of dout are all it holds in registers
+      for (const t of g.taps) {
+        const off = t.phase * g.Hp * g.Wq + t.r * g.dh * g.Wq + t.off;
+        f.loop(k(0), k(g.OH), (oh) => {
+          const rowS = f.let(mul(mul(oh, k(g.sh)), k(g.Wq)));
+          const rowD = f.let(mul(oh, k(g.OW4)));
+          f.loop(k(0), k(g.OW4), (ow) => {
+            f.set(d, ldv(D, add(rowD, ow)));
+            const base = f.let(add(rowS, ow));
             f.set(gv[t.t]!, vadd(gv[t.t]!, vmul(d, ldv(S, base, off))));
             f.stv(dS, base, vadd(ldv(dS, base, off), vmul(wv[t.t]!, d)), off);
-          }
-        }, 4);
-      });
+          }, 4);
+        });
+      }
       const dxPlane = f.let(addr(l.dIn, mul(plane, k(inPlane))));
       if (!g.covered) f.zero(dxPlane, k(0), k(inPlane));
       unpack(f, g, dS, dxPlane);
