@@ -6,6 +6,10 @@
 //
 // --baseline DIR: DIR holds another checkout's src/ (e.g. `git archive main src grammar | tar -x -C DIR`);
 // its wasm target is timed too, interleaved run by run with this tree's, for a same-run before/after.
+// Times are the process's CPU time (user + system) per call, not wall time: on
+// the shared 2-core machine a wall clock mostly measures the other processes
+// (JS is one thread here; TF.js-wasm runs with one thread too).
+//
 // Each case is a one-layer model (no loss). `fwd` is the eval-mode forward,
 // `bwd` the generated backward (training-mode forward + backward) minus a
 // training-mode forward, so dX and dW together. GFLOP/s counts 2·MACs forward
@@ -72,9 +76,10 @@ function timeMs(fns: (() => void)[], iters: number, budgetMs = 6000): number[] {
   const start = performance.now();
   for (let i = 0; i < iters && (i < 3 || performance.now() - start < budgetMs); i++) {
     fns.forEach((fn, k) => {
-      const t = performance.now();
+      const t = process.cpuUsage();
       fn();
-      times[k]!.push(performance.now() - t);
+      const d = process.cpuUsage(t);
+      times[k]!.push((d.user + d.system) / 1000);
     });
   }
   return times.map(median);

@@ -189,11 +189,17 @@ function eachBlock(f: Fn, OH: number, per: number, body: (b: RowBlock) => void):
   }, per);
 }
 
+/** floats from the scratch's start: a block of cols, of dcols, dout's block transposed, dWᵀ of one group */
+function scratchLayout(g: ReturnType<typeof geometry>) {
+  const Pb = blockRows(g.c) * g.c.OW;
+  const colsLen = g.direct ? 0 : g.K * Pb;
+  return { dcols: colsLen, doutT: 2 * colsLen, dWT: 2 * colsLen + Pb * g.cog, end: 2 * colsLen + Pb * g.cog + g.K * g.cog };
+}
+
 export const conv: WasmOpEmitter<"conv"> = {
   scratch(l) {
     if (isDepthwise(l)) return depthwiseScratch(l);
-    const { c, K, direct } = geometry(l);
-    return direct ? 0 : 2 * K * blockRows(c) * c.OW;
+    return scratchLayout(geometry(l)).end;
   },
   forward(l) {
     if (isDepthwise(l)) return depthwiseForward(l);
@@ -225,16 +231,18 @@ export const conv: WasmOpEmitter<"conv"> = {
     const { c, G, cig, cog, K, P, HW, direct } = geometry(l);
     const F = l.args.filters;
     const gw = l.grad("weight");
-    f.zero(gw, k(0), k(F * K));
     if (l.args.bias) f.zero(l.grad("bias"), k(0), k(F));
     if (!direct) f.zero(l.dIn, k(0), mul(l.N, k(l.input.size)));
     const s = f.local("f64");
     const per = blockRows(c);
-    f.loop(k(0), l.N, (n) => {
-      f.loop(k(0), k(G), (g) => {
+    const at = scratchLayout(geometry(l));
+    const dcols = addr(l.scratch, k(at.dcols)), doutT = f.let(addr(l.scratch, k(at.doutT))), dWT = f.let(addr(l.scratch, k(at.dWT)));
+    f.loop(k(0), k(G), (g) => {
+      const w = f.let(addr(l.param("weight"), mul(g, k(cog * K))));
+      f.zero(dWT, k(0), k(K * cog));
+      f.loop(k(0), l.N, (n) => {
         const dout = f.let(addr(l.dOut, mul(add(mul(n, k(F)), mul(g, k(cog))), k(P))));
-        const w = f.let(addr(l.param("weight"), mul(g, k(cog * K))));
-        const gwg = f.let(addr(gw, mul(g, k(cog * K))));
+        const image = f.let(mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)));
         if (l.args.bias) {
           const gb = l.grad("bias");
           f.loop(k(0), k(cog), (m) => {
@@ -245,22 +253,35 @@ export const conv: WasmOpEmitter<"conv"> = {
             f.stf(gb, at, add(ldf(gb, at), s));
           });
         }
-        if (direct) {
-          const xg = addr(l.inp, mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)));
-          f.call(l.kernels.gemmNT, [dout, k(P), xg, k(P), gwg, k(K), k(1), k(cog), k(K), k(P), k(1)]);
-          const dxg = addr(l.dIn, mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)));
-          f.call(l.kernels.gemmNN, [w, k(1), k(K), dout, k(P), dxg, k(P), k(K), k(cog), k(P), k(0), k(0)]);
-          return;
-        }
-        const dcols = addr(l.scratch, k(K * per * c.OW));
         eachBlock(f, c.OH, per, (b) => {
-          im2col(f, c, l.inp, l.scratch, n, g, b);
           const cols = f.let(mul(b.rows, k(c.OW)));
           const doutB = f.let(addr(dout, mul(b.ob, k(c.OW))));
-          f.call(l.kernels.gemmNT, [doutB, k(P), l.scratch, cols, gwg, k(K), k(1), k(cog), k(K), cols, k(1)]);
-          f.call(l.kernels.gemmNN, [w, k(1), k(K), doutB, k(P), dcols, cols, k(K), k(cog), cols, k(0), k(0)]);
-          col2im(f, c, l.dIn, dcols, n, g, b);
+          // this block's columns of cols: x itself for a direct conv (rows HW apart), else built here
+          let colsAt: Ex<"i32"> = l.scratch, colsStride: Ex<"i32"> = cols;
+          if (direct) (colsAt = f.let(addr(l.inp, add(image, mul(b.ob, k(c.OW)))))), (colsStride = k(HW));
+          else im2col(f, c, l.inp, l.scratch, n, g, b);
+          // dWᵀ[K × cog] += cols · doutᵀ on the 4×8 kernel (dout's block transposed first, a small copy)
+          f.loop(k(0), k(cog), (m) => {
+            const src = f.let(addr(doutB, mul(m, k(P))));
+            const dst = f.let(addr(doutT, m));
+            f.loop(k(0), cols, (p) => f.stf32(dst, mul(p, k(cog)), ldf32(src, p)));
+          });
+          f.call(l.kernels.gemmNN, [colsAt, colsStride, k(1), doutT, k(cog), dWT, k(cog), k(K), cols, k(cog), k(0), k(1)]);
+          if (direct) {
+            const dx = addr(l.dIn, add(image, mul(b.ob, k(c.OW))));
+            f.call(l.kernels.gemmNN, [w, k(1), k(K), doutB, k(P), dx, k(HW), k(K), k(cog), cols, k(0), k(0)]);
+          } else {
+            f.call(l.kernels.gemmNN, [w, k(1), k(K), doutB, k(P), dcols, cols, k(K), k(cog), cols, k(0), k(0)]);
+            col2im(f, c, l.dIn, dcols, n, g, b);
+          }
         });
+      });
+      // dW_g = (dWᵀ)ᵀ
+      const gwg = f.let(addr(gw, mul(g, k(cog * K))));
+      f.loop(k(0), k(cog), (m) => {
+        const dst = f.let(addr(gwg, mul(m, k(K))));
+        const src = f.let(addr(dWT, m));
+        f.loop(k(0), k(K), (j) => f.stf32(dst, j, ldf32(src, mul(j, k(cog)))));
       });
     });
   },
