@@ -44,6 +44,7 @@ export const CASES: Case[] = [
   r18("l1.bn", "batchnorm", [64, 56, 56], "batchnorm"),
   r18("l1.relu", "relu", [64, 56, 56], "relu"),
   r18("maxpool", "maxpool", [64, 112, 112], "maxpool(3, stride=2, pad=1)"),
+  r18("maxpool.nopad", "maxpool", [64, 113, 113], "maxpool(3, stride=2)"),
   { name: "lenet.c1", kind: "5×5 conv", batch: 64, input: [1, 28, 28], layer: "conv(6, kernel=5, pad=2)" },
   { name: "lenet.c3", kind: "5×5 conv", batch: 64, input: [6, 14, 14], layer: "conv(16, kernel=5)" },
   { name: "mbv2.dw1", kind: "dw 3×3", batch: 4, input: [32, 112, 112], layer: "conv(32, kernel=3, pad=1, groups=32, bias=false)" },
