@@ -869,6 +869,9 @@ export const directedSpecs: ModelSpec[] = [
       L("b", "conv", ["filters", 3], ["kernel", 5], ["stride", 2], ["pad", 2], ["groups", 3], ["bias", false]),
     ],
   ),
+  // groups whose products are long and wide enough (K = 30·3·3 = 270, 8 filters each) for the wasm target's
+  // transposed weight gradient, one group after the other
+  spec("GroupedWide", [60, 5, 4], [L("c", "conv", ["filters", 16], ["kernel", 3], ["pad", 1], ["groups", 2]), L("t", "tanh"), L("d", "conv", ["filters", 8], ["kernel", 1], ["stride", 2])]),
   spec("DepthwiseDilated", [2, 10, 9], [L("c", "conv", ["filters", 2], ["kernel", [3, 2]], ["stride", 2], ["dilation", [2, 3]], ["pad", [0, 0, 1, 2]], ["groups", 2])]),
   // norms: batchnorm 4-D and 2-D, groupnorm, layernorm 4-D and 2-D, with a loss and dropout
   spec(

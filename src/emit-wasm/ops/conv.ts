@@ -189,11 +189,18 @@ function eachBlock(f: Fn, OH: number, per: number, body: (b: RowBlock) => void):
   }, per);
 }
 
+/**
+ * The weight gradient as dWᵀ += cols · doutᵀ on the 4×8 kernel, when the products are long enough (K) to pay
+ * for transposing dout's block and wide enough (cog) to fill its 8-column panels; else dot products (gemmNT).
+ */
+const dWTransposed = (g: ReturnType<typeof geometry>) => g.cog >= 8 && g.K >= 256;
+
 /** floats from the scratch's start: a block of cols, of dcols, dout's block transposed, dWᵀ of one group */
 function scratchLayout(g: ReturnType<typeof geometry>) {
   const Pb = blockRows(g.c) * g.c.OW;
   const colsLen = g.direct ? 0 : g.K * Pb;
-  return { dcols: colsLen, doutT: 2 * colsLen, dWT: 2 * colsLen + Pb * g.cog, end: 2 * colsLen + Pb * g.cog + g.K * g.cog };
+  const tLen = dWTransposed(g) ? Pb * g.cog : 0;
+  return { dcols: colsLen, doutT: 2 * colsLen, dWT: 2 * colsLen + tLen, end: 2 * colsLen + tLen + (tLen > 0 ? g.K * g.cog : 0) };
 }
 
 export const conv: WasmOpEmitter<"conv"> = {
@@ -236,10 +243,12 @@ export const conv: WasmOpEmitter<"conv"> = {
     const s = f.local("f64");
     const per = blockRows(c);
     const at = scratchLayout(geometry(l));
+    const transposed = dWTransposed(geometry(l));
     const dcols = addr(l.scratch, k(at.dcols)), doutT = f.let(addr(l.scratch, k(at.doutT))), dWT = f.let(addr(l.scratch, k(at.dWT)));
     f.loop(k(0), k(G), (g) => {
       const w = f.let(addr(l.param("weight"), mul(g, k(cog * K))));
-      f.zero(dWT, k(0), k(K * cog));
+      const gwg = f.let(addr(gw, mul(g, k(cog * K))));
+      f.zero(transposed ? dWT : gwg, k(0), k(K * cog));
       f.loop(k(0), l.N, (n) => {
         const dout = f.let(addr(l.dOut, mul(add(mul(n, k(F)), mul(g, k(cog))), k(P))));
         const image = f.let(mul(add(mul(n, k(l.input.c)), mul(g, k(cig))), k(HW)));
@@ -260,13 +269,15 @@ export const conv: WasmOpEmitter<"conv"> = {
           let colsAt: Ex<"i32"> = l.scratch, colsStride: Ex<"i32"> = cols;
           if (direct) (colsAt = f.let(addr(l.inp, add(image, mul(b.ob, k(c.OW)))))), (colsStride = k(HW));
           else im2col(f, c, l.inp, l.scratch, n, g, b);
-          // dWᵀ[K × cog] += cols · doutᵀ on the 4×8 kernel (dout's block transposed first, a small copy)
-          f.loop(k(0), k(cog), (m) => {
-            const src = f.let(addr(doutB, mul(m, k(P))));
-            const dst = f.let(addr(doutT, m));
-            f.loop(k(0), cols, (p) => f.stf32(dst, mul(p, k(cog)), ldf32(src, p)));
-          });
-          f.call(l.kernels.gemmNN, [colsAt, colsStride, k(1), doutT, k(cog), dWT, k(cog), k(K), cols, k(cog), k(0), k(1)]);
+          if (transposed) {
+            // dWᵀ[K × cog] += cols · doutᵀ on the 4×8 kernel (dout's block transposed first, a small copy)
+            f.loop(k(0), k(cog), (m) => {
+              const src = f.let(addr(doutB, mul(m, k(P))));
+              const dst = f.let(addr(doutT, m));
+              f.loop(k(0), cols, (p) => f.stf32(dst, mul(p, k(cog)), ldf32(src, p)));
+            });
+            f.call(l.kernels.gemmNN, [colsAt, colsStride, k(1), doutT, k(cog), dWT, k(cog), k(K), cols, k(cog), k(0), k(1)]);
+          } else f.call(l.kernels.gemmNT, [doutB, k(P), colsAt, colsStride, gwg, k(K), k(1), k(cog), k(K), cols, k(1)]);
           if (direct) {
             const dx = addr(l.dIn, add(image, mul(b.ob, k(c.OW))));
             f.call(l.kernels.gemmNN, [w, k(1), k(K), doutB, k(P), dx, k(HW), k(K), k(cog), cols, k(0), k(0)]);
@@ -277,12 +288,13 @@ export const conv: WasmOpEmitter<"conv"> = {
         });
       });
       // dW_g = (dWᵀ)ᵀ
-      const gwg = f.let(addr(gw, mul(g, k(cog * K))));
-      f.loop(k(0), k(cog), (m) => {
-        const dst = f.let(addr(gwg, mul(m, k(K))));
-        const src = f.let(addr(dWT, m));
-        f.loop(k(0), k(K), (j) => f.stf32(dst, j, ldf32(src, mul(j, k(cog)))));
-      });
+      if (transposed) {
+        f.loop(k(0), k(cog), (m) => {
+          const dst = f.let(addr(gwg, mul(m, k(K))));
+          const src = f.let(addr(dWT, m));
+          f.loop(k(0), k(K), (j) => f.stf32(dst, j, ldf32(src, mul(j, k(cog)))));
+        });
+      }
     });
   },
 };
