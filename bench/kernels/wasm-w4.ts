@@ -1,8 +1,8 @@
 // One workload end to end on the wasm target against TF.js-wasm (XNNPACK, SIMD,
 // one thread) in one process, calls taken in turns so load on the shared
 // machine hits every contender alike: the eval forward of each, and the wasm
-// target's training step (optionally a baseline checkout's too). Times are the
-// process's CPU time per call (see wasm-layers.ts).
+// target's training step (optionally a baseline checkout's too). GFLOP/s are
+// from the process's CPU time per call (see wasm-layers.ts); wall time is shown too.
 //
 //   nice node --import tsx bench/kernels/wasm-w4.ts [--workload W4] [--iters 3] [--baseline DIR] [--no-tfjs]
 //
@@ -52,23 +52,27 @@ if (!args.includes("--no-tfjs")) {
   forward.push(["tfjs-wasm", () => net.forward()]);
 }
 
-function turns(fns: [string, () => unknown][]): number[] {
+/** median CPU and wall ms per call of each function, called in turns */
+function turns(fns: [string, () => unknown][]): { cpu: number; wall: number }[] {
   for (const [, fn] of fns) fn();
-  const times: number[][] = fns.map(() => []);
+  const cpu: number[][] = fns.map(() => []), wall: number[][] = fns.map(() => []);
   for (let i = 0; i < iters; i++) {
     fns.forEach(([, fn], k) => {
-      const t = process.cpuUsage();
+      const t = process.cpuUsage(), w0 = performance.now();
       fn();
+      wall[k]!.push(performance.now() - w0);
       const d = process.cpuUsage(t);
-      times[k]!.push((d.user + d.system) / 1000);
+      cpu[k]!.push((d.user + d.system) / 1000);
     });
   }
-  return times.map(median);
+  return fns.map((_, k) => ({ cpu: median(cpu[k]!), wall: median(wall[k]!) }));
 }
 
 const fwd = turns(forward);
 const step = turns(train);
 const gf = (flops: number, ms: number) => (flops / (ms * 1e6)).toFixed(2);
-console.log(`${w.id} ${model.name} batch ${w.batch}, median CPU time of ${iters} calls in turns`);
-forward.forEach(([tag], k) => console.log(`forward     ${tag.padEnd(15)} ${fwd[k]!.toFixed(0).padStart(6)} ms  ${gf(flopsOf(model, w.batch, "forward"), fwd[k]!)} GFLOP/s`));
-train.forEach(([tag], k) => console.log(`train step  ${tag.padEnd(15)} ${step[k]!.toFixed(0).padStart(6)} ms  ${gf(flopsOf(model, w.batch, "train"), step[k]!)} GFLOP/s`));
+const line = (what: string, tag: string, t: { cpu: number; wall: number }, flops: number) =>
+  console.log(`${what.padEnd(11)} ${tag.padEnd(15)} cpu ${t.cpu.toFixed(0).padStart(6)} ms  ${gf(flops, t.cpu)} GFLOP/s   wall ${t.wall.toFixed(0).padStart(6)} ms`);
+console.log(`${w.id} ${model.name} batch ${w.batch}, medians of ${iters} calls in turns`);
+forward.forEach(([tag], k) => line("forward", tag, fwd[k]!, flopsOf(model, w.batch, "forward")));
+train.forEach(([tag], k) => line("train step", tag, step[k]!, flopsOf(model, w.batch, "train")));
