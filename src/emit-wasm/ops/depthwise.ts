@@ -80,7 +80,7 @@ function eachSRow(f: Fn, g: ReturnType<typeof geometry>, inRange: (s: Local<"i32
   }
 }
 
-/** S = the phase planes of the input plane at `x` (element index `x0` of it) */
+/** S = the phase planes of the input plane at byte address `xPlane` */
 function pack(f: Fn, g: ReturnType<typeof geometry>, S: Local<"i32">, xPlane: Local<"i32">): void {
   eachSRow(
     f,
