@@ -221,6 +221,13 @@ export const vlane = (a: Ex<"v128">, lane: number): Ex<"f32"> =>
     simd(0x1f)(out);
     out.push(lane);
   });
+/** lane `lane` of a vector as i32 (i32x4.extract_lane): a comparison mask's lane is −1 or 0 */
+export const vlaneI = (a: Ex<"v128">, lane: number): Ex<"i32"> =>
+  ex("i32", (out) => {
+    a.emit(out);
+    simd(0x1b)(out);
+    out.push(lane);
+  });
 /** the sum of a vector's four lanes, as f32 (lane order 0 + 1 + 2 + 3) */
 export const vsum = (a: Local<"v128">): Ex<"f32"> =>
   bin(bin(bin(vlane(a, 0), vlane(a, 1), op(0x92)), vlane(a, 2), op(0x92)), vlane(a, 3), op(0x92));

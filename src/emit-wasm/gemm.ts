@@ -3,24 +3,31 @@
 //
 // gemmNN  C[i][p] = init + Σ_j A(i, j) · B[j][p]   — vectorised along p (rows of B and C
 //         are contiguous); A(i, j) = a[i·sai + j·saj] is broadcast, so A may be transposed.
-//         Register block: 4 rows × 8 columns (8 accumulators); remainders 1 row, 4 and 1 column.
+//         Register block: 4 rows × 8 columns (8 accumulators); remainders 1 row, 4 and 1 column;
+//         blocked over K and P so each packed panel and A's rows stay in cache.
 // gemmNT  C[i][j] = init + Σ_p A[i][p] · B[j][p]   — both operands contiguous along p
-//         (dot products); block 4 rows × 2 columns, horizontal sums at the end, scalar tail.
+//         (dot products); block 4 rows × 2 columns, horizontal sums at the end, scalar tail;
+//         the sums run in slices of p so A's rows stay in cache while B's stream past.
 //
 // init is C itself when `acc` is 1, else the row's bias (gemmNN, when `bias` ≠ 0) or 0.
-import { add, and, cmp, Fn, i32, k, ldf32, ldsplat, ldv, type Local, mul, shl, vadd, vlane, vmul, vsum, vzero } from "./fn.ts";
+import { add, and, cmp, divS, Fn, i32, k, ldf32, ldsplat, ldv, type Local, mul, or, shl, sub, vadd, vlane, vmul, vsum, vzero } from "./fn.ts";
 
 const bytes = (e: Local<"i32">) => shl(e, i32(2));
 
 /**
- * gemmNN copies each 8-column panel of B (K rows) to this fixed place in memory
- * when K ≤ PACK_ROWS, so the tiles of every row block read it contiguously:
- * rows of B P floats apart (4 KiB when P = 1024) all fall in one cache set.
+ * gemmNN copies blocks of B to this fixed place in memory as 8-column panels,
+ * reading B's rows contiguously (a strided walk down a column of a wide B, as
+ * an im2col matrix is, defeats the prefetcher and every cache set), so the
+ * tiles of every row block read a panel contiguously and from cache.
  */
 export const PACK_AT = 64;
-export const PACK_ROWS = 8192;
+/** the block of B packed at a time: PACK_K rows × PACK_COLS columns (whole 8-column panels) */
+export const PACK_K = 256;
+export const PACK_COLS = 128;
 /** the bytes from 0 to the end of the packing area: a memory's own data starts at or after this */
-export const PACK_END = PACK_AT + PACK_ROWS * 8 * 4;
+export const PACK_END = PACK_AT + PACK_K * PACK_COLS * 4;
+/** gemmNT sums its dot products in slices of about this many floats of A (all of A's rows), kept in cache */
+const NT_SLICE = 32768;
 
 export function gemmNN(): Fn {
   const f = new Fn("gemmNN", false);
@@ -33,20 +40,22 @@ export function gemmNN(): Fn {
   const pb = f.local("i32"), pc = f.local("i32");
   const accs = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")]);
   const sajB = f.local("i32"), sbB = f.local("i32");
-  /** where the tile reads B's panel and the bytes between its rows: B itself (b + p, sb) or the packed copy (PACK_AT, 8) */
+  /** where the tile reads B's panel and the bytes between its rows: B itself (b + p, sb) or the packed copy (8 floats a row) */
   const panel = f.local("i32"), step = f.local("i32");
+  /** the block of B the tiles work on: columns p0 .. p0 + pw (packed), rows k0 .. k0 + kc; useC: start from C (acc, or a later K block) */
+  const p0 = f.local("i32"), pw = f.local("i32"), k0 = f.local("i32"), kc = f.local("i32"), useC = f.local("i32"), q = f.local("i32");
   f.set(sajB, bytes(saj));
   f.set(sbB, bytes(sb));
 
-  /** one R-row × W-column tile at (i, p); W = 8, 4 or 1 (one lane used) */
+  /** one R-row × W-column tile at (i, p) over rows k0 .. k0 + kc of B; W = 8, 4 or 1 (one lane used) */
   const tile = (R: number, W: 8 | 4 | 1) => {
     const V = W === 8 ? 2 : 1;
     for (let r = 0; r < R; r++) {
-      f.set(pa[r]!, add(a, shl(mul(add(i, i32(r)), sai), i32(2))));
+      f.set(pa[r]!, add(a, shl(add(mul(add(i, i32(r)), sai), mul(k0, saj)), i32(2))));
       for (let v = 0; v < V; v++) {
         const cAt = add(c, shl(add(mul(add(i, i32(r)), sc), p), i32(2)));
         f.if(
-          acc,
+          useC,
           () => f.set(accs[r]![v]!, W === 1 ? ldsplat(cAt, k(0)) : ldv(cAt, k(0), 4 * v)),
           () =>
             f.if(
@@ -58,7 +67,7 @@ export function gemmNN(): Fn {
       }
     }
     f.set(pb, panel);
-    f.for(j, k(0), K, () => {
+    f.for(j, k(0), kc, () => {
       const bv = Array.from({ length: V }, (_, v) => f.let(W === 1 ? ldsplat(pb, k(0)) : ldv(pb, k(0), 4 * v)));
       for (let r = 0; r < R; r++) {
         const av = f.let(ldsplat(pa[r]!, k(0)));
@@ -90,28 +99,42 @@ export function gemmNN(): Fn {
     f.set(step, sbB);
   };
 
-  f.set(p, k(0));
-  f.while(cmp("le", add(p, i32(8)), P), () => {
-    f.if(
-      cmp("le", K, k(PACK_ROWS)),
-      () => {
-        // the panel's K rows of 8, one after another
-        f.set(pb, add(b, bytes(p)));
-        f.set(pc, k(PACK_AT));
-        f.for(j, k(0), K, () => {
+  // blocks of PACK_COLS columns × PACK_K rows of B, copied row by row (contiguous reads) into
+  // 8-column panels of kc rows, so a tile's panel is contiguous and stays in cache across the rows of A
+  f.set(p0, k(0));
+  f.while(cmp("le", add(p0, i32(8)), P), () => {
+    f.set(pw, and(sub(P, p0), i32(~7)));
+    f.if(cmp("gt", pw, k(PACK_COLS)), () => f.set(pw, k(PACK_COLS)));
+    f.set(k0, k(0));
+    f.while(cmp("lt", k0, K), () => {
+      f.set(kc, sub(K, k0));
+      f.if(cmp("gt", kc, k(PACK_K)), () => f.set(kc, k(PACK_K)));
+      f.set(useC, or(acc, cmp("gt", k0, k(0))));
+      f.for(j, k(0), kc, () => {
+        f.set(pb, add(b, shl(add(mul(add(k0, j), sb), p0), i32(2))));
+        f.set(pc, add(k(PACK_AT), shl(j, i32(5))));
+        f.for(q, k(0), pw, () => {
           f.stv(pc, k(0), ldv(pb, k(0)));
           f.stv(pc, k(0), ldv(pb, k(0), 4), 4);
-          f.set(pb, add(pb, sbB));
-          f.set(pc, add(pc, i32(32)));
-        });
-        f.set(panel, k(PACK_AT));
-        f.set(step, i32(32));
-      },
-      unpacked,
-    );
-    columnBlock(8);
-    f.set(p, add(p, i32(8)));
+          f.set(pb, add(pb, i32(32)));
+          f.set(pc, add(pc, shl(kc, i32(5))));
+        }, 8);
+      });
+      f.set(step, i32(32));
+      f.for(q, k(0), pw, () => {
+        f.set(p, add(p0, q));
+        f.set(panel, add(k(PACK_AT), mul(shl(q, i32(2)), kc)));
+        columnBlock(8);
+      }, 8);
+      f.set(k0, add(k0, kc));
+    });
+    f.set(p0, add(p0, pw));
   });
+  // the last P mod 8 columns read B in place, over all of K
+  f.set(p, p0);
+  f.set(k0, k(0));
+  f.set(kc, K);
+  f.set(useC, acc);
   f.if(cmp("le", add(p, i32(4)), P), () => {
     unpacked();
     columnBlock(4);
@@ -137,15 +160,15 @@ export function gemmNT(): Fn {
   const accs = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")]);
   const tails = Array.from({ length: 4 }, () => [f.local("f32"), f.local("f32")]);
   const pc = f.local("i32");
-  // P rounded down to a multiple of 4: the vector part of each dot product
-  f.set(p4, and(P, i32(~3)));
+  /** the slice p0 .. p0 + plen of every dot product this pass sums; useC: add to C (acc, or a later slice) */
+  const p0 = f.local("i32"), plen = f.local("i32"), pmax = f.local("i32"), useC = f.local("i32");
 
   const tile = (R: number, J: number) => {
     for (let r = 0; r < R; r++) {
-      f.set(pa[r]!, add(a, shl(mul(add(i, i32(r)), sa), i32(2))));
+      f.set(pa[r]!, add(a, shl(add(mul(add(i, i32(r)), sa), p0), i32(2))));
       for (let q = 0; q < J; q++) f.set(accs[r]![q]!, vzero);
     }
-    for (let q = 0; q < J; q++) f.set(pb[q]!, add(b, shl(mul(add(j, i32(q)), sb), i32(2))));
+    for (let q = 0; q < J; q++) f.set(pb[q]!, add(b, shl(add(mul(add(j, i32(q)), sb), p0), i32(2))));
     f.for(p, k(0), p4, () => {
       const bv = Array.from({ length: J }, (_, q) => f.let(ldv(pb[q]!, p)));
       for (let r = 0; r < R; r++) {
@@ -154,7 +177,7 @@ export function gemmNT(): Fn {
       }
     }, 4);
     for (let r = 0; r < R; r++) for (let q = 0; q < J; q++) f.set(tails[r]![q]!, vsum(accs[r]![q]!));
-    f.for(p, p4, P, () => {
+    f.for(p, p4, plen, () => {
       for (let r = 0; r < R; r++) {
         for (let q = 0; q < J; q++) {
           f.set(tails[r]![q]!, add(tails[r]![q]!, mul(ldf32(pa[r]!, p), ldf32(pb[q]!, p))));
@@ -165,26 +188,40 @@ export function gemmNT(): Fn {
       for (let q = 0; q < J; q++) {
         f.set(pc, add(c, shl(add(mul(add(i, i32(r)), sci), mul(add(j, i32(q)), scj)), i32(2))));
         const t = tails[r]![q]!;
-        f.if(acc, () => f.set(t, add(t, ldf32(pc, k(0)))));
+        f.if(useC, () => f.set(t, add(t, ldf32(pc, k(0)))));
         f.stf32(pc, k(0), t);
       }
     }
   };
 
-  const rowBlock = (R: number) => {
+  /** every row of A against B's rows j .. j + J */
+  const colBlock = (J: number) => {
+    f.set(i, k(0));
+    f.while(cmp("le", add(i, i32(4)), M), () => {
+      tile(4, J);
+      f.set(i, add(i, i32(4)));
+    });
+    f.for(i, i, M, () => tile(1, J));
+  };
+  // slices of the dot products short enough that all of A's rows stay in cache while B's rows
+  // stream past once per slice (about NT_SLICE floats of A per slice, at least 64 a row)
+  f.set(pmax, and(divS(k(NT_SLICE), M), i32(~3)));
+  f.if(cmp("lt", pmax, k(64)), () => f.set(pmax, k(64)));
+  f.set(p0, k(0));
+  f.while(cmp("lt", p0, P), () => {
+    f.set(plen, sub(P, p0));
+    f.if(cmp("gt", plen, pmax), () => f.set(plen, pmax));
+    // plen rounded down to a multiple of 4: the vector part of each dot product
+    f.set(p4, and(plen, i32(~3)));
+    f.set(useC, or(acc, cmp("gt", p0, k(0))));
     f.set(j, k(0));
     f.while(cmp("le", add(j, i32(2)), Nn), () => {
-      tile(R, 2);
+      colBlock(2);
       f.set(j, add(j, i32(2)));
     });
-    f.for(j, j, Nn, () => tile(R, 1));
-  };
-  f.set(i, k(0));
-  f.while(cmp("le", add(i, i32(4)), M), () => {
-    rowBlock(4);
-    f.set(i, add(i, i32(4)));
+    f.for(j, j, Nn, () => colBlock(1));
+    f.set(p0, add(p0, plen));
   });
-  f.for(i, i, M, () => rowBlock(1));
   return f;
 }
 

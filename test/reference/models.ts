@@ -855,6 +855,22 @@ export const directedSpecs: ModelSpec[] = [
       L("a", "avgpool", ["kernel", [2, 3]], ["stride", [1, 2]], ["pad", [1, 0, 1, 1]], ["count_pad", false]),
     ],
   ),
+  // depthwise convs (groups = channels = filters; the wasm target's stencil kernel): 3×3 stride 1 with a bias and a row
+  // width past whole vectors of 4 (11 = 8 + 3), 5×5 stride 2, then dilation with stride 2 and asymmetric padding whose
+  // last input row no window reads (its gradient is 0)
+  spec(
+    "Depthwise",
+    [3, 9, 11],
+    [
+      L("a", "conv", ["filters", 3], ["kernel", 3], ["pad", 1], ["groups", 3]),
+      L("t", "tanh"),
+      L("b", "conv", ["filters", 3], ["kernel", 5], ["stride", 2], ["pad", 2], ["groups", 3], ["bias", false]),
+    ],
+  ),
+  // groups whose products are long and wide enough (K = 30·3·3 = 270, 8 filters each) for the wasm target's
+  // transposed weight gradient, one group after the other
+  spec("GroupedWide", [60, 5, 4], [L("c", "conv", ["filters", 16], ["kernel", 3], ["pad", 1], ["groups", 2]), L("t", "tanh"), L("d", "conv", ["filters", 8], ["kernel", 1], ["stride", 2])]),
+  spec("DepthwiseDilated", [2, 10, 9], [L("c", "conv", ["filters", 2], ["kernel", [3, 2]], ["stride", 2], ["dilation", [2, 3]], ["pad", [0, 0, 1, 2]], ["groups", 2])]),
   // norms: batchnorm 4-D and 2-D, groupnorm, layernorm 4-D and 2-D, with a loss and dropout
   spec(
     "Norms",

@@ -24,7 +24,8 @@ export interface Window {
   xc: Local<"i32">;
 }
 
-export function eachWindow<O extends "maxpool" | "avgpool">(l: WasmLayerContext<O>, body: (w: Window) => void): void {
+/** `plane` runs once per plane before its windows (for values constant over a plane) */
+export function eachWindow<O extends "maxpool" | "avgpool">(l: WasmLayerContext<O>, body: (w: Window) => void, plane?: (w: Window) => void): void {
   const f = l.f;
   const { h, w } = l.input;
   const { h: oh, w: ow } = l.output;
@@ -38,6 +39,7 @@ export function eachWindow<O extends "maxpool" | "avgpool">(l: WasmLayerContext<
   };
   f.for(win.plane, k(0), mul(l.N, k(l.input.c)), () => {
     f.set(win.xc, mul(win.plane, k(h * w)));
+    plane?.(win);
     f.loop(k(0), k(oh), (y) => {
       f.set(win.ih, sub(mul(y, k(sh)), k(pt)));
       f.set(win.r0, imax(win.ih, k(0)));
