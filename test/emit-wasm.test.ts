@@ -227,13 +227,16 @@ describe("the zoo's models with gelu, permute, linear, layernormlast and mul", (
   }, 60_000);
 
   it("ConvNeXt from the zoo's blocks at widths 8, 16, 24 and 32, batch 2: the reference's loss, every gradient and dx", async () => {
-    const text = 'import "blocks/convnext.cnn"\nmodel ConvNeXtNarrow {\n  input [3, 224, 224]\n  features: Features(8, 16, 24, 32, 1)\n  Head\n  loss softmax\n}\n';
+    const text = 'import "blocks/convnext.cnn"\nmodel ConvNeXtNarrow {\n  input [3, 224, 224]\n  features: Features(8, 16, 24, 32, 1, stochastic_depth_prob=0.0)\n  Head\n  loss softmax\n}\n';
     const model = zooAt32("narrow", text);
-    expect(new Set(model.layers.map((l) => l.args.op))).toEqual(new Set(["conv", "layernorm2d", "permute", "layernormlast", "linear", "gelu", "layerscale", "add", "adaptiveavgpool", "flatten", "affine"]));
+    expect(new Set(model.layers.map((l) => l.args.op))).toEqual(new Set(["conv", "layernorm2d", "permute", "layernormlast", "linear", "gelu", "layerscale", "stochasticdepth", "add", "adaptiveavgpool", "flatten", "affine"]));
     const gen = await loadWasm(model);
     const inp = randomInputs(model, 2, 17);
     const res = gen.lossAndGrad!(f32(inp.params), f32(inp.state), Float32Array.from(inp.x), inp.y, gen.createWorkspace(2));
-    const want = refLossAndGrad(model, inp.params, inp.state, inp.x, inp.y, 2);
+    // stochastic depth at p = 0 keeps every sample: the reference is told so, one flag per sample
+    const keep = model.layers.filter((l) => l.args.op === "stochasticdepth");
+    expect(keep.every((l) => l.args.op === "stochasticdepth" && l.args.p === 0)).toBe(true);
+    const want = refLossAndGrad(model, inp.params, inp.state, inp.x, inp.y, 2, { masks: Object.fromEntries(keep.map((l) => [l.name, [1, 1]])) });
     expect(Math.abs(res.loss - want.loss) / Math.abs(want.loss)).toBeLessThanOrEqual(1e-5);
     let scale = 0;
     for (const v of [...Object.values(want.grads), want.dx]) for (const e of v) scale = Math.max(scale, Math.abs(e));
