@@ -18,6 +18,7 @@ export const KINDS: { name: string; input: [number, number, number]; conv: strin
   { name: "resnet18 layer1 3×3/1 64→64 @56", input: [64, 56, 56], conv: "conv(64, kernel=3, pad=1, bias=false)" },
   { name: "resnet18 layer2.0.conv1 3×3/2 64→128 @56", input: [64, 56, 56], conv: "conv(128, kernel=3, stride=2, pad=1, bias=false)" },
   { name: "resnet18 layer2.0.downsample 1×1/2 64→128 @56", input: [64, 56, 56], conv: "conv(128, kernel=1, stride=2, bias=false)" },
+  { name: "resnet18 layer3 3×3/1 256→256 @14", input: [256, 14, 14], conv: "conv(256, kernel=3, pad=1, bias=false)" },
   { name: "resnet18 layer4 3×3/1 512→512 @7", input: [512, 7, 7], conv: "conv(512, kernel=3, pad=1, bias=false)" },
   { name: "mobilenet_v2 dw 3×3/1 144 @56", input: [144, 56, 56], conv: "conv(144, kernel=3, pad=1, groups=144, bias=false)" },
   { name: "mobilenet_v2 dw 3×3/2 96 @112", input: [96, 112, 112], conv: "conv(96, kernel=3, stride=2, pad=1, groups=96, bias=false)" },
