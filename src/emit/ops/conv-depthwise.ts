@@ -7,9 +7,11 @@
 // - forward: 4 output columns per step; per kernel row the distinct inputs
 //   the 4 windows read are loaded once (4 + KW − 1 at stride 1, 2·3 + KW at
 //   stride 2), then each tap feeds 4 accumulators;
-// - backward (one pass per plane): each output gradient g adds g·x to the
-//   tap's weight-gradient accumulator and g·w to the input-gradient plane
-//   (zero-bordered too), whose interior is then copied to dx.
+// - backward, per plane: each output gradient g adds g·x to its taps'
+//   weight-gradient accumulators; at stride 1 dx is then the forward's loop
+//   on the zero-bordered output gradient with the filter flipped (a full
+//   correlation), otherwise g·w is added into a bordered input-gradient plane
+//   whose interior is copied to dx.
 import { type LayerContext, plus, type WorkspaceBuffer } from "../context.ts";
 
 type Conv = LayerContext<"conv">;
@@ -32,6 +34,15 @@ export interface DepthwiseConv {
   hp: number;
   wp: number;
   padded: boolean;
+  /**
+   * stride 1, no dilation, padding under the window: dx is a full correlation
+   * of the output gradient (in a K − 1 − pad zero border of gh × gw) with the
+   * flipped filter, every element written once; otherwise the backward adds
+   * g·w into a padded plane (scatter)
+   */
+  gather: boolean;
+  gh: number;
+  gw: number;
 }
 
 /** The plan when every channel has its own single filter and the window fits the unroll budget. */
@@ -59,14 +70,19 @@ export function depthwiseConvOf(l: Conv): DepthwiseConv | undefined {
     hp: h + pt + pb,
     wp: w + pl + pr,
     padded: pt + pb + pl + pr > 0,
+    gather: a.stride.every((v) => v === 1) && a.dilation.every((v) => v === 1) && Math.max(pt, pb) < kh && Math.max(pl, pr) < kw,
+    gh: h + kh - 1,
+    gw: w + kw - 1,
   };
 }
 
 export function depthwiseConvBuffers(l: Conv, d: DepthwiseConv): WorkspaceBuffer[] {
   // one plane each, whatever the batch (scratch shared with other layers must scale with it)
-  const length = String(d.hp * d.wp);
-  const out: WorkspaceBuffer[] = [{ name: l.bufferName("dwgrad"), kind: "float", length, doc: "one plane's input gradient with its border" }];
-  if (d.padded) out.push({ name: l.bufferName("dwpad"), kind: "float", length, doc: "one input plane with its zero border" });
+  const grad: WorkspaceBuffer = d.gather
+    ? { name: l.bufferName("dwgrad"), kind: "float", length: String(d.gh * d.gw), doc: "one plane's output gradient with a zero border" }
+    : { name: l.bufferName("dwgrad"), kind: "float", length: String(d.hp * d.wp), doc: "one plane's input gradient with its border" };
+  const out = [grad];
+  if (d.padded) out.push({ name: l.bufferName("dwpad"), kind: "float", length: String(d.hp * d.wp), doc: "one input plane with its zero border" });
   return out;
 }
 
@@ -94,20 +110,25 @@ function planeSource(d: DepthwiseConv): { src: string; copy: string; x0: string 
   return { src: "xp", copy, x0: "0" };
 }
 
-/** `nb` output columns from ox: accumulators a0.. over every tap, each distinct input loaded once per kernel row. */
-function forwardBlock(d: DepthwiseConv, src: string, nb: number, init: string): string {
-  const acc = Array.from({ length: nb }, (_, j) => `a${j}`);
+/**
+ * `nb` output columns from ox of a correlation over a plane of row stride
+ * `row` (stride `sw`, dilation d.dh × d.dw): accumulators a0.. over every tap
+ * (`weight(ky, kx)`: the local holding its weight), each distinct input
+ * loaded once per kernel row; stored at `dst[yr + ox + j]`.
+ */
+function correlationBlock(d: DepthwiseConv, o: { src: string; row: number; sw: number; nb: number; init: string; dst: string; weight: (ky: number, kx: number) => string }): string {
+  const acc = Array.from({ length: o.nb }, (_, j) => `a${j}`);
   const rows: string[] = [];
   for (let ky = 0; ky < d.kh; ky++) {
-    const cols = [...new Set(Array.from({ length: nb }, (_, j) => Array.from({ length: d.kw }, (_, kx) => j * d.sw + kx * d.dw)).flat())].sort((a, b) => a - b);
-    const loads = cols.map((o) => `x${o} = ${src}[${plus("i", ky * d.dh * d.wp + o)}]`);
-    const macs = Array.from({ length: d.kw }, (_, kx) => acc.map((a, j) => `${a} += w${ky * d.kw + kx} * x${j * d.sw + kx * d.dw};`).join(" "));
+    const cols = [...new Set(Array.from({ length: o.nb }, (_, j) => Array.from({ length: d.kw }, (_, kx) => j * o.sw + kx * d.dw)).flat())].sort((a, b) => a - b);
+    const loads = cols.map((c) => `x${c} = ${o.src}[${plus("i", ky * d.dh * o.row + c)}]`);
+    const macs = Array.from({ length: d.kw }, (_, kx) => acc.map((a, j) => `${a} += ${o.weight(ky, kx)} * x${j * o.sw + kx * d.dw};`).join(" "));
     rows.push(`{ const ${loads.join(", ")};\n${macs.join("\n")} }`);
   }
-  return `const i = xr + ox * ${d.sw};
-  let ${acc.map((a) => `${a} = ${init}`).join(", ")};
+  return `const i = xr + ox * ${o.sw};
+  let ${acc.map((a) => `${a} = ${o.init}`).join(", ")};
   ${rows.join("\n")}
-  ${acc.map((a, j) => `out[${plus("yr + ox", j)}] = ${a};`).join(" ")}`;
+  ${acc.map((a, j) => `${o.dst}[${plus("yr + ox", j)}] = ${a};`).join(" ")}`;
 }
 
 /** Column loop: blocks of 4, then one literal tail block. */
@@ -132,13 +153,47 @@ export function depthwiseConvForward(l: Conv, d: DepthwiseConv): string {
       ${copy}
       for (let oy = 0; oy < ${d.oh}; oy++) {
         const xr = ${x0 === "0" ? "" : `${x0} + `}oy * ${d.sh * d.wp}, yr = yc + oy * ${d.ow};
-        ${columns(d.ow, (nb) => forwardBlock(d, src, nb, "bc"))}
+        ${columns(d.ow, (nb) => correlationBlock(d, { src, row: d.wp, sw: d.sw, nb, init: "bc", dst: "out", weight: (ky, kx) => `w${ky * d.kw + kx}` }))}
       }
     }
   }`;
 }
 
-function backward(l: Conv, d: DepthwiseConv): string {
+/** Stride 1: dW gathers g·x per tap; dx is the correlation of the bordered dOut plane with the flipped filter. */
+function gatherBackward(l: Conv, d: DepthwiseConv): string {
+  const { src, copy, x0 } = planeSource(d);
+  const ts = taps(d);
+  const top = (d.kh - 1 - d.pt) * d.gw + (d.kw - 1 - d.pl);
+  return `const W = ${l.param("weight")}, gw = ${l.grad("weight")}, dp = ${l.buffer("dwgrad")};
+  ${d.padded ? `const xp = ${l.buffer("dwpad")};\nxp.fill(0);` : ""}
+  dp.fill(0);
+  for (let c = 0; c < ${d.c}; c++) {
+    ${loadTaps(l, d)}
+    let ${ts.map(({ t }) => `g${t} = 0`).join(", ")};
+    for (let n = 0; n < N; n++) {
+      const xc = (n * ${d.c} + c) * ${d.h * d.w}, yc = (n * ${d.c} + c) * ${d.oh * d.ow};
+      ${copy}
+      for (let oy = 0; oy < ${d.oh}; oy++) {
+        const yr = yc + oy * ${d.ow}, dr = ${plus(`oy * ${d.gw}`, top)};
+        for (let ox = 0; ox < ${d.ow}; ox++) {
+          const g = dOut[yr + ox], i = ${x0 === "0" ? "" : `${x0} + `}oy * ${d.wp} + ox;
+          dp[dr + ox] = g;
+          ${ts.map(({ t, ky, kx }) => `g${t} += g * ${src}[${plus("i", tapOffset(d, ky, kx))}];`).join(" ")}
+        }
+      }
+      for (let oy = 0; oy < ${d.h}; oy++) {
+        const xr = oy * ${d.gw}, yr = xc + oy * ${d.w};
+        ${columns(d.w, (nb) =>
+          correlationBlock(d, { src: "dp", row: d.gw, sw: 1, nb, init: "0", dst: "dIn", weight: (ky, kx) => `w${(d.kh - 1 - ky) * d.kw + (d.kw - 1 - kx)}` }),
+        )}
+      }
+    }
+    ${ts.map(({ t }) => `gw[${plus(`c * ${d.kh * d.kw}`, t)}] = g${t};`).join(" ")}
+  }`;
+}
+
+/** Any stride: each output gradient g adds g·x to its taps' accumulators and g·w to the bordered input-gradient plane. */
+function scatterBackward(l: Conv, d: DepthwiseConv): string {
   const { src, copy, x0 } = planeSource(d);
   const ts = taps(d);
   const body = ts.map(({ t, ky, kx }) => {
@@ -171,5 +226,5 @@ function backward(l: Conv, d: DepthwiseConv): string {
 }
 
 export function depthwiseConvBackward(l: Conv, d: DepthwiseConv): { part: string; code: string }[] {
-  return [{ part: "weightAndInput", code: backward(l, d) }];
+  return [{ part: "weightAndInput", code: d.gather ? gatherBackward(l, d) : scatterBackward(l, d) }];
 }
