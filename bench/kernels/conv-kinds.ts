@@ -3,11 +3,15 @@
 // stride 1 and 2), each built alone as a loss-less f32 model of the TS target
 // and timed round by round with the JS GEMM limit (bench/gemm.ts), so load
 // elsewhere on the machine hits both alike. backward = dWeight + dInput (the
-// `backward` call minus a training-mode forward).
-//   node --import tsx bench/kernels/conv-kinds.ts [--rounds R] [--batch N] [--only SUBSTRING]
+// `backward` call minus a training-mode forward). With --ab, each layer is
+// also built with the general window code (emitModule's strategy "window",
+// what strided and depthwise convs got before their own kernels) and the two
+// are timed in the same rounds.
+//   node --import tsx bench/kernels/conv-kinds.ts [--rounds R] [--batch N] [--only SUBSTRING] [--ab]
 import { compile } from "../../src/pipeline.ts";
-import { layerStrategies } from "../../src/emit/module.ts";
-import { buildGenerated, type GeneratedModule } from "../contenders/generated.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { emitModule, layerStrategies } from "../../src/emit/module.ts";
+import { BUILD_DIR, type GeneratedModule } from "../contenders/generated.ts";
 import { median, timeIt } from "../stats.ts";
 import { rng } from "../workloads.ts";
 import { gemmLimit } from "./pointwise.ts";
@@ -33,39 +37,52 @@ export interface KindRow {
   backward: { ms: number; gflops: number };
 }
 
-export async function measureKinds(rounds: number, N: number, only?: string): Promise<{ limit: { name: string; gflops: number }; rows: KindRow[] }> {
+type Strategy = "auto" | "window";
+
+export async function measureKinds(
+  rounds: number,
+  N: number,
+  only?: string,
+  strategies: Strategy[] = ["auto"],
+): Promise<{ limit: { name: string; gflops: number }; rows: KindRow[] }> {
   const limit = gemmLimit();
   const gemmMs: number[] = [];
   const rows: KindRow[] = [];
+  mkdirSync(BUILD_DIR, { recursive: true });
   for (const [i, k] of KINDS.entries()) {
     if (only && !k.name.includes(only)) continue;
     const text = `model Kind${i} {\n  input [${k.input.join(", ")}]\n  c: ${k.conv}\n}\n`;
     const model = compile(text, "kind.cnn").models[0];
     const layer = model.layers[0];
-    const built = buildGenerated(model, "kind.cnn");
-    const mod = (await import(built.path + `?${i}-${Date.now()}`)) as GeneratedModule;
-    const p = mod.initParams(1);
-    const st = mod.initState();
-    const ws = mod.createWorkspace(N, 1);
     const r = rng(7);
     const x = new Float32Array(N * k.input.reduce((a, b) => a * b, 1)).map(() => r() - 0.5);
     const dout = new Float32Array(N * layer.output.reduce((a, b) => a * b, 1)).map(() => r() - 0.5);
-    const fwd = () => mod.forward(p, st, x, ws, true);
-    const step = () => mod.backward!(p, st, x, dout, ws);
-    const f: number[] = [];
-    const b: number[] = [];
-    for (let j = 0; j < 2; j++) (fwd(), step(), limit.run());
+    const runs: { label: string; fwd: () => unknown; step: () => unknown; f: number[]; b: number[] }[] = [];
+    for (const strategy of strategies) {
+      const path = `${BUILD_DIR}Kind${i}-${strategy}.ts`;
+      writeFileSync(path, emitModule(model, { dtype: "f32", sourceName: "kind.cnn", strategy }));
+      const mod = (await import(path + `?${Date.now()}`)) as GeneratedModule;
+      const p = mod.initParams(1);
+      const st = mod.initState();
+      const ws = mod.createWorkspace(N, 1);
+      const label = strategy === "auto" ? (layerStrategies(model, { dtype: "f32", sourceName: "kind.cnn" })[layer.name] ?? "?") : "window (general code)";
+      runs.push({ label, fwd: () => mod.forward(p, st, x, ws, true), step: () => mod.backward!(p, st, x, dout, ws), f: [], b: [] });
+    }
+    for (let j = 0; j < 2; j++) for (const run of runs) (run.fwd(), run.step(), limit.run());
     for (let j = 0; j < rounds; j++) {
       gemmMs.push(...timeIt(limit.run, { warmup: 0, iters: 1 }));
-      f.push(...timeIt(fwd, { warmup: 0, iters: 1 }));
-      b.push(...timeIt(step, { warmup: 0, iters: 1 }));
+      for (const run of runs) {
+        run.f.push(...timeIt(run.fwd, { warmup: 0, iters: 1 }));
+        run.b.push(...timeIt(run.step, { warmup: 0, iters: 1 }));
+      }
     }
     const macs = N * layer.macs;
-    const fMs = median(f);
-    const bMs = median(b) - fMs;
-    const strategy = layerStrategies(model, { dtype: "f32", sourceName: "kind.cnn" })[layer.name] ?? "?";
-    rows.push({ name: k.name, strategy, forward: { ms: fMs, gflops: (2 * macs) / fMs / 1e6 }, backward: { ms: bMs, gflops: (4 * macs) / bMs / 1e6 } });
-    console.error(`  ${k.name}: forward ${fMs.toFixed(1)} ms, backward ${bMs.toFixed(1)} ms`);
+    for (const run of runs) {
+      const fMs = median(run.f);
+      const bMs = median(run.b) - fMs;
+      rows.push({ name: k.name, strategy: run.label, forward: { ms: fMs, gflops: (2 * macs) / fMs / 1e6 }, backward: { ms: bMs, gflops: (4 * macs) / bMs / 1e6 } });
+      console.error(`  ${k.name} [${run.label}]: forward ${fMs.toFixed(1)} ms, backward ${bMs.toFixed(1)} ms`);
+    }
   }
   return { limit: { name: limit.name, gflops: limit.flops / median(gemmMs) / 1e6 }, rows };
 }
@@ -75,7 +92,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = process.argv.indexOf(name);
     return i > 0 ? process.argv[i + 1] : undefined;
   };
-  const r = await measureKinds(Number(arg("--rounds") ?? 3), Number(arg("--batch") ?? 1), arg("--only"));
+  const r = await measureKinds(Number(arg("--rounds") ?? 3), Number(arg("--batch") ?? 1), arg("--only"), process.argv.includes("--ab") ? ["window", "auto"] : ["auto"]);
   console.log(`JS GEMM limit (${r.limit.name}, 256³, interleaved with the layers): ${r.limit.gflops.toFixed(2)} GFLOP/s`);
   const pct = (g: number) => `${g.toFixed(3)} GFLOP/s (${((100 * g) / r.limit.gflops).toFixed(0)} %)`;
   for (const row of r.rows) {
