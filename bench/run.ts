@@ -56,23 +56,31 @@ interface Plan {
   note?: string;
 }
 
-/** Workloads whose TF.js-cpu training step takes tens of minutes: one step, in the full bench only. */
-const SLOW_TF_TRAIN = new Set(["W4", "W6"]);
+/**
+ * Workloads whose TF.js-cpu training step takes tens of minutes: one step, in
+ * the full bench only. Each says what one step took when measured alone
+ * (node's process.cpuUsage around one trainStep after one forward, nice 10, load average 6–14).
+ */
+const SLOW_TF_TRAIN = new Map([
+  ["W4", "one step took > 11 min of CPU and was unfinished after 95 min wall (2026-12-02)"],
+  ["W6", "one step took 6.0 min of CPU, 50 min wall (2026-12-02)"],
+]);
 
 /**
  * Which contenders run which modes. ConvNetJS has no batchnorm (W3) and no
  * graphs (W4–W6). TF.js-cpu's training step (its conv backprop alone is ~16×
  * its forward) takes minutes per step from W2 on: --quick runs it on W1 only.
  * ResNet-18's (W4) and MobileNet v2's (W6) take tens of minutes on this
- * machine (bench/RESULTS.md's notes give the measured time): the full bench
- * times one step of each, without a warm-up.
+ * machine (SLOW_TF_TRAIN gives the measured time): the full bench times one
+ * step of each, without a warm-up.
  */
 function plan(w: Workload, model: Model): Plan[] {
   const refused = notOnWasm(model);
-  const tfTrain: Plan[] = SLOW_TF_TRAIN.has(w.id)
+  const slow = SLOW_TF_TRAIN.get(w.id);
+  const tfTrain: Plan[] = slow
     ? quick
-      ? [{ contender: "tfjs-cpu", modes: ["train"], skip: "skipped in --quick: one step takes tens of minutes here (the full bench times one)" }]
-      : [{ contender: "tfjs-cpu", modes: ["train"], once: true, note: "one step, no warm-up" }]
+      ? [{ contender: "tfjs-cpu", modes: ["train"], skip: `skipped in --quick (the full bench times one step): ${slow}` }]
+      : [{ contender: "tfjs-cpu", modes: ["train"], once: true, note: `one step, no warm-up; alone, ${slow}` }]
     : quick && w.id !== "W1"
       ? [{ contender: "tfjs-cpu", modes: ["train"], skip: "skipped in --quick" }]
       : [];
