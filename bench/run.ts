@@ -25,7 +25,8 @@ function runChild(job: Job): ChildResult {
       encoding: "utf8",
       maxBuffer: 64 << 20,
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: 60 * 60_000,
+      // one TF.js-cpu training step of ResNet-18 may take most of an hour on a quiet machine
+      timeout: (job.once ? 180 : 60) * 60_000,
     });
     const lines = stdout.trim().split("\n");
     log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
