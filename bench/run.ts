@@ -60,10 +60,10 @@ interface Plan {
 /**
  * Workloads whose TF.js-cpu training step takes tens of minutes: one step, in
  * the full bench only. Each says what one step took when measured alone
- * (node's process.cpuUsage around one trainStep after one forward, nice 10, load average 6–14).
+ * (bench/kernels/train-step-cpu.ts: one forward, then one trainStep, nice 10, load average 1–14).
  */
 const SLOW_TF_TRAIN = new Map([
-  ["W4", "one step took > 11 min of CPU and was unfinished after 95 min wall (2026-12-02)"],
+  ["W4", "one step took ≈ 22.5 min of CPU, 89 min wall (2026-12-02)"],
   ["W6", "one step took 6.0 min of CPU, 50 min wall (2026-12-02)"],
 ]);
 
