@@ -20,8 +20,12 @@ export interface Job {
   contender?: Contender;
   workload?: string;
   modes?: Mode[];
-  /** generated module path (cnnc) or one per layer (layers) */
+  /** generated module path (cnnc) or one per timed layer (layers) */
   modules?: string[];
+  /** layers: the index in the model of each module's layer */
+  layers?: number[];
+  /** one timed call and no warm-up: for a step that takes many minutes (TF.js-cpu training ResNet-18) */
+  once?: boolean;
   quick: boolean;
 }
 
@@ -106,10 +110,10 @@ async function main(): Promise<ChildResult> {
   const N = w.batch;
   if (job.kind === "layers") {
     out.layers = [];
-    for (let i = 0; i < model.layers.length; i++) {
+    for (const [k, i] of job.layers!.entries()) {
       const sub = layerModel(model, i);
       const data = makeData(sub, N, 2);
-      const net = await loadGenerated(job.modules![i], data, N, sub.output.reduce((a, b) => a * b, 1));
+      const net = await loadGenerated(job.modules![k], data, N, sub.output.reduce((a, b) => a * b, 1));
       const [, first] = timedOnce(() => net.trainStep());
       const samples = measure(() => net.trainStep(), job.quick, first, 300);
       out.layers.push({ name: model.layers[i].name, ms: median(samples), samples: samples.length });
@@ -142,7 +146,7 @@ async function main(): Promise<ChildResult> {
     const fn = mode === "forward" ? () => net.forward() : () => net.trainStep();
     // the first call is the warm-up and gives the values compared across contenders
     const [check, first] = timedOnce(() => (mode === "forward" ? Array.from(net.forward().slice(0, 20)) : [net.trainStep()]));
-    const samples = measure(fn, job.quick, first);
+    const samples = job.once ? [first] : measure(fn, job.quick, first);
     const t: Timing = { mode, samples, ms: median(samples), check };
     // (not after a --quick call over 10 s: one more call, and one call's heap is mostly JIT noise)
     if ((c === "cnnc" || c === "cnnc-wasm") && !(job.quick && first > 10_000)) t.heapPerCall = job.quick ? heapPerCall(fn, 1, 1) : heapPerCall(fn, 5, 3);

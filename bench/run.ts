@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { ChildResult, Contender, Job, Timing } from "./child.ts";
 import { buildGenerated } from "./contenders/generated.ts";
 import { fmt, fmtBytes, markdownTable } from "./stats.ts";
-import { flopsOf, isChain, layerModel, loadModel, type Mode, ROOT, WORKLOADS, type Workload } from "./workloads.ts";
-import type { Model } from "../src/ir.ts";
+import { flopsOf, isChain, isMerge, layerModel, loadModel, type Mode, ROOT, WORKLOADS, type Workload } from "./workloads.ts";
+import type { Layer, Model } from "../src/ir.ts";
 import { moduleMemory } from "../src/emit/module.ts";
 
 const quick = process.argv.includes("--quick");
@@ -24,7 +24,8 @@ function runChild(job: Job): ChildResult {
       encoding: "utf8",
       maxBuffer: 64 << 20,
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: 60 * 60_000,
+      // one TF.js-cpu training step of ResNet-18 may take most of an hour on a quiet machine
+      timeout: (job.once ? 180 : 60) * 60_000,
     });
     const lines = stdout.trim().split("\n");
     log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -45,19 +46,43 @@ interface Row {
   note: string;
 }
 
+interface Plan {
+  contender: Contender;
+  modes: Mode[];
+  /** why these modes are not run */
+  skip?: string;
+  /** one timed call, no warm-up (see Job.once) */
+  once?: boolean;
+  note?: string;
+}
+
+/**
+ * Workloads whose TF.js-cpu training step takes tens of minutes: one step, in
+ * the full bench only. Each says what one step took when measured alone
+ * (bench/kernels/train-step-cpu.ts: one forward, then one trainStep, nice 10, load average 1–14).
+ */
+const SLOW_TF_TRAIN = new Map([
+  ["W4", "one step took ≈ 22.5 min of CPU, 89 min wall (2026-12-02)"],
+  ["W6", "one step took 6.0 min of CPU, 50 min wall (2026-12-02)"],
+]);
+
 /**
  * Which contenders run which modes. ConvNetJS has no batchnorm (W3) and no
- * graphs (W4, W5). TF.js-cpu's training step (its conv backprop alone is ~16×
- * its forward) takes minutes per step from W2 on: --quick runs it on W1 only;
- * ResNet-18's (W4) would take hours, so it is never run.
+ * graphs (W4–W6). TF.js-cpu's training step (its conv backprop alone is ~16×
+ * its forward) takes minutes per step from W2 on: --quick runs it on W1 only.
+ * ResNet-18's (W4) and MobileNet v2's (W6) take tens of minutes on this
+ * machine (SLOW_TF_TRAIN gives the measured time): the full bench times one
+ * step of each, without a warm-up.
  */
-function plan(w: Workload, model: Model): { contender: Contender; modes: Mode[]; /** why these modes are not run */ skip?: string }[] {
-  const tfTrain: { contender: Contender; modes: Mode[]; skip?: string }[] =
-    w.id === "W4"
-      ? [{ contender: "tfjs-cpu", modes: ["train"], skip: "not run: one step of TF.js-cpu takes hours here" }]
-      : quick && w.id !== "W1"
-        ? [{ contender: "tfjs-cpu", modes: ["train"], skip: "skipped in --quick" }]
-        : [];
+function plan(w: Workload, model: Model): Plan[] {
+  const slow = SLOW_TF_TRAIN.get(w.id);
+  const tfTrain: Plan[] = slow
+    ? quick
+      ? [{ contender: "tfjs-cpu", modes: ["train"], skip: `skipped in --quick (the full bench times one step): ${slow}` }]
+      : [{ contender: "tfjs-cpu", modes: ["train"], once: true, note: `one step, no warm-up; alone, ${slow}` }]
+    : quick && w.id !== "W1"
+      ? [{ contender: "tfjs-cpu", modes: ["train"], skip: "skipped in --quick" }]
+      : [];
   return [
     { contender: "cnnc", modes: ["forward", "train"] },
     { contender: "cnnc-wasm", modes: ["forward", "train"] },
@@ -70,6 +95,26 @@ function plan(w: Workload, model: Model): { contender: Contender; modes: Mode[];
         ? { contender: "convnetjs", modes: ["train"], skip: "no batchnorm in ConvNetJS" }
         : { contender: "convnetjs", modes: ["forward", "train"] },
   ];
+}
+
+/** Workloads whose TS-target layers are timed one by one. */
+const PER_LAYER_JS = new Set(["W2", "W3", "W4", "W6"]);
+
+/**
+ * The layers timed alone: every single-input layer, except that a layer with
+ * the same arguments and input shape as an earlier one (ResNet's repeated
+ * blocks) takes that one's time. Returns the timed indices and, per layer,
+ * the index whose time it takes (undefined for merges).
+ */
+function timedLayers(model: Model): { timed: number[]; source: (number | undefined)[] } {
+  const first = new Map<string, number>();
+  const source = model.layers.map((l, i) => {
+    if (isMerge(model, i)) return undefined;
+    const key = JSON.stringify([l.args, l.input]);
+    if (!first.has(key)) first.set(key, i);
+    return first.get(key);
+  });
+  return { timed: [...first.values()], source };
 }
 
 function main() {
@@ -120,21 +165,22 @@ function main() {
         continue;
       }
       log(`${w.id} ${p.contender} ${p.modes.join("+")}…`);
-      const r = runChild({ kind: "run", contender: p.contender, workload: w.id, modes: p.modes, modules: path ? [path] : [], quick });
+      const r = runChild({ kind: "run", contender: p.contender, workload: w.id, modes: p.modes, modules: path ? [path] : [], quick, once: p.once });
       if (r.workspaceBytes !== undefined) sizes[sizes.length - (p.contender === "cnnc" && wasmPath !== undefined ? 2 : 1)]!.splice(3, 0, fmtBytes(r.workspaceBytes));
       for (const mode of p.modes) {
         const t = r.timings.find((x) => x.mode === mode);
-        rows.push({ w, model, mode, contender: p.contender, t, peakRss: r.peakRss, note: r.error ?? "" });
+        rows.push({ w, model, mode, contender: p.contender, t, peakRss: r.peakRss, note: [p.note, r.error].filter((x) => x !== undefined).join("; ") });
       }
     }
-    // per-layer timing builds each layer alone, which needs a chain (a merge reads several values)
-    if ((w.id === "W2" || w.id === "W3") && modulePath && isChain(model)) {
+    // per-layer timing builds each single-input layer alone (a merge reads several values)
+    if (PER_LAYER_JS.has(w.id) && modulePath) {
       log(`${w.id} cnnc per-layer training step…`);
       try {
-        const modules = model.layers.map((_, i) => buildGenerated(layerModel(model, i), w.file).path);
-        const r = runChild({ kind: "layers", workload: w.id, modules, quick });
+        const { timed, source } = timedLayers(model);
+        const modules = timed.map((i) => buildGenerated(layerModel(model, i), w.file).path);
+        const r = runChild({ kind: "layers", workload: w.id, modules, layers: timed, quick });
         const layers = r.layers;
-        if (layers) layerTables.push(() => layerTable(w, model, layers, limit, "JS"));
+        if (layers) layerTables.push(() => layerTable(w, model, byLayer(layers, timed, source), limit, "JS"));
         else layerTables.push(() => `${w.id}: per-layer timing failed: ${r.error}`);
       } catch (e) {
         layerTables.push(() => `${w.id}: per-layer build failed: ${(e as Error).message}`);
@@ -143,10 +189,11 @@ function main() {
     if (wasmPath && isChain(model)) {
       log(`${w.id} cnnc-wasm per-layer training step…`);
       try {
-        const modules = model.layers.map((_, i) => buildGenerated(layerModel(model, i), w.file, "wasm").path);
-        const r = runChild({ kind: "layers", workload: w.id, modules, quick });
+        const every = model.layers.map((_, i) => i);
+        const modules = every.map((i) => buildGenerated(layerModel(model, i), w.file, "wasm").path);
+        const r = runChild({ kind: "layers", workload: w.id, modules, layers: every, quick });
         const layers = r.layers;
-        if (layers) layerTables.push(() => layerTable(w, model, layers, wasmLimit, "wasm"));
+        if (layers) layerTables.push(() => layerTable(w, model, byLayer(layers, every, every), wasmLimit, "wasm"));
         else layerTables.push(() => `${w.id} (wasm): per-layer timing failed: ${r.error}`);
       } catch (e) {
         layerTables.push(() => `${w.id} (wasm): per-layer build failed: ${(e as Error).message}`);
@@ -206,7 +253,7 @@ function main() {
     "",
     "## Per-layer time of the generated training step",
     "",
-    "Each layer built alone as a loss-less model and its `backward` (training-mode forward + backward) timed; the sum differs from the whole step by the loss and call overhead. Chains only (a merge reads several values, so a graph's layers cannot be built alone): W2 and W3, and W1–W3 for the wasm target.",
+    "Each single-input layer built alone as a loss-less model reading its input shape, and its `backward` (training-mode forward + backward) timed; the sum differs from the whole step by the loss, the merges (add, concat: not timed alone) and call overhead. A layer with the same arguments and input shape as an earlier one takes that one's time (n says which). TS target: W2, W3, W4 and W6; wasm target: the chains W1–W3. Each table ends with the time per kind of layer.",
     "",
     ...layerTables.map((f) => f()),
   ].join("\n");
@@ -330,25 +377,85 @@ function agreement(mode: Mode, t: Timing, cnnc: Timing, lossLess: boolean): stri
   return `${mode === "forward" ? "max |Δlogit|" : "|Δloss|"} vs cnnc ${d.toExponential(1)}`;
 }
 
-function layerTable(w: Workload, model: Model, layers: { name: string; ms: number; samples: number }[], limit: number, target: "JS" | "wasm"): string {
-  const total = layers.reduce((a, l) => a + l.ms, 0);
-  const rows = layers.map((l, i) => {
-    const layer = model.layers[i];
-    const gf = layer.macs > 0 ? (3 * 2 * layer.macs * w.batch) / (l.ms * 1e6) : undefined;
+interface LayerTime {
+  ms: number;
+  /** timed samples, or the name of the identical layer whose time this is */
+  n: string;
+}
+
+/** Each layer's time (undefined for a merge) from the timed layers'. */
+function byLayer(layers: { name: string; ms: number; samples: number }[], timed: number[], source: (number | undefined)[]): (LayerTime | undefined)[] {
+  return source.map((j, i) => {
+    if (j === undefined) return undefined;
+    const t = layers[timed.indexOf(j)];
+    if (t === undefined) return undefined;
+    return { ms: t.ms, n: j === i ? String(t.samples) : `= ${t.name}` };
+  });
+}
+
+const isDepthwise = (l: Layer) => l.args.op === "conv" && l.args.groups > 1 && l.args.groups === l.input[0] && l.args.filters === l.args.groups;
+
+/** A conv's shape in a few words (a graph's layer source names its block's parameters, not their values). */
+function describe(l: Layer): string {
+  const a = l.args;
+  if (a.op !== "conv") return l.from.length > 1 ? a.op : l.source.replace(/^\s*[\w.]+\s*:\s*/, "").replace(/\s+/g, " ");
+  const parts = [`${a.filters}`, `${a.kernel[0]}×${a.kernel[1]}`];
+  if (a.stride[0] > 1 || a.stride[1] > 1) parts.push(`stride ${a.stride[0]}`);
+  if (a.dilation[0] > 1 || a.dilation[1] > 1) parts.push(`dilation ${a.dilation[0]}`);
+  if (isDepthwise(l)) parts.push("depthwise");
+  else if (a.groups > 1) parts.push(`groups ${a.groups}`);
+  return `conv(${parts.join(", ")})`;
+}
+
+/** The kind a layer's time is summed under: convs by window, stride and grouping, other layers by op. */
+function kindOf(l: Layer): string {
+  const a = l.args;
+  if (a.op !== "conv") return a.op;
+  const strided = a.stride[0] > 1 || a.stride[1] > 1 ? " strided" : "";
+  if (isDepthwise(l)) return `conv depthwise ${a.kernel[0]}×${a.kernel[1]}${strided}`;
+  return `conv ${a.kernel[0]}×${a.kernel[1]}${strided}${a.groups > 1 ? " grouped" : ""}`;
+}
+
+function layerTable(w: Workload, model: Model, times: (LayerTime | undefined)[], limit: number, target: "JS" | "wasm"): string {
+  const total = times.reduce((a, t) => a + (t?.ms ?? 0), 0);
+  const gflopsOf = (layer: Layer, ms: number) => (layer.macs > 0 ? (3 * 2 * layer.macs * w.batch) / (ms * 1e6) : undefined);
+  const rows = model.layers.map((layer, i) => {
+    const t = times[i];
+    const gf = t ? gflopsOf(layer, t.ms) : undefined;
     return [
-      l.name,
-      layer.source.replace(/^\s*\w+\s*:\s*/, "").replace(/\s+/g, " "),
+      layer.name,
+      describe(layer),
       `[${layer.output.join(", ")}]`,
-      fmt(l.ms),
-      `${fmt((100 * l.ms) / total)}%`,
+      t ? fmt(t.ms) : "—",
+      t ? `${fmt((100 * t.ms) / total)}%` : "—",
       gf !== undefined ? fmt(gf) : "—",
       gf !== undefined ? `${fmt((100 * gf) / limit)}%` : "—",
-      String(l.samples),
+      t ? t.n : "merge: not timed alone",
     ];
   });
   rows.push(["total", "", "", fmt(total), "100%", "", "", ""]);
+  const kinds = new Map<string, { count: number; ms: number; macs: number }>();
+  model.layers.forEach((layer, i) => {
+    const t = times[i];
+    if (!t) return;
+    const k = kinds.get(kindOf(layer)) ?? { count: 0, ms: 0, macs: 0 };
+    kinds.set(kindOf(layer), { count: k.count + 1, ms: k.ms + t.ms, macs: k.macs + layer.macs });
+  });
+  const kindRows = [...kinds.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([kind, k]) => {
+      const gf = k.macs > 0 ? (3 * 2 * k.macs * w.batch) / (k.ms * 1e6) : undefined;
+      return [kind, String(k.count), fmt(k.ms), `${fmt((100 * k.ms) / total)}%`, gf !== undefined ? fmt(gf) : "—", gf !== undefined ? `${fmt((100 * gf) / limit)}%` : "—"];
+    });
   const title = `### ${w.id} ${model.name}, batch ${w.batch}${target === "wasm" ? ", --target wasm" : ""}`;
-  return [title, "", markdownTable(["layer", "op", "output", "ms", "share", "GFLOP/s", `% ${target} limit`, "n"], rows), ""].join("\n");
+  return [
+    title,
+    "",
+    markdownTable(["layer", "op", "output", "ms", "share", "GFLOP/s", `% ${target} limit`, "n"], rows),
+    "",
+    markdownTable(["kind", "layers", "ms", "share", "GFLOP/s", `% ${target} limit`], kindRows),
+    "",
+  ].join("\n");
 }
 
 main();

@@ -1,4 +1,4 @@
-// The three workloads, their shared parameters and inputs. Every contender is
+// The workloads, their shared parameters and inputs. Every contender is
 // handed the same PyTorch-layout parameters (keyed by the IR's names) and the
 // same batch, so their outputs can be compared as a sanity check.
 import { readFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import type { Model } from "../src/ir.ts";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface Workload {
-  id: "W1" | "W2" | "W3" | "W4" | "W5";
+  id: "W1" | "W2" | "W3" | "W4" | "W5" | "W6";
   file: string;
   batch: number;
 }
@@ -20,6 +20,7 @@ export const WORKLOADS: Workload[] = [
   { id: "W3", file: "examples/vgg-bn.cnn", batch: 32 },
   { id: "W4", file: "examples/zoo/resnet18.cnn", batch: 4 },
   { id: "W5", file: "examples/unet.cnn", batch: 4 },
+  { id: "W6", file: "examples/zoo/mobilenet_v2.cnn", batch: 4 },
 ];
 
 /** A chain: every layer reads the one before it (graphs have merges and skips). */
@@ -112,15 +113,22 @@ export function makeData(model: Model, batch: number, seed = 1): Data {
   return { params, state, x, y };
 }
 
-/** A model made of one layer of `model` (no loss): its generated `backward` times that layer alone. */
+/** A layer that reads two or more values (add, concat): it cannot be built alone. */
+export const isMerge = (model: Model, index: number): boolean => model.layers[index].from.length > 1;
+
+/**
+ * A model made of one single-input layer of `model` (no loss), reading the
+ * model's input: its generated `backward` times that layer alone.
+ */
 export function layerModel(model: Model, index: number): Model {
   const l = model.layers[index];
   return {
     ...model,
-    name: `${model.name}_${l.name}`,
+    // graph layers have dotted names (layer1.0.conv1)
+    name: `${model.name}_${l.name.replace(/\W/g, "_")}`,
     input: l.input,
     output: l.output,
-    layers: [l],
+    layers: [{ ...l, from: [-1], inputs: [l.input] }],
     loss: null,
     params: l.params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0),
     macs: l.macs,

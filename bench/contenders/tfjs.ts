@@ -4,6 +4,7 @@
 // [KH, KW, F, C], affine weights permuted so that the NHWC flatten gives the
 // same products as cnnc's NCHW flatten. Graphs: each layer reads the values
 // its `from` names; add is tf.addN, concat joins the last (channel) axis.
+// Depthwise convs (groups = channels = filters) are tf.depthwiseConv2d.
 import type * as TF from "@tensorflow/tfjs";
 import type { Model } from "../../src/ir.ts";
 import type { Data } from "../workloads.ts";
@@ -36,10 +37,12 @@ export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: numbe
   for (const l of model.layers) {
     const a = l.args;
     if (a.op === "conv") {
-      if (a.groups !== 1) throw new Error("grouped conv not mapped to TF.js");
-      const [F, Cg, KH, KW] = [a.filters, l.input[0], a.kernel[0], a.kernel[1]];
+      const depthwise = a.groups === l.input[0] && a.filters === a.groups;
+      if (a.groups !== 1 && !depthwise) throw new Error("grouped conv not mapped to TF.js");
+      const [F, Cg, KH, KW] = [a.filters, l.input[0] / a.groups, a.kernel[0], a.kernel[1]];
       const w = tf.tensor4d(data.params[`${l.name}.weight`], [F, Cg, KH, KW]);
-      vars[`${l.name}.weight`] = tf.variable(tf.transpose(w, [2, 3, 1, 0]), true, `${l.name}.weight`);
+      // depthwiseConv2d's filter is [KH, KW, C, multiplier 1]; conv2d's [KH, KW, C, F]
+      vars[`${l.name}.weight`] = tf.variable(tf.transpose(w, depthwise ? [2, 3, 0, 1] : [2, 3, 1, 0]), true, `${l.name}.weight`);
       w.dispose();
       if (a.bias) vars[`${l.name}.bias`] = tf.variable(tf.tensor1d(data.params[`${l.name}.bias`]), true, `${l.name}.bias`);
     } else if (a.op === "convtranspose") {
@@ -85,7 +88,10 @@ export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: numbe
       let h = ins[0];
       switch (a.op) {
         case "conv":
-          h = tf.conv2d(h as TF.Tensor4D, vars[`${l.name}.weight`] as TF.Tensor4D, a.stride, pads(a.pad), "NHWC", a.dilation);
+          h =
+            a.groups === 1
+              ? tf.conv2d(h as TF.Tensor4D, vars[`${l.name}.weight`] as TF.Tensor4D, a.stride, pads(a.pad), "NHWC", a.dilation)
+              : tf.depthwiseConv2d(h as TF.Tensor4D, vars[`${l.name}.weight`] as TF.Tensor4D, a.stride, pads(a.pad), "NHWC", a.dilation);
           if (a.bias) h = tf.add(h, vars[`${l.name}.bias`]);
           break;
         case "maxpool":
@@ -104,6 +110,9 @@ export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: numbe
           break;
         case "relu":
           h = tf.relu(h);
+          break;
+        case "relu6":
+          h = tf.relu6(h);
           break;
         case "leakyrelu":
           h = tf.leakyRelu(h, a.alpha);

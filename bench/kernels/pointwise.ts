@@ -19,7 +19,7 @@ const SHAPES: { name: string; c: number; hw: number; f: number }[] = [
 ];
 
 /** The fastest GEMM variant at 256³ on this machine, picked once, then timed in every round. */
-function gemmLimit(): { name: string; run: () => void; flops: number } {
+export function gemmLimit(): { name: string; run: () => void; flops: number } {
   const n = 256;
   const A = new Float32Array(n * n).map((_, i) => Math.sin(i * 0.37));
   const B = new Float32Array(n * n).map((_, i) => Math.cos(i * 0.11));

@@ -904,6 +904,20 @@ export const directedSpecs: ModelSpec[] = [
   // then 17·16 = 272 pixels, one full dWeight chunk of 256 and a tail of 16
   spec("Pointwise", [5, 3, 3], [L("a", "conv", ["filters", 6], ["kernel", 1]), L("t", "tanh"), L("b", "conv", ["filters", 5], ["kernel", 1], ["bias", false])]),
   spec("PointwiseChunks", [3, 17, 16], [L("a", "conv", ["filters", 4], ["kernel", 1], ["bias", false]), L("t", "tanh"), L("b", "conv", ["filters", 2], ["kernel", 1])]),
+  // strided one-group convs (the column-matrix GEMM): a 7×7/2 stem with pad 3, a 1×1/2 shortcut, asymmetric stride and
+  // padding with dilation; filters and column-matrix rows past blocks of 4 and 17·17 = 289 output pixels (a dWeight chunk of 256 and a tail)
+  spec("Strided", [3, 13, 11], [
+    L("a", "conv", ["filters", 5], ["kernel", 7], ["stride", 2], ["pad", 3]),
+    L("t", "tanh"),
+    L("b", "conv", ["filters", 6], ["kernel", 1], ["stride", 2], ["bias", false]),
+    L("c", "conv", ["filters", 3], ["kernel", [3, 2]], ["stride", [3, 2]], ["dilation", [2, 3]], ["pad", [2, 0, 1, 3]]),
+  ]),
+  spec("StridedChunks", [1, 33, 33], [L("a", "conv", ["filters", 2], ["kernel", 3], ["stride", 2], ["pad", 1], ["bias", false])]),
+  // depthwise convs (one filter per channel): 3×3 and 5×5, stride 1 (gathered dx) and 2 (scattered), padded and not, dilation,
+  // odd widths (column tails)
+  spec("DepthwiseGatherScatter", [3, 7, 9], [L("a", "conv", ["filters", 3], ["kernel", 3], ["pad", 1], ["groups", 3]), L("t", "tanh"), L("b", "conv", ["filters", 3], ["kernel", 3], ["stride", 2], ["pad", 1], ["groups", 3], ["bias", false])]),
+  spec("Depthwise5", [2, 11, 10], [L("a", "conv", ["filters", 2], ["kernel", 5], ["stride", 2], ["pad", 2], ["groups", 2]), L("t", "tanh"), L("b", "conv", ["filters", 2], ["kernel", 5], ["pad", [2, 1, 0, 2]], ["groups", 2])]),
+  spec("DepthwiseDilatedTails", [4, 9, 9], [L("a", "conv", ["filters", 4], ["kernel", 3], ["dilation", 2], ["groups", 4]), L("b", "conv", ["filters", 4], ["kernel", [3, 2]], ["stride", [1, 2]], ["groups", 4], ["bias", false]), L("c", "conv", ["filters", 4], ["kernel", 2], ["groups", 4])]),
   // bilinear edges (clamped at both ends), nearest blocks, adaptive windows that overlap, softmax over channels
   spec(
     "Resample",

@@ -33,7 +33,7 @@ export function pointwiseConvOf(l: Conv): PointwiseConv | undefined {
 }
 
 /** `for` over full blocks of 4 along `v` up to `total`, then one literal tail block. */
-function blocks(v: string, total: number, block: (size: number) => string): string {
+export function blocks(v: string, total: number, block: (size: number) => string): string {
   const full = total - (total % 4);
   const parts: string[] = [];
   if (full > 0) parts.push(`for (let ${v} = 0; ${v} < ${full}; ${v} += 4) {\n${block(4)}\n}`);
@@ -49,7 +49,7 @@ const names = (rows: number, cols: number) => Array.from({ length: rows }, (_, i
  * from `so`) and one weight per row (`W[wo + i·wRow]`) feed rows × cols
  * multiply-adds; `so` advances by `sStep` and `wo` by `wStep`.
  */
-function productBlock(o: {
+export function productBlock(o: {
   rows: number;
   cols: number;
   depth: number;

@@ -7,6 +7,8 @@ import { borderTaps, type Geometry, insideTapLoops, pixelLoop, tapsOf } from "..
 import { windowGeometry } from "./window-geometry.ts";
 import { convBiasGrad, directConvBackward, directConvBuffers, directConvForward, directConvOf } from "./conv-direct.ts";
 import { pointwiseConvBackward, pointwiseConvForward, pointwiseConvOf } from "./conv-pointwise.ts";
+import { depthwiseConvBackward, depthwiseConvBuffers, depthwiseConvForward, depthwiseConvOf } from "./conv-depthwise.ts";
+import { im2colConvBackward, im2colConvBuffers, im2colConvForward, im2colConvOf } from "./conv-im2col.ts";
 
 type Conv = LayerContext<"conv">;
 
@@ -72,22 +74,29 @@ function borderCode(p: ConvPlan, line: (i: string, k: string) => string): string
 }
 
 /**
- * Three strategies, chosen per layer from its shape: the GEMM-shaped kernels
- * of ./conv-pointwise.ts for 1×1 convs of stride 1 without padding or groups,
- * the direct sliding kernels of ./conv-direct.ts for other stride-1,
- * undilated convs whose window fits the unroll budget, and otherwise the
- * general window code below.
+ * Strategies chosen per layer from its shape: the GEMM-shaped kernels of
+ * ./conv-pointwise.ts for 1×1 convs of stride 1 without padding or groups,
+ * the per-plane kernels of ./conv-depthwise.ts for depthwise convs, the direct sliding kernels of ./conv-direct.ts for other stride-1,
+ * undilated convs whose window fits the unroll budget, the column-matrix GEMM
+ * of ./conv-im2col.ts for one-group convs with a stride or dilation, and
+ * otherwise the general window code below.
  */
 export const conv: OpEmitter<"conv"> = {
   buffers(l) {
     if (pointwiseConvOf(l) !== undefined) return [];
+    const depthwise = depthwiseConvOf(l);
+    if (depthwise !== undefined) return depthwiseConvBuffers(l, depthwise);
     const direct = directConvOf(l);
-    return direct === undefined ? [] : directConvBuffers(l, direct);
+    if (direct !== undefined) return directConvBuffers(l, direct);
+    const im2col = im2colConvOf(l);
+    return im2col === undefined ? [] : im2colConvBuffers(l, im2col);
   },
 
   strategy(l) {
     if (pointwiseConvOf(l) !== undefined) return "pointwise: a GEMM per sample, 4 filters × 4 pixels";
+    if (depthwiseConvOf(l) !== undefined) return "depthwise: a zero-bordered plane per channel, taps in locals, 4 columns";
     if (directConvOf(l) !== undefined) return "direct: padded input, 1 filter × 4 columns, sliding rows";
+    if (im2colConvOf(l) !== undefined) return "im2col: a column matrix per sample and a GEMM, 4 filters × 4 pixels";
     const p = planOf(l);
     return p.unrollChannels
       ? `window: ${p.taps.length} taps unrolled over the group's channels`
@@ -106,8 +115,12 @@ export const conv: OpEmitter<"conv"> = {
   forward(l) {
     const pointwise = pointwiseConvOf(l);
     if (pointwise !== undefined) return pointwiseConvForward(l, pointwise);
+    const depthwise = depthwiseConvOf(l);
+    if (depthwise !== undefined) return depthwiseConvForward(l, depthwise);
     const direct = directConvOf(l);
     if (direct !== undefined) return directConvForward(l, direct);
+    const im2col = im2colConvOf(l);
+    if (im2col !== undefined) return im2colConvForward(l, im2col);
     const p = planOf(l);
     const bias = l.args.bias ? "b[f]" : "0";
     return `const w = ${l.param("weight")};
@@ -130,8 +143,12 @@ export const conv: OpEmitter<"conv"> = {
     const bias = l.args.bias ? [convBiasGrad(l, l.args.filters, l.output.h * l.output.w)] : [];
     const pointwise = pointwiseConvOf(l);
     if (pointwise !== undefined) return [...bias, ...pointwiseConvBackward(l, pointwise)];
+    const depthwise = depthwiseConvOf(l);
+    if (depthwise !== undefined) return [...bias, ...depthwiseConvBackward(l, depthwise)];
     const direct = directConvOf(l);
     if (direct !== undefined) return [...bias, ...directConvBackward(l, direct)];
+    const im2col = im2colConvOf(l);
+    if (im2col !== undefined) return [...bias, ...im2colConvBackward(l, im2col)];
     const p = planOf(l);
     const biasGrad = l.args.bias
       ? `const gb = ${l.grad("bias")};
