@@ -13,23 +13,14 @@
 //   correlation), otherwise g·w is added into a bordered input-gradient plane
 //   whose interior is copied to dx.
 import { type LayerContext, plus, type WorkspaceBuffer } from "../context.ts";
+import type { Geometry } from "../window.ts";
+import { windowGeometry } from "./window-geometry.ts";
 
 type Conv = LayerContext<"conv">;
 
-export interface DepthwiseConv {
+/** The window geometry (./window-geometry.ts) and this strategy's own sizes. */
+export interface DepthwiseConv extends Geometry {
   c: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pt: number;
-  pl: number;
-  oh: number;
-  ow: number;
   /** the padded plane's height and width */
   hp: number;
   wp: number;
@@ -54,19 +45,8 @@ export function depthwiseConvOf(l: Conv): DepthwiseConv | undefined {
   if (!ok) return undefined;
   const [pt, pb, pl, pr] = a.pad;
   return {
+    ...windowGeometry(l),
     c,
-    h,
-    w,
-    kh,
-    kw,
-    sh: a.stride[0],
-    sw: a.stride[1],
-    dh: a.dilation[0],
-    dw: a.dilation[1],
-    pt,
-    pl,
-    oh: l.output.h,
-    ow: l.output.w,
     hp: h + pt + pb,
     wp: w + pl + pr,
     padded: pt + pb + pl + pr > 0,

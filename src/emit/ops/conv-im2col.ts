@@ -10,28 +10,19 @@
 // A stride-2 conv reads each input row at every other column, which the
 // window code pays for in every multiply-add; here only the copy does.
 import { type LayerContext, plus, type WorkspaceBuffer } from "../context.ts";
+import type { Geometry } from "../window.ts";
 import { blocks, productBlock } from "./conv-pointwise.ts";
+import { windowGeometry } from "./window-geometry.ts";
 
 type Conv = LayerContext<"conv">;
 
 /** Pixels per dWeight chunk: the rows of dY and col a block reads stay in L1. */
 const CHUNK = 256;
 
-export interface Im2colConv {
+/** The window geometry (./window-geometry.ts) and this strategy's own sizes. */
+export interface Im2colConv extends Geometry {
   c: number;
   f: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pt: number;
-  pl: number;
-  oh: number;
-  ow: number;
   /** rows of the column matrix (C·KH·KW) and its columns (OH·OW) */
   ckk: number;
   p: number;
@@ -42,23 +33,12 @@ export function im2colConvOf(l: Conv): Im2colConv | undefined {
   const a = l.args;
   const ok = l.strategy === "auto" && a.groups === 1 && (a.stride.some((s) => s > 1) || a.dilation.some((d) => d > 1));
   if (!ok) return undefined;
-  const { c, h, w } = l.input;
+  const { c } = l.input;
   const [kh, kw] = a.kernel;
   return {
+    ...windowGeometry(l),
     c,
     f: a.filters,
-    h,
-    w,
-    kh,
-    kw,
-    sh: a.stride[0],
-    sw: a.stride[1],
-    dh: a.dilation[0],
-    dw: a.dilation[1],
-    pt: a.pad[0],
-    pl: a.pad[2],
-    oh: l.output.h,
-    ow: l.output.w,
     ckk: c * kh * kw,
     p: l.output.h * l.output.w,
   };
