@@ -173,32 +173,22 @@ function main() {
       }
     }
     // per-layer timing builds each single-input layer alone (a merge reads several values)
-    if (PER_LAYER_JS.has(w.id) && modulePath) {
-      log(`${w.id} cnnc per-layer training step…`);
+    const perLayer = (target: "ts" | "wasm") => {
+      const label = target === "ts" ? w.id : `${w.id} (wasm)`;
+      log(`${w.id} ${target === "ts" ? "cnnc" : "cnnc-wasm"} per-layer training step…`);
       try {
         const { timed, source } = timedLayers(model);
-        const modules = timed.map((i) => buildGenerated(layerModel(model, i), w.file).path);
+        const modules = timed.map((i) => buildGenerated(layerModel(model, i), w.file, target).path);
         const r = runChild({ kind: "layers", workload: w.id, modules, layers: timed, quick });
         const layers = r.layers;
-        if (layers) layerTables.push(() => layerTable(w, model, byLayer(layers, timed, source), limit, "JS"));
-        else layerTables.push(() => `${w.id}: per-layer timing failed: ${r.error}`);
+        if (layers) layerTables.push(() => layerTable(w, model, byLayer(layers, timed, source), target === "ts" ? limit : wasmLimit, target === "ts" ? "JS" : "wasm"));
+        else layerTables.push(() => `${label}: per-layer timing failed: ${r.error}`);
       } catch (e) {
-        layerTables.push(() => `${w.id}: per-layer build failed: ${(e as Error).message}`);
+        layerTables.push(() => `${label}: per-layer build failed: ${(e as Error).message}`);
       }
-    }
-    if (wasmPath && isChain(model)) {
-      log(`${w.id} cnnc-wasm per-layer training step…`);
-      try {
-        const every = model.layers.map((_, i) => i);
-        const modules = every.map((i) => buildGenerated(layerModel(model, i), w.file, "wasm").path);
-        const r = runChild({ kind: "layers", workload: w.id, modules, layers: every, quick });
-        const layers = r.layers;
-        if (layers) layerTables.push(() => layerTable(w, model, byLayer(layers, every, every), wasmLimit, "wasm"));
-        else layerTables.push(() => `${w.id} (wasm): per-layer timing failed: ${r.error}`);
-      } catch (e) {
-        layerTables.push(() => `${w.id} (wasm): per-layer build failed: ${(e as Error).message}`);
-      }
-    }
+    };
+    if (PER_LAYER_JS.has(w.id) && modulePath) perLayer("ts");
+    if (wasmPath && (isChain(model) || PER_LAYER_JS.has(w.id))) perLayer("wasm");
   }
   log("1×1 convs against the GEMM limit…");
   const pointwise = runChild({ kind: "pointwise", quick });
@@ -253,7 +243,7 @@ function main() {
     "",
     "## Per-layer time of the generated training step",
     "",
-    "Each single-input layer built alone as a loss-less model reading its input shape, and its `backward` (training-mode forward + backward) timed; the sum differs from the whole step by the loss, the merges (add, concat: not timed alone) and call overhead. A layer with the same arguments and input shape as an earlier one takes that one's time (n says which). TS target: W2, W3, W4 and W6; wasm target: the chains W1–W3. Each table ends with the time per kind of layer.",
+    "Each single-input layer built alone as a loss-less model reading its input shape, and its `backward` (training-mode forward + backward) timed; the sum differs from the whole step by the loss, the merges (add, concat: not timed alone) and call overhead. A layer with the same arguments and input shape as an earlier one takes that one's time (n says which). TS target: W2, W3, W4 and W6; wasm target: W1–W4 and W6. Each table ends with the time per kind of layer.",
     "",
     ...layerTables.map((f) => f()),
   ].join("\n");

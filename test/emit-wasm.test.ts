@@ -163,6 +163,30 @@ describe("graphs without merges", () => {
   });
 });
 
+describe("clamps on f32x4 lanes", () => {
+  it("relu6 and clamp give the scalar loop's values and gradients at and around their kinks, -0 included, bounds exact in f32 or not", async () => {
+    // clamp(-1.5, 2.25) and relu6 take the f32x4 path; clamp(-0.1, 0.3) (bounds no f32 holds) the scalar loop
+    for (const [name, op, lo, hi] of [["Relu6Kinks", "relu6", 0, 6], ["ClampKinks", "clamp(min=-1.5, max=2.25)", -1.5, 2.25], ["ClampInexact", "clamp(min=-0.1, max=0.3)", -0.1, 0.3]] as const) {
+      const r = compile(`model ${name} {\n  input [16]\n  ${op}\n}\n`, `${name}.cnn`);
+      expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const gen = await loadWasm(r.models[0]!);
+      const [flo, fhi] = [Math.fround(lo), Math.fround(hi)];
+      const up = (v: number) => v + Math.max(Math.abs(v), 1) * 2 ** -23;
+      const down = (v: number) => v - Math.max(Math.abs(v), 1) * 2 ** -23;
+      // 16 values, four vectors of four: each bound, just inside and outside it, -0, the middle, far outside
+      const x = Float32Array.from([flo, up(flo), down(flo), fhi, up(fhi), down(fhi), -0, 0, (lo + hi) / 2, -100, 100, lo, hi, 1e-30, -1e-30, 6]);
+      const ws = gen.createWorkspace(1);
+      const out = gen.forward({}, {}, x, ws, true);
+      // the f64 rule on the f32 values: x > lo ? (x < hi ? x : hi) : lo, derivative 1 strictly inside
+      const want = Array.from(x, (v) => Math.fround(v > lo ? (v < hi ? v : hi) : lo));
+      expect(Array.from(out), name).toEqual(want);
+      const dout = Float32Array.from(x, (_, i) => i + 1);
+      const { dx } = gen.backward!({}, {}, x, dout, ws);
+      expect(Array.from(dx), name).toEqual(Array.from(x, (v, i) => (v > lo && v < hi ? i + 1 : 0)));
+    }
+  });
+});
+
 describe("graphs with merges", () => {
   it("a residual stack: the reference's numbers, with the workspace packed by the lifetimes the wasm kernels need", async () => {
     // four residual blocks: values read twice (the block input by the conv and the add), in-place adds and relus

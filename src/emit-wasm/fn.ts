@@ -207,8 +207,12 @@ export const vadd = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd
 export const vmul = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xe6));
 /** f32x4.pmax: a < b ? b : a, lane-wise (so vmax(0, v) is `v > 0 ? v : 0`, NaN and −0 giving 0) */
 export const vmax = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xeb));
+/** f32x4.pmin: b < a ? b : a, lane-wise */
+export const vmin = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xea));
 /** lanes where a > b all ones, else zero (f32x4.gt) */
 export const vgt = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0x44));
+/** lanes where a < b all ones, else zero (f32x4.lt) */
+export const vlt = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0x43));
 export const vand = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0x4e));
 export const vsplat = (a: Ex<"f32">): Ex<"v128"> => ex("v128", (out) => (a.emit(out), simd(0x13)(out)));
 export const vzero: Ex<"v128"> = ex("v128", (out) => {
