@@ -22,7 +22,7 @@ import { compile } from "../src/pipeline.ts";
 import { relError } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
-import { readSafetensors } from "./torchvision/agree.ts";
+import { type Net, readSafetensors } from "./torchvision/agree.ts";
 
 const TOL = 1e-9;
 const SIZE = 64;
@@ -44,18 +44,8 @@ except ImportError:
 import torch.nn.functional as F
 out, size, prefixes = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 
-def save(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for k, t in tensors.items():
-        t = t.detach().contiguous().cpu()
-        data = t.numpy().tobytes()
-        dtype = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        header[k] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data); offset += len(data)
-    text = json.dumps(header).encode(); text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text))); f.write(text)
-        for b in blobs: f.write(b)
+sys.path.insert(0, "test/torchvision")
+from safetensors_write import save
 
 torch.manual_seed(0)
 m = torchvision.models.convnext_tiny(stochastic_depth_prob=0.0)
@@ -84,12 +74,6 @@ save(os.path.join(out, "result.safetensors"), result)
 print("done")
 `;
 
-interface Net {
-  createWorkspace(batch: number): object;
-  forward(p: object, s: object, x: Float64Array, ws: object, train?: boolean): Float64Array;
-  lossAndGrad(p: object, s: object, x: Float64Array, y: Int32Array, ws: object): { loss: number; grads: Record<string, Float64Array>; dx: Float64Array };
-  loadParams(bytes: Uint8Array): { params: Record<string, Float64Array>; state: Record<string, Float64Array> };
-}
 
 describe("convnext_tiny against torchvision (random weights loaded by name from safetensors, f64)", () => {
   const title = (what: string) => (torchPython ? what : `${what}: DID NOT RUN, no python3 with torch here`);

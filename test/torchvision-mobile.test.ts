@@ -27,7 +27,7 @@ import { compile, type ReadImport } from "../src/pipeline.ts";
 import { relError } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
-import { readSafetensors, startTorchvision, type AgreeCase } from "./torchvision/agree.ts";
+import { type AgreeCase, type Net, readSafetensors, startTorchvision } from "./torchvision/agree.ts";
 
 const TOL = 1e-9;
 const SIZE = 64;
@@ -65,12 +65,6 @@ afterAll(() => {
 const python = torchPython ? startTorchvision(torchPython, dir, SIZE, CASES) : undefined;
 afterAll(() => python?.stop());
 
-interface Net {
-  createWorkspace(batch: number): object;
-  forward(p: object, s: object, x: Float64Array, ws: object, train?: boolean): Float64Array;
-  lossAndGrad(p: object, s: object, x: Float64Array, y: Int32Array, ws: object): { loss: number; grads: Record<string, Float64Array>; dx: Float64Array };
-  loadParams(bytes: Uint8Array): { params: Record<string, Float64Array>; state: Record<string, Float64Array> };
-}
 
 const DROPOUT = /\bdropout\(\s*[0-9.]+\s*\)/g;
 

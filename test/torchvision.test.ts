@@ -22,7 +22,7 @@ import { compile } from "../src/pipeline.ts";
 import { relError } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
 import { torchMissing, torchPython } from "./torch-python.ts";
-import { type AgreeCase, readSafetensors, startTorchvision } from "./torchvision/agree.ts";
+import { type AgreeCase, type Net, readSafetensors, startTorchvision } from "./torchvision/agree.ts";
 
 const TOL = 1e-9;
 const SIZE = 64;
@@ -48,12 +48,6 @@ afterAll(() => {
 const python = torchPython ? startTorchvision(torchPython, dir, SIZE, CASES) : undefined;
 afterAll(() => python?.stop());
 
-interface Net {
-  createWorkspace(batch: number): object;
-  forward(p: object, s: object, x: Float64Array, ws: object, train?: boolean): Float64Array;
-  lossAndGrad(p: object, s: object, x: Float64Array, y: Int32Array, ws: object): { loss: number; grads: Record<string, Float64Array>; dx: Float64Array };
-  loadParams(bytes: Uint8Array): { params: Record<string, Float64Array>; state: Record<string, Float64Array> };
-}
 
 function zooModel(name: string): Model {
   const path = `examples/zoo/${name}.cnn`;

@@ -13,6 +13,7 @@ try:
 except ImportError:
     print("no torchvision", flush=True); sys.exit(0)
 import torch.nn.functional as F
+from safetensors_write import save  # beside this script, so on sys.path
 
 out, size, cases = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 
@@ -29,20 +30,6 @@ def exact_hardsigmoid(m):
         for child, sub in list(mod.named_children()):
             if isinstance(sub, torch.nn.Hardsigmoid):
                 setattr(mod, child, ExactHardsigmoid())
-
-def save(path, tensors):
-    # safetensors by hand (the `safetensors` package is not needed): a length, a JSON header, the data
-    header, blobs, offset = {}, [], 0
-    for k, t in tensors.items():
-        t = t.detach().contiguous().cpu()
-        data = t.numpy().tobytes()
-        dtype = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        header[k] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data); offset += len(data)
-    text = json.dumps(header).encode(); text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text))); f.write(text)
-        for b in blobs: f.write(b)
 
 for case in cases:
     name, batch, train = case["name"], case["batch"], case["train"]

@@ -4,6 +4,14 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+/** What the torchvision tests call on a generated f64 module. */
+export interface Net {
+  createWorkspace(batch: number): object;
+  forward(p: object, s: object, x: Float64Array, ws: object, train?: boolean): Float64Array;
+  lossAndGrad(p: object, s: object, x: Float64Array, y: Int32Array, ws: object): { loss: number; grads: Record<string, Float64Array>; dx: Float64Array };
+  loadParams(bytes: Uint8Array): { params: Record<string, Float64Array>; state: Record<string, Float64Array> };
+}
+
 export interface AgreeCase {
   name: string;
   batch: number;
