@@ -236,6 +236,27 @@ export const vlaneI = (a: Ex<"v128">, lane: number): Ex<"i32"> =>
 export const vsum = (a: Local<"v128">): Ex<"f32"> =>
   bin(bin(bin(vlane(a, 0), vlane(a, 1), op(0x92)), vlane(a, 2), op(0x92)), vlane(a, 3), op(0x92));
 
+// ---------------------------------------------------------------- SIMD (f64x2)
+
+/** two f32 elements from idx + off, widened to an f64x2 (v128.load64_zero, f64x2.promote_low_f32x4) */
+export const ldf2 = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"v128"> =>
+  ex("v128", (out) => {
+    addr(ptr, idx).emit(out);
+    simd(0x5d)(out);
+    memarg(out, 2, off);
+    simd(0x5f)(out);
+  });
+export const dadd = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xf0));
+export const dsub = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xf1));
+export const dmul = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xf2));
+export const dsplat = (a: Ex<"f64">): Ex<"v128"> => ex("v128", (out) => (a.emit(out), simd(0x14)(out)));
+export const dlane = (a: Ex<"v128">, lane: number): Ex<"f64"> =>
+  ex("f64", (out) => {
+    a.emit(out);
+    simd(0x21)(out);
+    out.push(lane);
+  });
+
 // ---------------------------------------------------------------- functions
 
 export class Fn {
@@ -302,6 +323,15 @@ export class Fn {
     v.emit(this.body);
     simd(0x0b)(this.body);
     memarg(this.body, 2, off);
+  }
+  /** an f64x2 stored as two f32 elements from idx + off (f32x4.demote_f64x2_zero, v128.store64_lane 0) */
+  stf2(ptr: Ex<"i32">, idx: Ex<"i32">, v: Ex<"v128">, off = 0): void {
+    addr(ptr, idx).emit(this.body);
+    v.emit(this.body);
+    simd(0x5e)(this.body);
+    simd(0x5b)(this.body);
+    memarg(this.body, 2, off);
+    this.body.push(0);
   }
   /** count f32 elements from idx set to zero (memory.fill) */
   zero(ptr: Ex<"i32">, idx: Ex<"i32">, count: Ex<"i32">): void {

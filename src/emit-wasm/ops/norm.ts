@@ -1,19 +1,17 @@
 // Normalisations, the formulas of src/emit/normalize.ts in the same order of
-// f64 operations on f32 values: batchnorm per channel over (N, H, W);
+// f64 operations on f32 values: batchnorm per channel over (N, H, W), on f64x2
+// pairs (src/emit-wasm/lanes.ts);
 // layernorm and groupnorm per sample and group of channels.
 import type { WasmLayerContext, WasmOpEmitter } from "../context.ts";
 import { add, div, type Ex, f64, k, ldf, mul, sqrt, sub, toF64 } from "../fn.ts";
+import { pairs, Sums } from "../lanes.ts";
 
 type Channel = WasmLayerContext<"batchnorm">;
 
-/** body(j) for every element j of channel c over the batch */
-function channelLoop(l: Channel, c: Ex<"i32">, body: (j: Ex<"i32">) => void): void {
-  const { size } = l.input;
+/** body(v, j) for every element j of channel c over the batch, two at a time where they fit */
+function channelLoop(l: Channel, c: Ex<"i32">, body: Parameters<typeof pairs>[3]): void {
   const hw = l.input.h * l.input.w;
-  l.f.loop(k(0), l.N, (n) => {
-    const o = l.f.let(add(mul(n, k(size)), mul(c, k(hw))));
-    l.f.loop(k(0), k(hw), (j) => body(add(o, j)));
-  });
+  l.f.loop(k(0), l.N, (n) => pairs(l.f, l.f.let(add(mul(n, k(l.input.size)), mul(c, k(hw)))), hw, body));
 }
 
 export const batchnorm: WasmOpEmitter<"batchnorm"> = {
@@ -23,11 +21,12 @@ export const batchnorm: WasmOpEmitter<"batchnorm"> = {
     const gamma = l.param("weight"), beta = l.param("bias");
     const rm = l.state("running_mean"), rv = l.state("running_var");
     const mom = l.args.momentum;
-    const sum = f.local("f64"), mu = f.local("f64"), sq = f.local("f64"), is = f.local("f64"), g = f.local("f64"), b = f.local("f64");
+    const sums = new Sums(f, 1);
+    const mu = f.local("f64"), sq = f.local("f64"), is = f.local("f64"), g = f.local("f64"), b = f.local("f64");
     const normalise = (c: Ex<"i32">) =>
-      channelLoop(l, c, (j) => {
+      channelLoop(l, c, (v, j) => {
         const jj = f.let(j);
-        f.stf(l.out, jj, add(mul(sub(ldf(l.inp, jj), mu), g), b));
+        v.st(l.out, jj, v.add(v.mul(v.sub(v.ld(l.inp, jj), v.of(mu)), v.of(g)), v.of(b)));
       });
     f.if(
       l.train,
@@ -35,14 +34,15 @@ export const batchnorm: WasmOpEmitter<"batchnorm"> = {
         const mean = l.buffer("mean"), istd = l.buffer("istd");
         const M = f.let(toF64(mul(l.N, k(hw))));
         f.loop(k(0), k(l.input.c), (c) => {
-          f.set(sum, f64(0));
-          channelLoop(l, c, (j) => f.set(sum, add(sum, ldf(l.inp, j))));
-          f.set(mu, div(sum, M));
-          f.set(sq, f64(0));
-          channelLoop(l, c, (j) => {
-            const d = f.let(sub(ldf(l.inp, j), mu));
-            f.set(sq, add(sq, mul(d, d)));
+          sums.clear();
+          channelLoop(l, c, (v, j) => sums.add(v, 0, v.ld(l.inp, j)));
+          f.set(mu, div(sums.total(0), M));
+          sums.clear();
+          channelLoop(l, c, (v, j) => {
+            const d = f.let(v.sub(v.ld(l.inp, j), v.of(mu)));
+            sums.add(v, 0, v.mul(d, d));
           });
+          f.set(sq, sums.total(0));
           f.set(is, div(f64(1), sqrt(add(div(sq, M), f64(l.args.eps)))));
           f.stf(mean, c, mu);
           f.stf(istd, c, is);
@@ -69,25 +69,26 @@ export const batchnorm: WasmOpEmitter<"batchnorm"> = {
     const gamma = l.param("weight"), ggamma = l.grad("weight"), gbeta = l.grad("bias");
     const mean = l.buffer("mean"), istd = l.buffer("istd");
     const M = f.let(toF64(mul(l.N, k(hw))));
+    const sums = new Sums(f, 2);
     const mu = f.local("f64"), is = f.local("f64"), sdy = f.local("f64"), sdyx = f.local("f64"), kk = f.local("f64");
     f.loop(k(0), k(l.input.c), (c) => {
       f.set(mu, ldf(mean, c));
       f.set(is, ldf(istd, c));
-      f.set(sdy, f64(0));
-      f.set(sdyx, f64(0));
-      channelLoop(l, c, (j) => {
+      sums.clear();
+      channelLoop(l, c, (v, j) => {
         const jj = f.let(j);
-        const dy = f.let(ldf(l.dOut, jj));
-        f.set(sdy, add(sdy, dy));
-        f.set(sdyx, add(sdyx, mul(dy, sub(ldf(l.inp, jj), mu))));
+        const dy = f.let(v.ld(l.dOut, jj));
+        sums.add(v, 0, dy);
+        sums.add(v, 1, v.mul(dy, v.sub(v.ld(l.inp, jj), v.of(mu))));
       });
-      f.set(sdyx, mul(sdyx, is));
+      f.set(sdy, sums.total(0));
+      f.set(sdyx, mul(sums.total(1), is));
       f.stf(ggamma, c, sdyx);
       f.stf(gbeta, c, sdy);
       f.set(kk, div(mul(ldf(gamma, c), is), M));
-      channelLoop(l, c, (j) => {
+      channelLoop(l, c, (v, j) => {
         const jj = f.let(j);
-        f.stf(l.dIn, jj, mul(kk, sub(sub(mul(M, ldf(l.dOut, jj)), sdy), mul(mul(sub(ldf(l.inp, jj), mu), is), sdyx))));
+        v.st(l.dIn, jj, v.mul(v.of(kk), v.sub(v.sub(v.mul(v.of(M), v.ld(l.dOut, jj)), v.of(sdy)), v.mul(v.mul(v.sub(v.ld(l.inp, jj), v.of(mu)), v.of(is)), v.of(sdyx)))));
       });
     });
   },
