@@ -259,6 +259,13 @@ export const dlane = (a: Ex<"v128">, lane: number): Ex<"f64"> =>
 
 // ---------------------------------------------------------------- functions
 
+/**
+ * Copies and fills of at most this many f32 elements, counted by a literal, are unrolled into
+ * loads and stores: memory.copy and memory.fill cost a call each, which dominated building the
+ * im2col rows of 7- to 28-wide images.
+ */
+const SHORT = 64;
+
 export class Fn {
   readonly params: Local<ValType>[] = [];
   readonly locals: ValType[] = [];
@@ -333,19 +340,37 @@ export class Fn {
     memarg(this.body, 2, off);
     this.body.push(0);
   }
-  /** count f32 elements from idx set to zero (memory.fill) */
+  /** count f32 elements from idx set to zero (memory.fill; stores when count is a short literal) */
   zero(ptr: Ex<"i32">, idx: Ex<"i32">, count: Ex<"i32">): void {
+    const n = konst(count);
+    if (n !== undefined && n <= SHORT) {
+      const d = n > 1 ? this.let(addr(ptr, idx)) : addr(ptr, idx);
+      this.short(n, (i) => this.stv(d, k(0), vzero, i), (i) => this.stf32(d, k(0), f32(0), i));
+      return;
+    }
     addr(ptr, idx).emit(this.body);
     i32(0).emit(this.body);
     shl(count, i32(2)).emit(this.body);
     this.body.push(0xfc, 0x0b, 0x00);
   }
-  /** count f32 elements copied (memory.copy; overlap-safe) */
+  /** count f32 elements copied between regions that do not overlap (memory.copy; loads and stores when count is a short literal) */
   copy(dst: Ex<"i32">, src: Ex<"i32">, count: Ex<"i32">): void {
+    const n = konst(count);
+    if (n !== undefined && n <= SHORT) {
+      const d = n > 1 ? this.let(dst) : dst, s = n > 1 ? this.let(src) : src;
+      this.short(n, (i) => this.stv(d, k(0), ldv(s, k(0), i), i), (i) => this.stf32(d, k(0), ldf32(s, k(0), i), i));
+      return;
+    }
     dst.emit(this.body);
     src.emit(this.body);
     shl(count, i32(2)).emit(this.body);
     this.body.push(0xfc, 0x0a, 0x00, 0x00);
+  }
+  /** n elements unrolled: four(i) for each whole group of four from element i, one(i) for the rest */
+  private short(n: number, four: (i: number) => void, one: (i: number) => void): void {
+    let i = 0;
+    for (; i + 4 <= n; i += 4) four(i);
+    for (; i < n; i++) one(i);
   }
   call(fn: number, args: Ex<ValType>[]): void {
     for (const a of args) a.emit(this.body);

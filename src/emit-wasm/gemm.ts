@@ -3,8 +3,9 @@
 //
 // gemmNN  C[i][p] = init + Σ_j A(i, j) · B[j][p]   — vectorised along p (rows of B and C
 //         are contiguous); A(i, j) = a[i·sai + j·saj] is broadcast, so A may be transposed.
-//         Register block: 4 rows × 8 columns (8 accumulators); remainders 1 row, 4 and 1 column;
-//         blocked over K and P so each packed panel and A's rows stay in cache.
+//         Register block: 4 rows × 8 columns (8 accumulators), remainder rows one at a time;
+//         blocked over K and P so each packed panel and A's rows stay in cache; the last
+//         P mod 8 columns are a zero-padded panel whose tiles work on a copy of C's columns.
 // gemmNT  C[i][j] = init + Σ_p A[i][p] · B[j][p]   — both operands contiguous along p
 //         (dot products); block 4 rows × 2 columns, horizontal sums at the end, scalar tail;
 //         the sums run in slices of p so A's rows stay in cache while B's stream past.
@@ -24,8 +25,13 @@ export const PACK_AT = 64;
 /** the block of B packed at a time: PACK_K rows × PACK_COLS columns (whole 8-column panels) */
 export const PACK_K = 256;
 export const PACK_COLS = 128;
+/**
+ * The last panel of a block may hold fewer than 8 of B's columns (zeros in the others): its tiles
+ * work on a copy of C's few columns here, 4 rows of 8 floats, so every tile is a whole 4×8 or 1×8 one.
+ */
+const EDGE_AT = PACK_AT + PACK_K * PACK_COLS * 4;
 /** the bytes from 0 to the end of the packing area: a memory's own data starts at or after this */
-export const PACK_END = PACK_AT + PACK_K * PACK_COLS * 4;
+export const PACK_END = EDGE_AT + 4 * 8 * 4;
 /** gemmNT sums its dot products in slices of about this many floats of A (all of A's rows), kept in cache */
 const NT_SLICE = 32768;
 
@@ -39,24 +45,26 @@ export function gemmNN(): Fn {
   const pa = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   const pb = f.local("i32"), pc = f.local("i32");
   const accs = Array.from({ length: 4 }, () => [f.local("v128"), f.local("v128")]);
-  const sajB = f.local("i32"), sbB = f.local("i32");
-  /** where the tile reads B's panel and the bytes between its rows: B itself (b + p, sb) or the packed copy (8 floats a row) */
-  const panel = f.local("i32"), step = f.local("i32");
-  /** the block of B the tiles work on: columns p0 .. p0 + pw (packed), rows k0 .. k0 + kc; useC: start from C (acc, or a later K block) */
-  const p0 = f.local("i32"), pw = f.local("i32"), k0 = f.local("i32"), kc = f.local("i32"), useC = f.local("i32"), q = f.local("i32");
+  const sajB = f.local("i32");
+  /** the packed panel a tile reads (8 floats a row) */
+  const panel = f.local("i32");
+  /** the block of B the tiles work on: columns p0 .. p0 + pw, packed in pw8 / 8 panels, the last one
+   * holding rem columns (0: all whole); rows k0 .. k0 + kc; useC: start from C (acc, or a later K block) */
+  const p0 = f.local("i32"), pw = f.local("i32"), pw8 = f.local("i32"), rem = f.local("i32");
+  const k0 = f.local("i32"), kc = f.local("i32"), useC = f.local("i32"), q = f.local("i32"), e = f.local("i32");
+  /** where a tile reads and writes C: C itself (c, sc) or, in the last panel, the edge copy (8 floats a row) */
+  const cAt = f.local("i32"), cStride = f.local("i32");
   f.set(sajB, bytes(saj));
-  f.set(sbB, bytes(sb));
 
-  /** one R-row × W-column tile at (i, p) over rows k0 .. k0 + kc of B; W = 8, 4 or 1 (one lane used) */
-  const tile = (R: number, W: 8 | 4 | 1) => {
-    const V = W === 8 ? 2 : 1;
+  /** one R-row × 8-column tile at (i, p) over rows k0 .. k0 + kc of B's packed panel */
+  const tile = (R: number) => {
+    const cRow = (r: number) => add(cAt, shl(add(mul(add(i, i32(r)), cStride), p), i32(2)));
     for (let r = 0; r < R; r++) {
       f.set(pa[r]!, add(a, shl(add(mul(add(i, i32(r)), sai), mul(k0, saj)), i32(2))));
-      for (let v = 0; v < V; v++) {
-        const cAt = add(c, shl(add(mul(add(i, i32(r)), sc), p), i32(2)));
+      for (let v = 0; v < 2; v++) {
         f.if(
           useC,
-          () => f.set(accs[r]![v]!, W === 1 ? ldsplat(cAt, k(0)) : ldv(cAt, k(0), 4 * v)),
+          () => f.set(accs[r]![v]!, ldv(cRow(r), k(0), 4 * v)),
           () =>
             f.if(
               bias,
@@ -68,43 +76,56 @@ export function gemmNN(): Fn {
     }
     f.set(pb, panel);
     f.for(j, k(0), kc, () => {
-      const bv = Array.from({ length: V }, (_, v) => f.let(W === 1 ? ldsplat(pb, k(0)) : ldv(pb, k(0), 4 * v)));
+      const bv = [f.let(ldv(pb, k(0))), f.let(ldv(pb, k(0), 4))];
       for (let r = 0; r < R; r++) {
         const av = f.let(ldsplat(pa[r]!, k(0)));
-        for (let v = 0; v < V; v++) f.set(accs[r]![v]!, vadd(accs[r]![v]!, vmul(av, bv[v]!)));
+        for (let v = 0; v < 2; v++) f.set(accs[r]![v]!, vadd(accs[r]![v]!, vmul(av, bv[v]!)));
         f.set(pa[r]!, add(pa[r]!, sajB));
       }
-      f.set(pb, add(pb, step));
+      f.set(pb, add(pb, i32(32)));
     });
     for (let r = 0; r < R; r++) {
-      f.set(pc, add(c, shl(add(mul(add(i, i32(r)), sc), p), i32(2))));
-      for (let v = 0; v < V; v++) {
-        if (W === 1) f.stf32(pc, k(0), vlane(accs[r]![v]!, 0));
-        else f.stv(pc, k(0), accs[r]![v]!, 4 * v);
-      }
+      f.set(pc, cRow(r));
+      for (let v = 0; v < 2; v++) f.stv(pc, k(0), accs[r]![v]!, 4 * v);
     }
   };
 
-  /** every row of columns p .. p + W, B's panel already chosen */
-  const columnBlock = (W: 8 | 4 | 1) => {
+  /** every row of columns p .. p + 8 of the panel at `panel` */
+  const columnBlock = () => {
     f.set(i, k(0));
     f.while(cmp("le", add(i, i32(4)), M), () => {
-      tile(4, W);
+      tile(4);
       f.set(i, add(i, i32(4)));
     });
-    f.for(i, i, M, () => tile(1, W));
+    f.for(i, i, M, () => tile(1));
   };
-  const unpacked = () => {
-    f.set(panel, add(b, bytes(p)));
-    f.set(step, sbB);
+
+  /** the last panel's tiles on the edge copy of rows i .. i + R of C's rem columns from p */
+  const edgeTile = (R: number) => {
+    const edge = (r: number) => k(EDGE_AT + r * 32);
+    const cCol = (r: number) => add(c, shl(add(mul(add(i, i32(r)), sc), p), i32(2)));
+    f.if(useC, () => {
+      for (let r = 0; r < R; r++) f.for(e, k(0), rem, () => f.stf32(edge(r), e, ldf32(cCol(r), e)));
+    });
+    // the edge row r is at cAt + ((i + r)·8 + p)·4 bytes
+    f.set(cAt, sub(k(EDGE_AT), shl(add(shl(i, i32(3)), p), i32(2))));
+    f.set(cStride, k(8));
+    tile(R);
+    f.set(cAt, c);
+    f.set(cStride, sc);
+    for (let r = 0; r < R; r++) f.for(e, k(0), rem, () => f.stf32(cCol(r), e, ldf32(edge(r), e)));
   };
 
   // blocks of PACK_COLS columns × PACK_K rows of B, copied row by row (contiguous reads) into
   // 8-column panels of kc rows, so a tile's panel is contiguous and stays in cache across the rows of A
+  f.set(cAt, c);
+  f.set(cStride, sc);
   f.set(p0, k(0));
-  f.while(cmp("le", add(p0, i32(8)), P), () => {
-    f.set(pw, and(sub(P, p0), i32(~7)));
+  f.while(cmp("lt", p0, P), () => {
+    f.set(pw, sub(P, p0));
     f.if(cmp("gt", pw, k(PACK_COLS)), () => f.set(pw, k(PACK_COLS)));
+    f.set(rem, and(pw, i32(7)));
+    f.set(pw8, and(add(pw, i32(7)), i32(~7)));
     f.set(k0, k(0));
     f.while(cmp("lt", k0, K), () => {
       f.set(kc, sub(K, k0));
@@ -113,37 +134,38 @@ export function gemmNN(): Fn {
       f.for(j, k(0), kc, () => {
         f.set(pb, add(b, shl(add(mul(add(k0, j), sb), p0), i32(2))));
         f.set(pc, add(k(PACK_AT), shl(j, i32(5))));
-        f.for(q, k(0), pw, () => {
+        f.for(q, k(0), sub(pw, rem), () => {
           f.stv(pc, k(0), ldv(pb, k(0)));
           f.stv(pc, k(0), ldv(pb, k(0), 4), 4);
           f.set(pb, add(pb, i32(32)));
           f.set(pc, add(pc, shl(kc, i32(5))));
         }, 8);
+        // the last panel: rem columns, then zeros
+        f.if(rem, () => {
+          f.stv(pc, k(0), vzero);
+          f.stv(pc, k(0), vzero, 4);
+          f.for(q, k(0), rem, () => f.stf32(pc, q, ldf32(pb, q)));
+        });
       });
-      f.set(step, i32(32));
-      f.for(q, k(0), pw, () => {
+      f.for(q, k(0), pw8, () => {
         f.set(p, add(p0, q));
         f.set(panel, add(k(PACK_AT), mul(shl(q, i32(2)), kc)));
-        columnBlock(8);
+        f.if(
+          or(cmp("eq", rem, k(0)), cmp("lt", add(q, i32(8)), pw)),
+          columnBlock,
+          () => {
+            f.set(i, k(0));
+            f.while(cmp("le", add(i, i32(4)), M), () => {
+              edgeTile(4);
+              f.set(i, add(i, i32(4)));
+            });
+            f.for(i, i, M, () => edgeTile(1));
+          },
+        );
       }, 8);
       f.set(k0, add(k0, kc));
     });
     f.set(p0, add(p0, pw));
-  });
-  // the last P mod 8 columns read B in place, over all of K
-  f.set(p, p0);
-  f.set(k0, k(0));
-  f.set(kc, K);
-  f.set(useC, acc);
-  f.if(cmp("le", add(p, i32(4)), P), () => {
-    unpacked();
-    columnBlock(4);
-    f.set(p, add(p, i32(4)));
-  });
-  f.while(cmp("lt", p, P), () => {
-    unpacked();
-    columnBlock(1);
-    f.set(p, add(p, i32(1)));
   });
   return f;
 }
