@@ -2,21 +2,20 @@
 // heap: TF.js's memory does not leak into the next contender's peak RSS).
 //   node --expose-gc --import tsx bench/child.ts '<Job as JSON>'
 // Prints one JSON line (ChildResult) on stdout.
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import { measureGemm } from "./gemm.ts";
 import { measureWasmGemm } from "./wasm-gemm.ts";
-import { median, timeIt } from "./stats.ts";
+import { inTurns, median, timeIt } from "./stats.ts";
 import { loadGenerated } from "./contenders/generated.ts";
 import { buildConvnetjs } from "./contenders/convnetjs.ts";
-import { buildTfNet } from "./contenders/tfjs.ts";
+import { buildTfNet, tfOn } from "./contenders/tfjs.ts";
 import { layerModel, loadModel, makeData, type Mode, WORKLOADS } from "./workloads.ts";
 import { measurePointwise, type PointwiseResult } from "./kernels/pointwise.ts";
 
 export type Contender = "cnnc" | "cnnc-wasm" | "tfjs-cpu" | "tfjs-wasm" | "convnetjs";
 
 export interface Job {
-  kind: "run" | "layers" | "gemm" | "pointwise";
+  /** turns: the wasm target's forward and TF.js-wasm's in one process, called in turns */
+  kind: "run" | "layers" | "gemm" | "pointwise" | "turns";
   contender?: Contender;
   workload?: string;
   modes?: Mode[];
@@ -46,6 +45,8 @@ export interface ChildResult {
   /** the wasm target's f32x4 kernels at 256³ (bench/wasm-gemm.ts) */
   wasmGemm?: { name: string; gflops: number }[];
   workspaceBytes?: number;
+  /** turns: CPU ms of each forward call of the wasm target and of TF.js-wasm, taken in turns */
+  turns?: { wasm: number[]; tfjs: number[] };
   /** ResNet-50's 1×1 convs against the GEMM limit of the same rounds (bench/kernels/pointwise.ts) */
   pointwise?: PointwiseResult;
   peakRss: number;
@@ -121,6 +122,19 @@ async function main(): Promise<ChildResult> {
     return out;
   }
   const data = makeData(model, N);
+  if (job.kind === "turns") {
+    const ours = await loadGenerated(job.modules![0], data, N, model.output.reduce((a, b) => a * b, 1));
+    const theirs = buildTfNet(await tfOn("wasm"), model, data, N, model.loss !== null);
+    // a second untimed call each (V8 compiles a wasm function's optimised code after its first calls),
+    // timed to choose how many turns fill the budget: at least 7, so short forwards get many more
+    ours.forward();
+    theirs.forward();
+    const [, pair] = timedOnce(() => (ours.forward(), theirs.forward()));
+    const iters = Math.min(101, Math.max(7, Math.round((job.quick ? 2000 : 6000) / pair)));
+    const [a, b] = inTurns([() => ours.forward(), () => theirs.forward()], iters);
+    out.turns = { wasm: a!.cpu, tfjs: b!.cpu };
+    return out;
+  }
   let net: { forward(): Float32Array; trainStep(): number };
   const c = job.contender!;
   if (c === "cnnc" || c === "cnnc-wasm") {
@@ -129,19 +143,7 @@ async function main(): Promise<ChildResult> {
     net = g;
   } else if (c === "convnetjs") {
     net = buildConvnetjs(model, data, N);
-  } else {
-    const tf = await import("@tensorflow/tfjs");
-    if (c === "tfjs-wasm") {
-      const wasm = await import("@tensorflow/tfjs-backend-wasm");
-      const req = createRequire(import.meta.url);
-      // a file path (no network): the folder holding the .wasm binaries
-      wasm.setWasmPaths(dirname(req.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm")) + "/");
-      wasm.setThreadsCount(1);
-      await tf.setBackend("wasm");
-    } else await tf.setBackend("cpu");
-    await tf.ready();
-    net = buildTfNet(tf, model, data, N, model.loss !== null);
-  }
+  } else net = buildTfNet(await tfOn(c === "tfjs-wasm" ? "wasm" : "cpu"), model, data, N, model.loss !== null);
   for (const mode of job.modes!) {
     const fn = mode === "forward" ? () => net.forward() : () => net.trainStep();
     // the first call is the warm-up and gives the values compared across contenders

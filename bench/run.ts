@@ -6,7 +6,7 @@ import { cpus } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ChildResult, Contender, Job, Timing } from "./child.ts";
 import { buildGenerated } from "./contenders/generated.ts";
-import { fmt, fmtBytes, markdownTable } from "./stats.ts";
+import { fmt, fmtBytes, markdownTable, median, quantile } from "./stats.ts";
 import { flopsOf, isChain, isMerge, layerModel, loadModel, type Mode, ROOT, WORKLOADS, type Workload } from "./workloads.ts";
 import type { Layer, Model } from "../src/ir.ts";
 import { moduleMemory } from "../src/emit/module.ts";
@@ -129,6 +129,7 @@ function main() {
   // formatted at the end, once the limit is final
   const layerTables: (() => string)[] = [];
   const sizes: string[][] = [];
+  const turns: Turns[] = [];
   for (const w of WORKLOADS) {
     if (only && w.id !== only) continue;
     let model: Model;
@@ -171,6 +172,11 @@ function main() {
         const t = r.timings.find((x) => x.mode === mode);
         rows.push({ w, model, mode, contender: p.contender, t, peakRss: r.peakRss, note: [p.note, r.error].filter((x) => x !== undefined).join("; ") });
       }
+    }
+    if (wasmPath) {
+      log(`${w.id} cnnc-wasm and tfjs-wasm forward in turns…`);
+      const r = runChild({ kind: "turns", workload: w.id, modules: [wasmPath], quick });
+      turns.push(r.turns ? [w, model, r.turns] : [w, model, r.error ?? "no result"]);
     }
     // per-layer timing builds each single-input layer alone (a merge reads several values)
     const perLayer = (target: "ts" | "wasm") => {
@@ -222,6 +228,12 @@ function main() {
     "",
     table,
     "",
+    "## The wasm target's forward against TF.js-wasm, in turns",
+    "",
+    "Both forwards in one child process, called alternately after two untimed calls each (at least 7 turns, more for short forwards: about 2 s of calls in `--quick`, 6 s in the full run), so a change in the shared machine's speed during the run hits both alike (the main table times each contender in its own process, one after the other). ms = median process CPU time (user + system) per call; `per turn` is the middle half (quartiles) of the ratios within each turn's pair of calls.",
+    "",
+    turnsTable(turns),
+    "",
     "## Generated module size and workspace",
     "",
     markdownTable(
@@ -250,6 +262,19 @@ function main() {
   console.log(md);
   writeFileSync(`${ROOT}bench/RESULTS.md`, md + "\n");
   log(`wrote bench/RESULTS.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+type Turns = [Workload, Model, { wasm: number[]; tfjs: number[] } | string];
+
+function turnsTable(turns: Turns[]): string {
+  const rows = turns.map(([w, model, t]) => {
+    if (typeof t === "string") return [w.id, model.name, String(w.batch), "—", "—", "—", "—", "0", t];
+    const pairs = t.wasm.map((ms, i) => t.tfjs[i]! / ms);
+    const ours = median(t.wasm), theirs = median(t.tfjs);
+    const gf = (ms: number) => fmt(flopsOf(model, w.batch, "forward") / (ms * 1e6));
+    return [w.id, model.name, String(w.batch), `${fmt(ours)} (${gf(ours)} GFLOP/s)`, `${fmt(theirs)} (${gf(theirs)} GFLOP/s)`, `**${fmt(theirs / ours)}×**`, `${fmt(quantile(pairs, 0.25))}–${fmt(quantile(pairs, 0.75))}×`, String(pairs.length), ""];
+  });
+  return markdownTable(["workload", "model", "batch", "cnnc-wasm ms", "TF.js-wasm ms", "TF.js-wasm / cnnc-wasm", "per turn", "n", "note"], rows);
 }
 
 function mainTable(rows: Row[], limit: number, wasmLimit: number): string {

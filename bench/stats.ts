@@ -1,5 +1,5 @@
-// Statistics and table formatting for the benchmark. Pure functions, no timing:
-// test/bench.test.ts checks them against hand-computed values.
+// Statistics and table formatting for the benchmark. Pure functions (checked
+// by test/bench.test.ts against hand-computed values), and the two timing loops.
 
 /** Median of a non-empty list (mean of the two middle values for an even count). */
 export function median(xs: readonly number[]): number {
@@ -74,4 +74,24 @@ export function timeIt(
     if (samples.length >= minIters && performance.now() - start > budget) break;
   }
   return samples;
+}
+
+/**
+ * Calls each function once untimed, then all of them in turns `iters` times,
+ * so a change in the shared machine's speed hits every one alike. Returns the
+ * process's CPU time (user + system) and the wall time of every call, in ms.
+ */
+export function inTurns(fns: readonly (() => unknown)[], iters: number): { cpu: number[]; wall: number[] }[] {
+  for (const fn of fns) fn();
+  const out = fns.map(() => ({ cpu: [] as number[], wall: [] as number[] }));
+  for (let i = 0; i < iters; i++) {
+    fns.forEach((fn, k) => {
+      const t = process.cpuUsage(), w0 = performance.now();
+      fn();
+      out[k]!.wall.push(performance.now() - w0);
+      const d = process.cpuUsage(t);
+      out[k]!.cpu.push((d.user + d.system) / 1000);
+    });
+  }
+  return out;
 }

@@ -5,6 +5,8 @@
 // same products as cnnc's NCHW flatten. Graphs: each layer reads the values
 // its `from` names; add is tf.addN, concat joins the last (channel) axis.
 // Depthwise convs (groups = channels = filters) are tf.depthwiseConv2d.
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
 import type { Model } from "../../src/ir.ts";
 import type { Data } from "../workloads.ts";
@@ -20,6 +22,19 @@ export interface TfNet {
    */
   trainStep(): number;
   dispose(): void;
+}
+
+/** TF.js on its cpu backend or its wasm one (XNNPACK, SIMD, one thread, the binaries read from node_modules: no network) */
+export async function tfOn(backend: "cpu" | "wasm"): Promise<typeof TF> {
+  const tf = await import("@tensorflow/tfjs");
+  if (backend === "wasm") {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    wasm.setWasmPaths(dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm")) + "/");
+    wasm.setThreadsCount(1);
+  }
+  await tf.setBackend(backend);
+  await tf.ready();
+  return tf;
 }
 
 export function buildTfNet(tf: typeof TF, model: Model, data: Data, batch: number, withLoss: boolean): TfNet {

@@ -15,11 +15,10 @@
 // training-mode forward, so dX and dW together. GFLOP/s counts 2·MACs forward
 // and 4·MACs backward (dX and dW), as bench/workloads.ts's flopsOf does.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import { compile } from "../../src/pipeline.ts";
 import { emitWasmModule } from "../../src/emit-wasm/module.ts";
 import type { Model } from "../../src/ir.ts";
+import { tfOn } from "../contenders/tfjs.ts";
 import { median } from "../stats.ts";
 import { ROOT } from "../workloads.ts";
 
@@ -118,14 +117,7 @@ async function main() {
   const dir = `${ROOT}.tmp/bench/wasm-layers/`;
   mkdirSync(dir, { recursive: true });
   let tf: typeof import("@tensorflow/tfjs") | undefined;
-  if (withTf) {
-    tf = await import("@tensorflow/tfjs");
-    const wasm = await import("@tensorflow/tfjs-backend-wasm");
-    const req = createRequire(import.meta.url);
-    wasm.setWasmPaths(dirname(req.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm")) + "/");
-    wasm.setThreadsCount(1);
-    await tf.setBackend("wasm");
-  }
+  if (withTf) tf = await tfOn("wasm");
   const head = emitters.length === 2 ? ["fwd ms base", "fwd GFLOP/s base", "bwd ms base", "bwd GFLOP/s base"] : [];
   const cols = ["layer", "kind", "input", ...head, "fwd ms", "fwd GFLOP/s", "bwd ms", "bwd GFLOP/s", "tfjs-wasm fwd ms", "tfjs fwd GFLOP/s", "tfjs/cnnc fwd time"];
   const rows: string[] = [`| ${cols.join(" | ")} |`, `|${cols.map((_, i) => (i < 3 ? "---" : "--:")).join("|")}|`];

@@ -7,13 +7,11 @@
 //   nice node --import tsx bench/kernels/wasm-w4.ts [--workload W4] [--iters 3] [--baseline DIR] [--no-tfjs]
 //
 // DIR as in wasm-layers.ts: another checkout's src/ (`git archive main src grammar | tar -x -C DIR`).
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { emitWasmModule } from "../../src/emit-wasm/module.ts";
 import { loadGenerated } from "../contenders/generated.ts";
-import { buildTfNet } from "../contenders/tfjs.ts";
-import { median } from "../stats.ts";
+import { buildTfNet, tfOn } from "../contenders/tfjs.ts";
+import { inTurns, median } from "../stats.ts";
 import { flopsOf, loadModel, makeData, ROOT, WORKLOADS } from "../workloads.ts";
 
 const args = process.argv.slice(2);
@@ -42,31 +40,13 @@ for (const [tag, emit] of emitters) {
   train.push([tag, () => net.trainStep()]);
 }
 if (!args.includes("--no-tfjs")) {
-  const tf = await import("@tensorflow/tfjs");
-  const wasm = await import("@tensorflow/tfjs-backend-wasm");
-  wasm.setWasmPaths(dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm")) + "/");
-  wasm.setThreadsCount(1);
-  await tf.setBackend("wasm");
-  await tf.ready();
+  const tf = await tfOn("wasm");
   const net = buildTfNet(tf, model, data, w.batch, model.loss !== null);
   forward.push(["tfjs-wasm", () => net.forward()]);
 }
 
 /** median CPU and wall ms per call of each function, called in turns */
-function turns(fns: [string, () => unknown][]): { cpu: number; wall: number }[] {
-  for (const [, fn] of fns) fn();
-  const cpu: number[][] = fns.map(() => []), wall: number[][] = fns.map(() => []);
-  for (let i = 0; i < iters; i++) {
-    fns.forEach(([, fn], k) => {
-      const t = process.cpuUsage(), w0 = performance.now();
-      fn();
-      wall[k]!.push(performance.now() - w0);
-      const d = process.cpuUsage(t);
-      cpu[k]!.push((d.user + d.system) / 1000);
-    });
-  }
-  return fns.map((_, k) => ({ cpu: median(cpu[k]!), wall: median(wall[k]!) }));
-}
+const turns = (fns: [string, () => unknown][]) => inTurns(fns.map(([, fn]) => fn), iters).map((t) => ({ cpu: median(t.cpu), wall: median(t.wall) }));
 
 const fwd = turns(forward);
 const step = turns(train);
