@@ -204,6 +204,7 @@ export const ldsplat = (ptr: Ex<"i32">, idx: Ex<"i32">, off = 0): Ex<"v128"> =>
 // ---------------------------------------------------------------- SIMD (f32x4)
 
 export const vadd = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xe4));
+export const vsub = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xe5));
 export const vmul = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xe6));
 /** f32x4.pmax: a < b ? b : a, lane-wise (so vmax(0, v) is `v > 0 ? v : 0`, NaN and −0 giving 0) */
 export const vmax = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0xeb));

@@ -1,16 +1,17 @@
-// f64 arithmetic on f32 arrays written once for one value at a time (f64) and
-// two (f64x2): the same operations in the same order on each value, so a loop
-// over pairs with a scalar tail computes per element exactly what the scalar
-// loop does, at twice the width. Only reductions change their order (two
-// partial sums, added at the end).
-import { add, dadd, dlane, dmul, dsplat, dsub, type Ex, f64, type Fn, k, ldf, ldf2, type Local, mul, sub, vzero } from "./fn.ts";
+// Arithmetic on f32 arrays written once for one value at a time (f64) and for
+// several: two in f64x2 lanes, the same operations in the same order on each
+// value, so a loop over pairs with a scalar tail computes per element exactly
+// what the scalar loop does, at twice the width (only reductions change their
+// order: two partial sums, added at the end); or four in f32x4 lanes, each
+// operation rounded to f32, for elementwise passes where that is accurate enough.
+import { add, dadd, dlane, dmul, dsplat, dsub, demote, type Ex, f64, type Fn, k, ldf, ldf2, ldv, Local, mul, sub, vadd, vmul, vsplat, vsub, vzero } from "./fn.ts";
 
 export interface Lanes<T extends "f64" | "v128"> {
   /** values per step */
-  readonly width: 1 | 2;
-  /** f32 elements idx … widened to f64 */
+  readonly width: 1 | 2 | 4;
+  /** f32 elements idx … (widened to f64 but in f32x4 lanes) */
   ld(ptr: Ex<"i32">, idx: Ex<"i32">): Ex<T>;
-  /** rounded to f32 and stored at idx … */
+  /** stored at idx …, rounded to f32 */
   st(ptr: Ex<"i32">, idx: Ex<"i32">, v: Ex<T>): void;
   add(a: Ex<T>, b: Ex<T>): Ex<T>;
   sub(a: Ex<T>, b: Ex<T>): Ex<T>;
@@ -39,16 +40,34 @@ export const two = (f: Fn): Lanes<"v128"> => ({
   of: dsplat,
 });
 
+/** four f32 lanes: each operation rounded to f32 (an f64 operand is rounded to f32 first) */
+export const four = (f: Fn): Lanes<"v128"> => ({
+  width: 4,
+  ld: ldv,
+  st: (ptr, idx, v) => f.stv(ptr, idx, v),
+  add: vadd,
+  sub: vsub,
+  mul: vmul,
+  of: (x) => vsplat(demote(x)),
+});
+
 type Body = <T extends "f64" | "v128">(v: Lanes<T>, j: Ex<"i32">) => void;
 
-/** body(j) for j = from + [0, count): on pairs while two values are left, then on the last one */
-export function pairs(f: Fn, from: Ex<"i32">, count: number, body: Body): void {
-  const whole = count - (count % 2);
+/**
+ * body(j) for j = from + [0, count): on `wide` lanes (two(f) or four(f)) while they fill, then one value
+ * at a time. The f64 locals in `hoist` are spread across lanes once, before the loop, for body's `of`.
+ */
+export function inLanes(f: Fn, wide: Lanes<"v128">, from: Ex<"i32">, count: number, body: Body, hoist: Local<"f64">[] = []): void {
+  const whole = count - (count % wide.width);
   if (whole > 0) {
-    const v = two(f);
-    f.loop(k(0), k(whole), (j) => body(v, add(from, j)), 2);
+    const spread = new Map(hoist.map((x) => [x.index, f.let(wide.of(x))]));
+    const lanes: Lanes<"v128"> = { ...wide, of: (x) => (x instanceof Local ? spread.get(x.index) : undefined) ?? wide.of(x) };
+    f.loop(k(0), k(whole), (j) => body(lanes, add(from, j)), wide.width);
   }
-  if (whole < count) body(one(f), add(from, k(whole)));
+  if (whole === count) return;
+  const rest = count - whole, v = one(f);
+  if (rest === 1) body(v, add(from, k(whole)));
+  else f.loop(k(whole), k(count), (j) => body(v, add(from, j)));
 }
 
 /** Running sums kept per width (an f64x2 and an f64 each), totalled lane by lane at the end. */
@@ -69,6 +88,7 @@ export class Sums {
   }
   /** sum i += e */
   add<T extends "f64" | "v128">(v: Lanes<T>, i: number, e: Ex<T>): void {
+    if (v.width === 4) throw new Error("internal: sums are kept in f64 (one or two lanes)");
     const acc = (v.width === 2 ? this.wide[i] : this.narrow[i]) as Local<T>;
     this.f.set(acc, v.add(acc, e));
   }

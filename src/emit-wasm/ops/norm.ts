@@ -1,17 +1,17 @@
-// Normalisations, the formulas of src/emit/normalize.ts in the same order of
-// f64 operations on f32 values: batchnorm per channel over (N, H, W), on f64x2
-// pairs (src/emit-wasm/lanes.ts);
-// layernorm and groupnorm per sample and group of channels.
+// Normalisations: batchnorm per channel over (N, H, W), its sums in f64 on
+// f64x2 pairs and its elementwise passes on f32x4 lanes (src/emit-wasm/lanes.ts);
+// layernorm and groupnorm per sample and group of channels, the formulas of
+// src/emit/normalize.ts in the same order of f64 operations on f32 values.
 import type { WasmLayerContext, WasmOpEmitter } from "../context.ts";
-import { add, div, type Ex, f64, k, ldf, mul, sqrt, sub, toF64 } from "../fn.ts";
-import { pairs, Sums } from "../lanes.ts";
+import { add, div, type Ex, f64, k, ldf, type Local, mul, sqrt, sub, toF64 } from "../fn.ts";
+import { four, inLanes, type Lanes, Sums, two } from "../lanes.ts";
 
 type Channel = WasmLayerContext<"batchnorm">;
 
-/** body(v, j) for every element j of channel c over the batch, two at a time where they fit */
-function channelLoop(l: Channel, c: Ex<"i32">, body: Parameters<typeof pairs>[3]): void {
+/** body(v, j) for every element j of channel c over the batch, on `wide` lanes where they fit */
+function channelLoop(l: Channel, c: Ex<"i32">, wide: Lanes<"v128">, body: Parameters<typeof inLanes>[4], hoist: Local<"f64">[] = []): void {
   const hw = l.input.h * l.input.w;
-  l.f.loop(k(0), l.N, (n) => pairs(l.f, l.f.let(add(mul(n, k(l.input.size)), mul(c, k(hw)))), hw, body));
+  l.f.loop(k(0), l.N, (n) => inLanes(l.f, wide, l.f.let(add(mul(n, k(l.input.size)), mul(c, k(hw)))), hw, body, hoist));
 }
 
 export const batchnorm: WasmOpEmitter<"batchnorm"> = {
@@ -24,10 +24,10 @@ export const batchnorm: WasmOpEmitter<"batchnorm"> = {
     const sums = new Sums(f, 1);
     const mu = f.local("f64"), sq = f.local("f64"), is = f.local("f64"), g = f.local("f64"), b = f.local("f64");
     const normalise = (c: Ex<"i32">) =>
-      channelLoop(l, c, (v, j) => {
+      channelLoop(l, c, four(f), (v, j) => {
         const jj = f.let(j);
         v.st(l.out, jj, v.add(v.mul(v.sub(v.ld(l.inp, jj), v.of(mu)), v.of(g)), v.of(b)));
-      });
+      }, [mu, g, b]);
     f.if(
       l.train,
       () => {
@@ -35,13 +35,13 @@ export const batchnorm: WasmOpEmitter<"batchnorm"> = {
         const M = f.let(toF64(mul(l.N, k(hw))));
         f.loop(k(0), k(l.input.c), (c) => {
           sums.clear();
-          channelLoop(l, c, (v, j) => sums.add(v, 0, v.ld(l.inp, j)));
+          channelLoop(l, c, two(f), (v, j) => sums.add(v, 0, v.ld(l.inp, j)));
           f.set(mu, div(sums.total(0), M));
           sums.clear();
-          channelLoop(l, c, (v, j) => {
+          channelLoop(l, c, two(f), (v, j) => {
             const d = f.let(v.sub(v.ld(l.inp, j), v.of(mu)));
             sums.add(v, 0, v.mul(d, d));
-          });
+          }, [mu]);
           f.set(sq, sums.total(0));
           f.set(is, div(f64(1), sqrt(add(div(sq, M), f64(l.args.eps)))));
           f.stf(mean, c, mu);
@@ -75,21 +75,22 @@ export const batchnorm: WasmOpEmitter<"batchnorm"> = {
       f.set(mu, ldf(mean, c));
       f.set(is, ldf(istd, c));
       sums.clear();
-      channelLoop(l, c, (v, j) => {
+      channelLoop(l, c, two(f), (v, j) => {
         const jj = f.let(j);
         const dy = f.let(v.ld(l.dOut, jj));
         sums.add(v, 0, dy);
         sums.add(v, 1, v.mul(dy, v.sub(v.ld(l.inp, jj), v.of(mu))));
-      });
+      }, [mu]);
       f.set(sdy, sums.total(0));
       f.set(sdyx, mul(sums.total(1), is));
       f.stf(ggamma, c, sdyx);
       f.stf(gbeta, c, sdy);
       f.set(kk, div(mul(ldf(gamma, c), is), M));
-      channelLoop(l, c, (v, j) => {
+      // in f64: on f32x4 lanes the cancellation in M·dy − Σdy doubled the largest error on the random models
+      channelLoop(l, c, two(f), (v, j) => {
         const jj = f.let(j);
         v.st(l.dIn, jj, v.mul(v.of(kk), v.sub(v.sub(v.mul(v.of(M), v.ld(l.dOut, jj)), v.of(sdy)), v.mul(v.mul(v.sub(v.ld(l.inp, jj), v.of(mu)), v.of(is)), v.of(sdyx)))));
-      });
+      }, [kk, M, sdy, mu, is, sdyx]);
     });
   },
 };
