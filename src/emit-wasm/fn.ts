@@ -215,6 +215,12 @@ export const vgt = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(
 /** lanes where a < b all ones, else zero (f32x4.lt) */
 export const vlt = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0x43));
 export const vand = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> => bin(a, b, simd(0x4e));
+/** f32 lanes 0 and 2 of a, then of b (i8x16.shuffle): the even elements of the eight a, b hold */
+export const vevens = (a: Ex<"v128">, b: Ex<"v128">): Ex<"v128"> =>
+  bin(a, b, (out) => {
+    simd(0x0d)(out);
+    for (const lane of [0, 2, 4, 6]) out.push(lane * 4, lane * 4 + 1, lane * 4 + 2, lane * 4 + 3);
+  });
 export const vsplat = (a: Ex<"f32">): Ex<"v128"> => ex("v128", (out) => (a.emit(out), simd(0x13)(out)));
 export const vzero: Ex<"v128"> = ex("v128", (out) => {
   simd(0x0c)(out);
@@ -366,6 +372,15 @@ export class Fn {
     src.emit(this.body);
     shl(count, i32(2)).emit(this.body);
     this.body.push(0xfc, 0x0a, 0x00, 0x00);
+  }
+  /**
+   * dst[j] = src[j·stride] for j < count (a literal), dst and src byte addresses held in locals. Stride 2
+   * takes four at a time from the even elements of eight, while the eighth is still one it reads.
+   */
+  gather(dst: Local<"i32">, src: Local<"i32">, count: number, stride: number): void {
+    const fours = stride === 2 ? Math.floor((count - 1) / 4) * 4 : 0;
+    if (fours > 0) this.loop(k(0), k(fours), (j) => this.stv(dst, j, vevens(ldv(src, mul(j, k(2))), ldv(src, mul(j, k(2)), 4))), 4);
+    this.loop(k(fours), k(count), (j) => this.stf32(dst, j, ldf32(src, mul(j, k(stride)))));
   }
   /** n elements unrolled: four(i) for each whole group of four from element i, one(i) for the rest */
   private short(n: number, four: (i: number) => void, one: (i: number) => void): void {

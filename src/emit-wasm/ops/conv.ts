@@ -131,10 +131,7 @@ export function im2col(f: Fn, c: Cols, src: Ex<"i32">, cols: Ex<"i32">, n: Ex<"i
       if (hi < OW) f.zero(cols, add(d, k(hi)), k(OW - hi));
       if (hi > lo) {
         if (sw === 1) f.copy(addr(cols, add(d, k(lo))), addr(src, add(at, k(lo + shift))), k(hi - lo));
-        else {
-          const s = f.let(addr(src, add(at, k(lo * sw + shift))));
-          f.loop(k(0), k(hi - lo), (j) => f.stf32(cols, add(d, add(j, k(lo))), ldf32(s, mul(j, k(sw)))));
-        }
+        else f.gather(f.let(addr(cols, add(d, k(lo)))), f.let(addr(src, add(at, k(lo * sw + shift)))), hi - lo, sw);
       }
     },
     (dst) => f.zero(cols, dst, k(OW)),

@@ -90,7 +90,7 @@ function pack(f: Fn, g: ReturnType<typeof geometry>, S: Local<"i32">, xPlane: Lo
       if (g.sw === 1) f.copy(addr(S, add(s, k(lo))), addr(xPlane, add(x, k(first))), k(hi - lo));
       else {
         const src = f.let(addr(xPlane, add(x, k(first)))), dst = f.let(addr(S, add(s, k(lo))));
-        f.loop(k(0), k(hi - lo), (j) => f.stf32(dst, j, ldf32(src, mul(j, k(g.sw)))));
+        f.gather(dst, src, hi - lo, g.sw);
       }
     },
     (s, from, count) => f.zero(S, add(s, k(from)), k(count)),
