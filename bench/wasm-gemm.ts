@@ -13,7 +13,8 @@ type Api = {
   Module: new (b: Uint8Array) => object;
 };
 
-export function measureWasmGemm(n = 256, iters = 15): GemmResult[] {
+/** the two kernels alone in a module on `pages` pages of memory, exported as nn and nt (also test/wasm-gemm.test.ts) */
+export function kernelsAlone(pages: number): { exports: Record<string, (...a: number[]) => void>; memory: { buffer: ArrayBuffer } } {
   const nn = gemmNN(), nt = gemmNT();
   const bytes = encodeModule({
     imports: [],
@@ -24,9 +25,12 @@ export function measureWasmGemm(n = 256, iters = 15): GemmResult[] {
     ],
   });
   const api = (globalThis as unknown as { WebAssembly: Api }).WebAssembly;
-  const pages = Math.ceil((4 * n * n * 4 + PACK_END) / 65536);
   const memory = new api.Memory({ initial: pages, maximum: pages });
-  const { exports } = new api.Instance(new api.Module(bytes), { m: { memory } });
+  return { exports: new api.Instance(new api.Module(bytes), { m: { memory } }).exports, memory };
+}
+
+export function measureWasmGemm(n = 256, iters = 15): GemmResult[] {
+  const { exports, memory } = kernelsAlone(Math.ceil((4 * n * n * 4 + PACK_END) / 65536));
   // gemmNN packs panels of B below PACK_END
   const a = PACK_END, b = a + 4 * n * n, bt = b + 4 * n * n, c = bt + 4 * n * n;
   const f = new Float32Array(memory.buffer);

@@ -4,24 +4,14 @@
 // K past the 256-row block), A read transposed, a bias, and accumulation into C.
 // Values past each C row's last column must be left as they were.
 import { describe, expect, it } from "vitest";
-import { encodeModule } from "../src/emit-wasm/encoder.ts";
-import { gemmNN, gemmNT, PACK_END } from "../src/emit-wasm/gemm.ts";
+import { PACK_END } from "../src/emit-wasm/gemm.ts";
+import { kernelsAlone } from "../bench/wasm-gemm.ts";
 
 type Kernel = (...args: number[]) => void;
 
 function instantiate(): { nn: Kernel; nt: Kernel; mem: Float32Array } {
-  const nn = gemmNN(), nt = gemmNT();
-  const bytes = encodeModule({
-    imports: [],
-    memoryMinPages: 1,
-    functions: [
-      { type: nn.type, locals: nn.locals, body: nn.body, export: "nn" },
-      { type: nt.type, locals: nt.locals, body: nt.body, export: "nt" },
-    ],
-  });
-  const memory = new WebAssembly.Memory({ initial: 64, maximum: 64 });
-  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { m: { memory } });
-  return { nn: exports.nn as Kernel, nt: exports.nt as Kernel, mem: new Float32Array(memory.buffer) };
+  const { exports, memory } = kernelsAlone(64);
+  return { nn: exports.nn!, nt: exports.nt!, mem: new Float32Array(memory.buffer) };
 }
 
 /** a deterministic value in [-1, 1) */
