@@ -74,6 +74,8 @@ const shapes: Case[] = [
   { M: 6, K: 31, P: 135, bias: true },
   { M: 13, K: 17, P: 250, acc: true },
   { M: 8, K: 520, P: 84, transA: true, acc: true },
+  { M: 70, K: 40, P: 21, bias: true },
+  { M: 133, K: 300, P: 9, acc: true },
   { M: 2, K: 3, P: 4, transA: true, bias: true },
 ];
 
