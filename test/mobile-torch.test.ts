@@ -4,14 +4,14 @@
 // torch's functional op or torchvision's own module (LayerNorm2d, channel_shuffle; CNBlock's
 // layer_scale is a bare [C, 1, 1] parameter). Parameter names and shapes must be torch's too.
 // Without torch the test says so (and fails under CI=true): test/torch-python.ts.
-import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
 import { compile } from "../src/pipeline.ts";
 import { prng } from "./reference/data.ts";
 import { dropoutKeep, ModuleFolder } from "./reference/generated.ts";
-import { torchMissing, torchPython } from "./torch-python.ts";
+import { runTorch, torchMissing, torchPython, torchTitle } from "./torch-python.ts";
+import { closeness, doutAt, layerModel, paramShapes, randomTensors, TORCH_HELPERS, type TorchLayer } from "./torch-layers.ts";
 
 interface LayerCase {
   /** the layer statement, labelled */
@@ -21,11 +21,6 @@ interface LayerCase {
   torch: string;
   /** the parameters torch's module holds: state_dict name → shape */
   params?: Record<string, number[]>;
-}
-interface TorchResult {
-  y: number[];
-  dx: number[];
-  grads: Record<string, number[]>;
 }
 
 const BATCH = 2;
@@ -67,17 +62,11 @@ const cases: LayerCase[] = [
   { layer: "a: pixelunshuffle(3)", input: [1, 3, 6], torch: "nn.PixelUnshuffle(3)(x)" },
 ];
 
-const cnnText = (c: LayerCase) => `model M {\n  input [${c.input.join(", ")}]\n  ${c.layer}\n}\n`;
 const inputOf = (c: LayerCase, i: number) => {
   const r = prng(4000 + i);
   return Array.from({ length: BATCH * c.input[0] * c.input[1] * c.input[2] }, () => r.uniform(-8, 8));
 };
-const paramsOf = (c: LayerCase, i: number): Record<string, number[]> => {
-  const r = prng(5000 + i);
-  const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-  return Object.fromEntries(Object.entries(c.params ?? {}).map(([k, s]) => [k, Array.from({ length: size(s) }, () => r.uniform(-1.5, 1.5))]));
-};
-const doutAt = (j: number) => Math.sin(1.3 * j + 0.5);
+const paramsOf = (c: LayerCase, i: number) => randomTensors(c.params ?? {}, 5000 + i);
 
 /** Stochastic depth in training: torch draws with bernoulli_, which the script replaces by cnnc's draws. */
 interface DepthCase {
@@ -94,8 +83,7 @@ const depthCases: DepthCase[] = [
 ];
 const DEPTH_BATCH = 6;
 
-const DEPTH_SCRIPT = `
-import json, sys, torch
+const DEPTH_SCRIPT = `${TORCH_HELPERS}
 from torchvision.ops import stochastic_depth
 out = []
 for c in json.load(sys.stdin):
@@ -104,98 +92,48 @@ for c in json.load(sys.stdin):
     torch.Tensor.bernoulli_ = lambda self, q: self.copy_(keep.reshape(self.shape))
     x = torch.tensor(c["x"], dtype=torch.float64).reshape(${DEPTH_BATCH}, *c["input"]).requires_grad_()
     y = stochastic_depth(x, c["p"], c["mode"], True)
-    dout = torch.sin(1.3 * torch.arange(y.numel(), dtype=torch.float64) + 0.5).reshape(y.shape)
-    (y * dout).sum().backward()
+    (y * dout_for(y)).sum().backward()
     ev = stochastic_depth(x, c["p"], c["mode"], False)
     out.append({"y": y.detach().reshape(-1).tolist(), "dx": x.grad.reshape(-1).tolist(), "eval": ev.detach().reshape(-1).tolist()})
 print(json.dumps(out))
 `;
 
-const SCRIPT = `
-import json, sys, torch
-import torch.nn as nn
-import torch.nn.functional as F
+const SCRIPT = `${TORCH_HELPERS}
 from torchvision.models.convnext import LayerNorm2d
 from torchvision.models.shufflenetv2 import channel_shuffle
 
-def mod(m, p):
-    # loads p into the module by its own state_dict names, and hands the module's parameters back for grads
-    m = m.double()
-    sd = m.state_dict()
-    assert sorted(sd) == sorted(k.split(".", 1)[1] for k in p), (sorted(sd), sorted(p))
-    for k, v in p.items():
-        sd[k.split(".", 1)[1]].copy_(v.detach().reshape(sd[k.split(".", 1)[1]].shape))
-    m.load_state_dict(sd)
-    for k, t in m.named_parameters():
-        held[next(q for q in p if q.split(".", 1)[1] == k)] = t
-    return m
-
-out = []
-for c in json.load(sys.stdin):
-    x = torch.tensor(c["x"], dtype=torch.float64).reshape(${BATCH}, *c["input"]).requires_grad_()
-    p = {k: torch.tensor(v, dtype=torch.float64).reshape(c["shapes"][k]).requires_grad_() for k, v in c["p"].items()}
-    held = dict(p)
-    y = eval(c["torch"])
-    dout = torch.sin(1.3 * torch.arange(y.numel(), dtype=torch.float64) + 0.5).reshape(y.shape)
-    (y * dout).sum().backward()
-    grads = {k: t.grad.reshape(-1).tolist() for k, t in held.items()}
-    out.append({"y": y.detach().reshape(-1).tolist(), "dx": x.grad.reshape(-1).tolist(), "grads": grads})
-print(json.dumps(out))
+print(json.dumps(expr_results(json.load(sys.stdin), ${BATCH})))
 `;
-
-function runTorch(): TorchResult[] {
-  const input = JSON.stringify(cases.map((c, i) => ({ input: c.input, torch: c.torch, x: inputOf(c, i), p: paramsOf(c, i), shapes: c.params ?? {} })));
-  return JSON.parse(execFileSync(torchPython!, ["-c", SCRIPT], { input, encoding: "utf8", maxBuffer: 1 << 26 })) as TorchResult[];
-}
 
 const folder = new ModuleFolder("cnnc-mobile-torch-");
 afterAll(() => folder.remove());
 
 /** Largest relative error per layer statement, for the report. */
-const worst: Record<string, number> = {};
-function expectClose(key: string, what: string, got: ArrayLike<number>, want: number[]) {
-  expect(got.length, what).toBe(want.length);
-  let scale = 1e-3;
-  let diff = 0;
-  for (let j = 0; j < want.length; j++) {
-    scale = Math.max(scale, Math.abs(want[j]));
-    diff = Math.max(diff, Math.abs(got[j] - want[j]));
-  }
-  worst[key] = Math.max(worst[key] ?? 0, diff / scale);
-  expect(diff / scale, what).toBeLessThan(1e-12);
-}
+const { worst, expectClose, expectLayer, report } = closeness();
 
 describe("mobile layers against real PyTorch and torchvision", () => {
-  const title = (what: string) => (torchPython ? what : `${what}: DID NOT RUN, no python3 with torch here`);
-
-  it(title("forward, dx and every parameter gradient equal torch's in f64; parameter names and shapes are torch's"), async () => {
+  it(torchTitle("forward, dx and every parameter gradient equal torch's in f64; parameter names and shapes are torch's"), async () => {
     if (!torchPython) return void torchMissing("mobile-torch");
-    const torch = runTorch();
+    const torch = runTorch<TorchLayer[]>(
+      SCRIPT,
+      cases.map((c, i) => ({ input: c.input, torch: c.torch, x: inputOf(c, i), p: paramsOf(c, i), shapes: c.params ?? {} })),
+    );
     for (const [i, c] of cases.entries()) {
-      const text = cnnText(c);
+      const text = layerModel(c.layer, c.input);
       const r = compile(text, `m${i}.cnn`);
       expect(r.diagnostics.filter((d) => d.severity === "error"), text).toEqual([]);
       const model = r.models[0];
-      expect(Object.fromEntries(model.layers[0].params.map((t) => [t.name, t.shape])), text).toEqual(c.params ?? {});
+      expect(paramShapes(model), text).toEqual(c.params ?? {});
       const gen = await folder.load(`M${i}.ts`, emitModule(model, { dtype: "f64", sourceName: `m${i}.cnn` }));
-      const p = Object.fromEntries(Object.entries(paramsOf(c, i)).map(([k, v]) => [k, Float64Array.from(v)]));
-      const x = Float64Array.from(inputOf(c, i));
-      const ws = gen.createWorkspace(BATCH);
-      const y = gen.forward(p, {}, x, ws, false);
-      const dout = Float64Array.from({ length: y.length }, (_, j) => doutAt(j));
-      const back = gen.backward!(p, {}, x, dout, ws);
       const want = torch[i];
-      expectClose(c.layer, `forward\n${text}`, y, want.y);
       // ATen's hardsigmoid_backward multiplies by 1.0f / 6.0f, a float constant even in f64; cnnc uses 1/6
       const dx = c.layer.includes("hardsigmoid") ? want.dx.map((v) => (v / Math.fround(1 / 6)) * (1 / 6)) : want.dx;
-      expectClose(c.layer, `dx\n${text}`, back.dx, dx);
-      expect(Object.keys(want.grads).sort(), text).toEqual(Object.keys(c.params ?? {}).sort());
-      for (const k of Object.keys(want.grads)) expectClose(c.layer, `${k}\n${text}`, back.grads[k], want.grads[k]);
+      expectLayer(c.layer, (what) => `${what}\n${text}`, gen, BATCH, paramsOf(c, i), inputOf(c, i), want, dx);
     }
     // stochastic depth: cnnc draws, torchvision (with those draws) computes
     const ours = [];
     for (const [i, c] of depthCases.entries()) {
-      const text = `model S {\n  input [${c.input.join(", ")}]\n  ${c.layer}\n}\n`;
+      const text = layerModel(c.layer, c.input, "S");
       const r = compile(text, `s${i}.cnn`);
       expect(r.diagnostics, text).toEqual([]);
       const gen = await folder.load(`S${i}.ts`, emitModule(r.models[0], { dtype: "f64", sourceName: `s${i}.cnn` }));
@@ -211,8 +149,10 @@ describe("mobile layers against real PyTorch and torchvision", () => {
       expect(keep.length, text).toBe(c.mode === "row" ? DEPTH_BATCH : 1);
       ours.push({ text, c, x: Array.from(x), keep, y, dx, evalOut });
     }
-    const input = JSON.stringify(ours.map((o) => ({ input: o.c.input, p: o.c.p, mode: o.c.mode, x: o.x, keep: o.keep })));
-    const depth = JSON.parse(execFileSync(torchPython, ["-c", DEPTH_SCRIPT], { input, encoding: "utf8" })) as { y: number[]; dx: number[]; eval: number[] }[];
+    const depth = runTorch<{ y: number[]; dx: number[]; eval: number[] }[]>(
+      DEPTH_SCRIPT,
+      ours.map((o) => ({ input: o.c.input, p: o.c.p, mode: o.c.mode, x: o.x, keep: o.keep })),
+    );
     const kept = ours.flatMap((o) => o.keep).filter((k) => k === 1).length;
     expect(kept, "some rows kept").toBeGreaterThan(0);
     expect(kept, "some rows dropped").toBeLessThan(ours.reduce((a, o) => a + o.keep.length, 0));
@@ -221,15 +161,10 @@ describe("mobile layers against real PyTorch and torchvision", () => {
       expectClose(o.c.layer, `dx\n${o.text}`, o.dx, depth[i].dx);
       expectClose(o.c.layer, `eval forward\n${o.text}`, o.evalOut, depth[i].eval);
     }
-    console.log(
-      "mobile-torch: largest relative error per layer\n" +
-        Object.entries(worst)
-          .map(([k, e]) => `  ${k}: ${e.toExponential(2)}`)
-          .join("\n"),
-    );
+    report("mobile-torch: largest relative error per layer");
   });
 
-  it(title("export --pytorch: every new layer in one model loads cnnc's weights by name (strict) and computes cnnc's eval output"), async () => {
+  it(torchTitle("export --pytorch: every new layer in one model loads cnnc's weights by name (strict) and computes cnnc's eval output"), async () => {
     if (!torchPython) return void torchMissing("mobile-torch export");
     const text = `model MobileAll {
   input [8, 4, 4]
@@ -264,22 +199,13 @@ describe("mobile layers against real PyTorch and torchvision", () => {
     const want = Array.from(gen.forward(p, {}, x, gen.createWorkspace(2), false));
     const py = folder.write("mobile_all.py", exportPytorch([model], { sourceName: "mobile-all.cnn" }));
     const weights = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.from(v)]));
-    const script = `import importlib.util, json, sys, torch
-spec = importlib.util.spec_from_file_location("mobile_all", ${JSON.stringify(py)})
-module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
-w = json.load(sys.stdin)
-m = module.MODELS["MobileAll"]().double()
-sd = m.state_dict()
-m.load_state_dict({k: torch.tensor(w[k], dtype=torch.float64).reshape(sd[k].shape) for k in sd}, strict=True)
-assert sorted(sd) == sorted(w), (sorted(sd), sorted(w))
+    const script = `${TORCH_HELPERS}
+m = load(exported(${JSON.stringify(py)}, "MobileAll"), json.load(sys.stdin))
 m.eval()
 x = torch.tensor(json.loads(sys.argv[1]), dtype=torch.float64).reshape(2, 8, 4, 4)
-print(json.dumps({"y": m(x).detach().reshape(-1).tolist(), "shapes": {k: list(v.shape) for k, v in sd.items()}}))`;
-    const got = JSON.parse(execFileSync(torchPython, ["-c", script, JSON.stringify(Array.from(x))], { input: JSON.stringify(weights), encoding: "utf8" })) as {
-      y: number[];
-      shapes: Record<string, number[]>;
-    };
-    expect(got.shapes).toEqual(Object.fromEntries(model.layers.flatMap((l) => l.params.map((t) => [t.name, t.shape]))));
+print(json.dumps({"y": m(x).detach().reshape(-1).tolist(), "shapes": {k: list(v.shape) for k, v in m.state_dict().items()}}))`;
+    const got = runTorch<{ y: number[]; shapes: Record<string, number[]> }>(script, weights, [JSON.stringify(Array.from(x))]);
+    expect(got.shapes).toEqual(paramShapes(model));
     expect(got.shapes["layer_scale"]).toEqual([8, 1, 1]);
     expectClose("export", "exported eval output", got.y, want);
     console.log(`mobile-torch: exported MobileAll agrees with the generated TypeScript to ${worst["export"]!.toExponential(2)}`);

@@ -5,14 +5,14 @@
 // combinations: the loss and its gradient w.r.t. the scores; and `export --pytorch` of models with
 // both: state dict by name, eval output, loss and dx.
 // Without torch the test says so (and fails under CI=true): test/torch-python.ts.
-import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
 import { compile } from "../src/pipeline.ts";
 import { prng } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
-import { torchMissing, torchPython } from "./torch-python.ts";
+import { runTorch, torchMissing, torchPython, torchTitle } from "./torch-python.ts";
+import { closeness, layerModel, paramShapes, randomTensors, size, TORCH_HELPERS, type TorchLayer } from "./torch-layers.ts";
 
 const BATCH = 2;
 
@@ -121,35 +121,12 @@ const exportText = `model PadLoss {
 }
 `;
 
-const SCRIPT = `
-import importlib.util, json, sys, torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-def mod(m, p):
-    m = m.double()
-    sd = m.state_dict()
-    assert sorted(sd) == sorted(k.split(".", 1)[1] for k in p), (sorted(sd), sorted(p))
-    for k, v in p.items():
-        sd[k.split(".", 1)[1]].copy_(v.detach().reshape(sd[k.split(".", 1)[1]].shape))
-    m.load_state_dict(sd)
-    for k, t in m.named_parameters():
-        held[next(q for q in p if q.split(".", 1)[1] == k)] = t
-    return m
-
+const SCRIPT = `${TORCH_HELPERS}
 def W(*w):
     return torch.tensor(w, dtype=torch.float64)
 
 job = json.load(sys.stdin)
-layers = []
-for c in job["layers"]:
-    x = torch.tensor(c["x"], dtype=torch.float64).reshape(${BATCH}, *c["input"]).requires_grad_()
-    p = {k: torch.tensor(v, dtype=torch.float64).reshape(c["shapes"][k]).requires_grad_() for k, v in c["p"].items()}
-    held = dict(p)
-    y = eval(c["torch"])
-    dout = torch.sin(1.3 * torch.arange(y.numel(), dtype=torch.float64) + 0.5).reshape(y.shape)
-    (y * dout).sum().backward()
-    layers.append({"y": y.detach().reshape(-1).tolist(), "dx": x.grad.reshape(-1).tolist(), "grads": {k: t.grad.reshape(-1).tolist() for k, t in held.items()}})
+layers = expr_results(job["layers"], ${BATCH})
 losses = []
 for c in job["losses"]:
     z = torch.tensor(c["z"], dtype=torch.float64).reshape(${LOSS_BATCH}, *c["input"]).requires_grad_()
@@ -158,11 +135,8 @@ for c in job["losses"]:
     loss.backward()
     losses.append({"loss": loss.item(), "dz": z.grad.reshape(-1).tolist()})
 e = job["export"]
-spec = importlib.util.spec_from_file_location("pad_loss", e["py"])
-module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
-m = module.MODELS["PadLoss"]().double()
+m = load(exported(e["py"], "PadLoss"), e["p"])
 sd = m.state_dict()
-m.load_state_dict({k: torch.tensor(e["p"][k], dtype=torch.float64).reshape(sd[k].shape) for k in sd}, strict=True)
 x = torch.tensor(e["x"], dtype=torch.float64).reshape(${BATCH}, *e["input"]).requires_grad_()
 out = m(x)
 loss = m.loss(out, torch.tensor(e["y"], dtype=torch.long).reshape(${BATCH}, *out.shape[2:]))
@@ -171,36 +145,20 @@ exported = {"keys": sorted(sd), "y": out.detach().reshape(-1).tolist(), "loss": 
 print(json.dumps({"layers": layers, "losses": losses, "export": exported}))
 `;
 
-const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const inputOf = (c: LayerCase, i: number) => {
   const r = prng(8000 + i);
   return Array.from({ length: BATCH * size(c.input) }, () => r.uniform(-2, 2));
 };
-const paramsOf = (c: LayerCase, i: number): Record<string, number[]> => {
-  const r = prng(9000 + i);
-  return Object.fromEntries(Object.entries(c.params ?? {}).map(([k, s]) => [k, Array.from({ length: size(s) }, () => r.uniform(-1, 1))]));
-};
+const paramsOf = (c: LayerCase, i: number) => randomTensors(c.params ?? {}, 9000 + i, 1);
 const scoresOf = (c: LossCase, i: number) => {
   const r = prng(10000 + i);
   return Array.from({ length: LOSS_BATCH * size(c.input) }, () => r.uniform(-3, 3));
 };
-const doutAt = (j: number) => Math.sin(1.3 * j + 0.5);
 
 const folder = new ModuleFolder("cnnc-padding-loss-torch-");
 afterAll(() => folder.remove());
 
-const worst: Record<string, number> = {};
-function expectClose(key: string, what: string, got: ArrayLike<number>, want: number[]) {
-  expect(got.length, what).toBe(want.length);
-  let scale = 1e-3;
-  let diff = 0;
-  for (let j = 0; j < want.length; j++) {
-    scale = Math.max(scale, Math.abs(want[j]));
-    diff = Math.max(diff, Math.abs(got[j] - want[j]));
-  }
-  worst[key] = Math.max(worst[key] ?? 0, diff / scale);
-  expect(diff / scale, what).toBeLessThan(1e-12);
-}
+const { expectClose, expectLayer, report } = closeness();
 
 function build(text: string, file: string) {
   const r = compile(text, file);
@@ -209,9 +167,7 @@ function build(text: string, file: string) {
 }
 
 describe("padding modes and cross-entropy options against real PyTorch", () => {
-  const title = (what: string) => (torchPython ? what : `${what}: DID NOT RUN, no python3 with torch here`);
-
-  it(title("pad and conv padding modes, every loss option, and the PyTorch export agree with torch in f64"), async () => {
+  it(torchTitle("pad and conv padding modes, every loss option, and the PyTorch export agree with torch in f64"), async () => {
     if (!torchPython) return void torchMissing("padding-loss-torch");
     const exportModel = build(exportText, "pad-loss.cnn");
     const exportGen = await folder.load("PadLoss.ts", emitModule(exportModel, { dtype: "f64", sourceName: "pad-loss.cnn" }));
@@ -231,26 +187,18 @@ describe("padding modes and cross-entropy options against real PyTorch", () => {
         y: Array.from(ey),
       },
     };
-    const torch = JSON.parse(execFileSync(torchPython, ["-c", SCRIPT], { input: JSON.stringify(job), encoding: "utf8", maxBuffer: 1 << 26 })) as {
-      layers: { y: number[]; dx: number[]; grads: Record<string, number[]> }[];
+    const torch = runTorch<{
+      layers: TorchLayer[];
       losses: { loss: number; dz: number[] }[];
       export: { keys: string[]; y: number[]; loss: number; dx: number[] };
-    };
+    }>(SCRIPT, job);
 
     for (const [i, c] of layerCases.entries()) {
-      const text = `model M {\n  input [${c.input.join(", ")}]\n  ${c.layer}\n}\n`;
+      const text = layerModel(c.layer, c.input);
       const model = build(text, `l${i}.cnn`);
-      expect(Object.fromEntries(model.layers[0].params.map((t) => [t.name, t.shape])), text).toEqual(c.params ?? {});
+      expect(paramShapes(model), text).toEqual(c.params ?? {});
       const gen = await folder.load(`L${i}.ts`, emitModule(model, { dtype: "f64", sourceName: `l${i}.cnn` }));
-      const p = Object.fromEntries(Object.entries(paramsOf(c, i)).map(([k, v]) => [k, Float64Array.from(v)]));
-      const x = Float64Array.from(inputOf(c, i));
-      const ws = gen.createWorkspace(BATCH);
-      const y = Array.from(gen.forward(p, {}, x, ws, false));
-      const back = gen.backward!(p, {}, x, Float64Array.from({ length: y.length }, (_, j) => doutAt(j)), ws);
-      const want = torch.layers[i];
-      expectClose(c.layer, `forward\n${text}`, y, want.y);
-      expectClose(c.layer, `dx\n${text}`, back.dx, want.dx);
-      for (const k of Object.keys(c.params ?? {})) expectClose(c.layer, `${k}\n${text}`, back.grads[k], want.grads[k]);
+      expectLayer(c.layer, (what) => `${what}\n${text}`, gen, BATCH, paramsOf(c, i), inputOf(c, i), torch.layers[i]);
     }
 
     for (const [i, c] of lossCases.entries()) {
@@ -268,11 +216,6 @@ describe("padding modes and cross-entropy options against real PyTorch", () => {
     const res = exportGen.lossAndGrad!(ep, {}, ex, ey, exportGen.createWorkspace(BATCH));
     expectClose("export", "exported loss", [res.loss], [torch.export.loss]);
     expectClose("export", "exported dx", res.dx, torch.export.dx);
-    console.log(
-      "padding-loss-torch: largest relative error\n" +
-        Object.entries(worst)
-          .map(([k, e]) => `  ${k}: ${e.toExponential(2)}`)
-          .join("\n"),
-    );
+    report("padding-loss-torch: largest relative error");
   });
 });

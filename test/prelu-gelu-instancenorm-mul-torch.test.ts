@@ -6,7 +6,6 @@
 // (features.1.0.block.1.fc1.weight …), loaded by name strictly; and the PyTorch export of a model using all
 // four, which must load cnnc's weights strictly and compute cnnc's eval output.
 // Without torch the test says so (and fails under CI=true): test/torch-python.ts.
-import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
@@ -14,21 +13,12 @@ import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
 import { prng } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
-import { torchMissing, torchPython } from "./torch-python.ts";
+import { runTorch, torchMissing, torchPython, torchTitle } from "./torch-python.ts";
+import { closeness, f64, layerModel, type ModuleCase, paramShapes, randomTensors, size, TORCH_HELPERS, type TorchLayer } from "./torch-layers.ts";
 
 const BATCH = 2;
 
-interface LayerCase {
-  /** the layer statement, labelled `a` */
-  layer: string;
-  input: number[];
-  /** torch's module, built from its PyTorch arguments */
-  module: string;
-  /** the parameters: state_dict name (under `a.`) → shape */
-  params?: Record<string, number[]>;
-}
-
-const cases: LayerCase[] = [
+const cases: ModuleCase[] = [
   { layer: "a: prelu", input: [3, 4, 5], module: "nn.PReLU()", params: { "a.weight": [1] } },
   { layer: "a: prelu(3, init=0.1)", input: [3, 4, 5], module: "nn.PReLU(3, init=0.1)", params: { "a.weight": [3] } },
   { layer: "a: prelu(num_parameters=6)", input: [6], module: "nn.PReLU(6)", params: { "a.weight": [6] } },
@@ -83,33 +73,14 @@ const EXPORT_TEXT = `model AllFour {
 }
 `;
 
-const SCRIPT = `
-import importlib.util, json, sys, torch
-import torch.nn as nn
+const SCRIPT = `${TORCH_HELPERS}
 from torchvision.ops import SqueezeExcitation
 
-def grads_of(module, x, y):
-    dout = torch.sin(1.3 * torch.arange(y.numel(), dtype=torch.float64) + 0.5).reshape(y.shape)
-    (y * dout).sum().backward()
-    return {"y": y.detach().reshape(-1).tolist(), "dx": x.grad.reshape(-1).tolist(),
-            "grads": {k: t.grad.reshape(-1).tolist() for k, t in module.named_parameters()}}
-
-def load(module, p):
-    sd = module.state_dict()
-    assert sorted(sd) == sorted(p), (sorted(sd), sorted(p))
-    module.load_state_dict({k: torch.tensor(v, dtype=torch.float64).reshape(sd[k].shape) for k, v in p.items()}, strict=True)
-    return module
-
 job = json.load(sys.stdin)
-out = {"layers": []}
-for c in job["layers"]:
-    m = load(eval(c["module"]).double(), {k.split(".", 1)[1]: v for k, v in c["p"].items()})
-    x = torch.tensor(c["x"], dtype=torch.float64).reshape(${BATCH}, *c["input"]).requires_grad_()
-    r = grads_of(m, x, m(x))
-    r["grads"] = {"a." + k: v for k, v in r["grads"].items()}
+out = {"layers": module_results(job["layers"], ${BATCH})}
+for c, r in zip(job["layers"], out["layers"]):
     # the normal CDF without cancellation in either tail, for an element-wise check of gelu's erf
-    r["phi"] = (0.5 * torch.erfc(-x.detach() / 2 ** 0.5)).reshape(-1).tolist()
-    out["layers"].append(r)
+    r["phi"] = (0.5 * torch.erfc(-torch.tensor(c["x"], dtype=torch.float64) / 2 ** 0.5)).tolist()
 
 # torchvision's SqueezeExcitation where EfficientNet puts it: features.1.0.block.1
 class MBConvHead(nn.Module):
@@ -125,40 +96,17 @@ x = torch.tensor(job["se"]["x"], dtype=torch.float64).reshape(${BATCH}, 4, 3, 5)
 out["se"] = grads_of(se, x, se.features(x))
 out["se"]["shapes"] = {k: list(v.shape) for k, v in se.state_dict().items()}
 
-spec = importlib.util.spec_from_file_location("all_four", job["export"]["py"])
-module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
-m = module.MODELS["AllFour"]().double()
-m = load(m, job["export"]["p"])
+m = load(exported(job["export"]["py"], "AllFour"), job["export"]["p"])
 m.eval()
 x = torch.tensor(job["export"]["x"], dtype=torch.float64).reshape(${BATCH}, 4, 4, 4)
 out["export"] = {"y": m(x).detach().reshape(-1).tolist()}
 print(json.dumps(out))
 `;
 
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-const randomTensors = (shapes: Record<string, number[]>, seed: number): Record<string, number[]> => {
-  const r = prng(seed);
-  return Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, Array.from({ length: size(s) }, () => r.uniform(-1.5, 1.5))]));
-};
-const doutAt = (j: number) => Math.sin(1.3 * j + 0.5);
-const f64 = (p: Record<string, number[]>) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Float64Array.from(v)]));
-const paramShapes = (m: Model) => Object.fromEntries(m.layers.flatMap((l) => l.params.map((t) => [t.name, t.shape])));
-
 const folder = new ModuleFolder("cnnc-prelu-gelu-torch-");
 afterAll(() => folder.remove());
 
-const worst: Record<string, number> = {};
-function expectClose(key: string, what: string, got: ArrayLike<number>, want: number[]) {
-  expect(got.length, what).toBe(want.length);
-  let scale = 1e-3;
-  let diff = 0;
-  for (let j = 0; j < want.length; j++) {
-    scale = Math.max(scale, Math.abs(want[j]));
-    diff = Math.max(diff, Math.abs(got[j] - want[j]));
-  }
-  worst[key] = Math.max(worst[key] ?? 0, diff / scale);
-  expect(diff / scale, what).toBeLessThan(1e-12);
-}
+const { worst, expectClose, expectLayer, report } = closeness();
 
 function compiled(text: string, file: string): Model {
   const r = compile(text, file);
@@ -167,13 +115,11 @@ function compiled(text: string, file: string): Model {
 }
 
 describe("prelu, gelu, instancenorm and mul against real PyTorch and torchvision", () => {
-  const title = (what: string) => (torchPython ? what : `${what}: DID NOT RUN, no python3 with torch here`);
-
-  it(title("forward, dx and every parameter gradient equal torch's in f64; names and shapes are torch's; the export loads and agrees"), async () => {
+  it(torchTitle("forward, dx and every parameter gradient equal torch's in f64; names and shapes are torch's; the export loads and agrees"), async () => {
     if (!torchPython) return void torchMissing("prelu-gelu-instancenorm-mul-torch");
     // our side first: the modules, their inputs and parameters
     const layers = cases.map((c, i) => {
-      const text = `model M {\n  input [${c.input.join(", ")}]\n  ${c.layer}\n}\n`;
+      const text = layerModel(c.layer, c.input);
       const model = compiled(text, `m${i}.cnn`);
       expect(paramShapes(model), text).toEqual(c.params ?? {});
       const r = prng(4000 + i);
@@ -194,27 +140,16 @@ describe("prelu, gelu, instancenorm and mul against real PyTorch and torchvision
       se: { x: seX, p: seP },
       export: { py, x: exportX, p: exportP },
     };
-    const torch = JSON.parse(execFileSync(torchPython, ["-c", SCRIPT], { input: JSON.stringify(job), encoding: "utf8", maxBuffer: 1 << 26 })) as {
-      layers: { y: number[]; dx: number[]; grads: Record<string, number[]>; phi: number[] }[];
-      se: { y: number[]; dx: number[]; grads: Record<string, number[]>; shapes: Record<string, number[]> };
-      export: { y: number[] };
-    };
+    const torch = runTorch<{ layers: (TorchLayer & { phi: number[] })[]; se: TorchLayer & { shapes: Record<string, number[]> }; export: { y: number[] } }>(SCRIPT, job);
 
     for (const [i, l] of layers.entries()) {
       const gen = await folder.load(`M${i}.ts`, emitModule(l.model, { dtype: "f64", sourceName: `m${i}.cnn` }));
-      const ws = gen.createWorkspace(BATCH);
-      const x = Float64Array.from(l.x);
-      const y = gen.forward(f64(l.p), {}, x, ws, false);
-      const back = gen.backward!(f64(l.p), {}, x, Float64Array.from({ length: y.length }, (_, j) => doutAt(j)), ws);
       const want = torch.layers[i];
-      expectClose(l.c.layer, `forward\n${l.text}`, y, want.y);
-      expectClose(l.c.layer, `dx\n${l.text}`, back.dx, want.dx);
-      expect(Object.keys(want.grads).sort(), l.text).toEqual(Object.keys(l.c.params ?? {}).sort());
-      for (const k of Object.keys(want.grads)) expectClose(l.c.layer, `${k}\n${l.text}`, back.grads[k], want.grads[k]);
+      const y = expectLayer(l.c.layer, (what) => `${what}\n${l.text}`, gen, BATCH, l.p, l.x, want);
       if (l.c.layer === "a: gelu") {
         // element by element, deep into both tails: Φ(x) = y / x against torch's erfc (Φ(−12) ≈ 2e-33)
         let phiError = 0;
-        for (let j = 0; j < y.length; j++) if (x[j] !== 0) phiError = Math.max(phiError, Math.abs(y[j] / x[j] - want.phi[j]) / want.phi[j]);
+        for (let j = 0; j < y.length; j++) if (l.x[j] !== 0) phiError = Math.max(phiError, Math.abs(y[j] / l.x[j] - want.phi[j]) / want.phi[j]);
         worst["gelu Φ element-wise"] = phiError;
         expect(phiError).toBeLessThan(1e-13);
       }
@@ -224,23 +159,12 @@ describe("prelu, gelu, instancenorm and mul against real PyTorch and torchvision
     expect(torch.se.shapes).toEqual(paramShapes(seModel));
     expect(Object.keys(torch.se.shapes)).toContain("features.1.0.block.1.fc1.weight");
     const gen = await folder.load("SE.ts", emitModule(seModel, { dtype: "f64", sourceName: "se.cnn" }));
-    const ws = gen.createWorkspace(BATCH);
-    const y = gen.forward(f64(seP), {}, Float64Array.from(seX), ws, false);
-    const back = gen.backward!(f64(seP), {}, Float64Array.from(seX), Float64Array.from({ length: y.length }, (_, j) => doutAt(j)), ws);
-    expectClose("SqueezeExcitation", "SE forward", y, torch.se.y);
-    expectClose("SqueezeExcitation", "SE dx", back.dx, torch.se.dx);
-    for (const k of Object.keys(torch.se.grads)) expectClose("SqueezeExcitation", `SE ${k}`, back.grads[k], torch.se.grads[k]);
-    expect(Object.keys(torch.se.grads).sort()).toEqual(Object.keys(paramShapes(seModel)).sort());
+    expectLayer("SqueezeExcitation", (what) => `SE ${what}`, gen, BATCH, seP, seX, torch.se);
 
     // the export: cnnc's weights by name, strict, and cnnc's eval output
     const all = await folder.load("AllFour.ts", emitModule(exportModel, { dtype: "f64", sourceName: "all-four.cnn" }));
     const want = all.forward(f64(exportP), {}, Float64Array.from(exportX), all.createWorkspace(BATCH), false);
     expectClose("export", "exported eval output", torch.export.y, Array.from(want));
-    console.log(
-      "prelu-gelu-instancenorm-mul-torch: largest relative error\n" +
-        Object.entries(worst)
-          .map(([k, e]) => `  ${k}: ${e.toExponential(2)}`)
-          .join("\n"),
-    );
+    report("prelu-gelu-instancenorm-mul-torch: largest relative error");
   });
 });

@@ -1,4 +1,4 @@
-// Which Python has PyTorch, for the tests that compare with real torch. The
+// Which Python has PyTorch, for the tests that compare with real torch, and running a script in it. The
 // `python3` on PATH first, then Debian's /usr/bin/python3 (apt's python3-torch
 // installs there, while a pyenv or venv python3 may come first on PATH).
 // Under CI=true a missing torch is a failure, not a silent skip: CI installs
@@ -23,4 +23,12 @@ export function torchMissing(what: string): string {
   if (process.env.CI === "true") throw new Error(`${why}; CI must run it`);
   console.log(`NOTE: ${why}.`);
   return why;
+}
+
+/** A test's title, saying so when it cannot run here. */
+export const torchTitle = (what: string) => (torchPython ? what : `${what}: DID NOT RUN, no python3 with torch here`);
+
+/** Runs `script` in torchPython with `job` as JSON on stdin (and `args` after it) and parses the JSON it prints. */
+export function runTorch<T>(script: string, job: unknown, args: string[] = []): T {
+  return JSON.parse(execFileSync(torchPython!, ["-c", script, ...args], { input: JSON.stringify(job), encoding: "utf8", maxBuffer: 1 << 26 })) as T;
 }
