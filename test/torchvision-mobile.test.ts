@@ -17,17 +17,13 @@
 // (test/torchvision/agree.py) prepares the models in order while the generated modules are
 // compiled, loaded and run. Needs a python3 with
 // torch and torchvision; without them the test says DID NOT RUN (and fails under CI=true).
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { readImport } from "../src/cli/sources.ts";
-import { emitModule } from "../src/emit/module.ts";
 import type { Model } from "../src/ir.ts";
 import { compile, type ReadImport } from "../src/pipeline.ts";
-import { relError } from "./reference/data.ts";
-import { ModuleFolder } from "./reference/generated.ts";
-import { torchMissing, torchPython } from "./torch-python.ts";
-import { type AgreeCase, type Net, readSafetensors, startTorchvision } from "./torchvision/agree.ts";
+import { torchMissing } from "./torch-python.ts";
+import { type AgreeCase, expectAgrees, torchvisionRun } from "./torchvision/agree.ts";
 
 const TOL = 1e-9;
 const SIZE = 64;
@@ -46,7 +42,7 @@ const MOBILENET_V3_SMALL_ZERO = [
 ];
 
 // regnet_y_400mf when its zoo file exists
-const CASES: (AgreeCase & { zeroGrads?: string[] })[] = [
+const CASES: AgreeCase[] = [
   { name: "mobilenet_v3_small", train: true, batch: 2, zeroGrads: MOBILENET_V3_SMALL_ZERO },
   { name: "mobilenet_v2", train: false, batch: 1 },
   { name: "efficientnet_b0", train: false, batch: 1 },
@@ -54,17 +50,7 @@ const CASES: (AgreeCase & { zeroGrads?: string[] })[] = [
   { name: "regnet_y_400mf", train: false, batch: 1 },
 ].filter((c) => existsSync(`examples/zoo/${c.name}.cnn`));
 
-const dir = resolve(".tmp/torchvision-mobile");
-const folder = new ModuleFolder("cnnc-torchvision-mobile-");
-// the weights and results are tens of MB: removed after the run
-afterAll(() => {
-  folder.remove();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const python = torchPython ? startTorchvision(torchPython, dir, SIZE, CASES) : undefined;
-afterAll(() => python?.stop());
-
+const run = torchvisionRun("torchvision-mobile", SIZE, CASES);
 
 const DROPOUT = /\bdropout\(\s*[0-9.]+\s*\)/g;
 
@@ -85,12 +71,8 @@ function zooModel(name: string, noDropout: boolean): { model: Model; dropouts: n
   return { model: r.models[0]!, dropouts };
 }
 
-const maxAbs = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-
-const rows: string[] = [];
-
 describe("the mobile zoo's generated f64 modules against torchvision (random weights loaded by name from safetensors)", () => {
-  if (python === undefined) {
+  if (run.python === undefined) {
     it("DID NOT RUN: no python3 with torch and torchvision here", () => void torchMissing("the comparison with torchvision"));
     return;
   }
@@ -106,48 +88,7 @@ describe("the mobile zoo's generated f64 modules against torchvision (random wei
         expect(ps.length).toBe(dropouts);
         expect(ps.every((p) => p === 0)).toBe(true);
       }
-      const net = await folder.load<Net>(`${c.name}.ts`, emitModule(model, { dtype: "f64", sourceName: `${c.name}.cnn` }));
-      const status = await python.ready.get(c.name)!;
-      if (status === "no torchvision") return void torchMissing("the comparison with torchvision (torch is there, torchvision is not)");
-      const out = join(dir, c.name);
-      const { params, state } = net.loadParams(readFileSync(join(out, "weights.safetensors")));
-      const want = readSafetensors(readFileSync(join(out, "result.safetensors")));
-      const x = want.x!;
-      expect(x.length).toBe(c.batch * 3 * SIZE * SIZE);
-      const ws = net.createWorkspace(c.batch);
-      let worst = relError(net.forward(params, state, x, ws, false), want.logits!, 0);
-      expect(worst, "eval logits").toBeLessThanOrEqual(TOL);
-      if (c.train) {
-        const res = net.lossAndGrad(params, state, x, Int32Array.from(want.y!), ws);
-        const check = (what: string, got: ArrayLike<number>, exp: Float64Array) => {
-          const e = relError(got, exp, 1e-12);
-          worst = Math.max(worst, e);
-          expect(e, what).toBeLessThanOrEqual(TOL);
-        };
-        check("loss", [res.loss], want.loss!);
-        check("dx", res.dx, want.dx!);
-        const gradNames = Object.keys(want).filter((k) => k.startsWith("grad."));
-        expect(gradNames.map((k) => k.slice(5)).sort()).toEqual(Object.keys(res.grads).sort());
-        const zero = new Set(c.zeroGrads ?? []);
-        for (const name of zero) expect(gradNames, "a zero gradient's tensor").toContain(`grad.${name}`);
-        for (const k of gradNames) {
-          const name = k.slice(5);
-          if (!zero.has(name)) {
-            check(k, res.grads[name]!, want[k]!);
-            continue;
-          }
-          const scale = maxAbs(want[k.replace(/bias$/, "weight")]!);
-          expect(maxAbs(want[k]!), `${k}: torch's is 0 up to round-off`).toBeLessThanOrEqual(TOL * scale);
-          const e = relError(res.grads[name]!, want[k]!, scale);
-          worst = Math.max(worst, e);
-          expect(e, `${k}, on the scale of its weight's gradient`).toBeLessThanOrEqual(TOL);
-        }
-        const stateNames = Object.keys(want).filter((k) => k.startsWith("state."));
-        expect(stateNames.length).toBeGreaterThan(0);
-        for (const k of stateNames) check(k, state[k.slice(6)]!, want[k]!);
-      }
-      rows.push(`${c.name}: ${model.params} parameters, max relative error ${worst.toExponential(2)}${c.train ? " (logits, loss, gradients, dx, running stats)" : " (logits)"}`);
-      console.log(`torchvision ${rows[rows.length - 1]}`);
+      await expectAgrees(run, c, model, TOL);
     }, 300_000);
   }
 });

@@ -12,17 +12,13 @@
 // while the generated modules are compiled, loaded and run. Needs a python3 with
 // torch and torchvision (Debian's python3-torch and python3-torchvision);
 // without them the test says DID NOT RUN (and fails under CI=true).
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
 import { readImport } from "../src/cli/sources.ts";
-import { emitModule } from "../src/emit/module.ts";
 import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
-import { relError } from "./reference/data.ts";
-import { ModuleFolder } from "./reference/generated.ts";
-import { torchMissing, torchPython } from "./torch-python.ts";
-import { type AgreeCase, type Net, readSafetensors, startTorchvision } from "./torchvision/agree.ts";
+import { torchMissing } from "./torch-python.ts";
+import { type AgreeCase, expectAgrees, torchvisionRun } from "./torchvision/agree.ts";
 
 const TOL = 1e-9;
 const SIZE = 64;
@@ -36,18 +32,8 @@ const CASES: AgreeCase[] = [
   { name: "squeezenet1_1", train: false, batch: 1 },
 ].filter((c) => existsSync(`examples/zoo/${c.name}.cnn`));
 
-const dir = resolve(".tmp/torchvision");
-const folder = new ModuleFolder("cnnc-torchvision-");
-// the weights and results are hundreds of MB: removed after the run
-afterAll(() => {
-  folder.remove();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 // one Python process (test/torchvision/agree.py) prepares the models in CASES order
-const python = torchPython ? startTorchvision(torchPython, dir, SIZE, CASES) : undefined;
-afterAll(() => python?.stop());
-
+const run = torchvisionRun("torchvision", SIZE, CASES);
 
 function zooModel(name: string): Model {
   const path = `examples/zoo/${name}.cnn`;
@@ -59,10 +45,8 @@ function zooModel(name: string): Model {
   return r.models[0]!;
 }
 
-const rows: string[] = [];
-
 describe("the generated f64 module against torchvision (random weights loaded by name from safetensors)", () => {
-  if (python === undefined) {
+  if (run.python === undefined) {
     it("DID NOT RUN: no python3 with torch and torchvision here", () => void torchMissing("the comparison with torchvision"));
     return;
   }
@@ -70,37 +54,6 @@ describe("the generated f64 module against torchvision (random weights loaded by
     expect(CASES.map((c) => c.name)).toContain("resnet18");
   });
   for (const c of CASES) {
-    it(`${c.name}: eval logits${c.train ? "; training loss, every gradient, dx and running statistics" : ""} to ${TOL}`, async () => {
-      const model = zooModel(c.name);
-      const net = await folder.load<Net>(`${c.name}.ts`, emitModule(model, { dtype: "f64", sourceName: `${c.name}.cnn` }));
-      const status = await python.ready.get(c.name)!;
-      if (status === "no torchvision") return void torchMissing("the comparison with torchvision (torch is there, torchvision is not)");
-      const out = join(dir, c.name);
-      const { params, state } = net.loadParams(readFileSync(join(out, "weights.safetensors")));
-      const want = readSafetensors(readFileSync(join(out, "result.safetensors")));
-      const x = want.x!;
-      expect(x.length).toBe(c.batch * 3 * SIZE * SIZE);
-      const ws = net.createWorkspace(c.batch);
-      let worst = relError(net.forward(params, state, x, ws, false), want.logits!, 0);
-      expect(worst, "eval logits").toBeLessThanOrEqual(TOL);
-      if (c.train) {
-        const res = net.lossAndGrad(params, state, x, Int32Array.from(want.y!), ws);
-        const check = (what: string, got: ArrayLike<number>, exp: Float64Array) => {
-          const e = relError(got, exp, 1e-12);
-          worst = Math.max(worst, e);
-          expect(e, what).toBeLessThanOrEqual(TOL);
-        };
-        check("loss", [res.loss], want.loss!);
-        check("dx", res.dx, want.dx!);
-        const gradNames = Object.keys(want).filter((k) => k.startsWith("grad."));
-        expect(gradNames.map((k) => k.slice(5)).sort()).toEqual(Object.keys(res.grads).sort());
-        for (const k of gradNames) check(k, res.grads[k.slice(5)]!, want[k]!);
-        const stateNames = Object.keys(want).filter((k) => k.startsWith("state."));
-        expect(stateNames.length).toBeGreaterThan(0);
-        for (const k of stateNames) check(k, state[k.slice(6)]!, want[k]!);
-      }
-      rows.push(`${c.name}: ${model.params} parameters, max relative error ${worst.toExponential(2)}${c.train ? " (logits, loss, gradients, dx, running stats)" : " (logits)"}`);
-      console.log(`torchvision ${rows[rows.length - 1]}`);
-    }, 300_000);
+    it(`${c.name}: eval logits${c.train ? "; training loss, every gradient, dx and running statistics" : ""} to ${TOL}`, () => expectAgrees(run, c, zooModel(c.name), TOL), 300_000);
   }
 });

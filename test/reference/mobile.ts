@@ -1,9 +1,9 @@
 // The naive f64 reference for the layers of mobile and modern CNNs (relu6 … slice), written from
 // PyTorch's definitions with textbook loops; test/reference/reference.ts dispatches to it. Shares no
 // code with src/emit.
-import type { ArgsOf, Layer } from "../../src/ir.ts";
+import type { ArgsOf } from "../../src/ir.ts";
+import { type BackwardOf, type LayerOf, param, planes, type Tensors } from "./planes.ts";
 
-type Tensors = Record<string, Float64Array>;
 export type MobileOp =
   | "relu6"
   | "clamp"
@@ -57,15 +57,6 @@ function scalar(a: ArgsOf<MobileOp>, x: number): { y: number; d: number } | unde
   }
 }
 
-const chw = (shape: readonly number[]): [number, number, number] =>
-  shape.length === 3 ? [shape[0], shape[1], shape[2]] : [shape[0], 1, 1];
-
-function param(t: Tensors, name: string): Float64Array {
-  const v = t[name];
-  if (v === undefined) throw new Error(`reference: missing tensor ${name}`);
-  return v;
-}
-
 /** torch's view(N, g, C/g, H, W).transpose(1, 2): output channel b·g + a holds input channel a·(C/g) + b. */
 function shuffledFrom(C: number, g: number): number[] {
   const from = new Array<number>(C);
@@ -98,10 +89,9 @@ function channelStats(x: Float64Array, n: number, q: number, C: number, HW: numb
   return { mean, inv: 1 / Math.sqrt(v / C + eps) };
 }
 
-export function mobileForward(layer: Layer & { args: ArgsOf<MobileOp> }, x: Float64Array, N: number, params: Tensors): Float64Array {
+export function mobileForward(layer: LayerOf<MobileOp>, x: Float64Array, N: number, params: Tensors): Float64Array {
   const a = layer.args;
-  const [C, H, W] = chw(layer.input);
-  const HW = H * W;
+  const { C, H, W, HW } = planes(layer.input);
   const y = new Float64Array((N * layer.output.reduce((p, q) => p * q, 1)));
   switch (a.op) {
     case "layernorm2d": {
@@ -135,7 +125,7 @@ export function mobileForward(layer: Layer & { args: ArgsOf<MobileOp> }, x: Floa
     case "pixelshuffle":
     case "pixelunshuffle": {
       const S = x.length / N;
-      const [OC, OH, OW] = chw(layer.output);
+      const { C: OC, H: OH, W: OW } = planes(layer.output);
       const src = a.op === "pixelshuffle" ? shuffleSource(OC, H, W, a.factor) : shuffleSource(C, OH, OW, a.factor);
       for (let n = 0; n < N; n++)
         for (let k = 0; k < S; k++) {
@@ -150,17 +140,9 @@ export function mobileForward(layer: Layer & { args: ArgsOf<MobileOp> }, x: Floa
   }
 }
 
-export function mobileBackward(
-  layer: Layer & { args: ArgsOf<MobileOp> },
-  x: Float64Array,
-  dy: Float64Array,
-  N: number,
-  params: Tensors,
-  grads: Tensors,
-): Float64Array {
+export const mobileBackward: BackwardOf<MobileOp> = (layer, x, dy, N, params, grads) => {
   const a = layer.args;
-  const [C, H, W] = chw(layer.input);
-  const HW = H * W;
+  const { C, H, W, HW } = planes(layer.input);
   const dx = new Float64Array(x.length);
   switch (a.op) {
     case "layernorm2d": {
@@ -214,7 +196,7 @@ export function mobileBackward(
     case "pixelshuffle":
     case "pixelunshuffle": {
       const S = x.length / N;
-      const [OC, OH, OW] = chw(layer.output);
+      const { C: OC, H: OH, W: OW } = planes(layer.output);
       const src = a.op === "pixelshuffle" ? shuffleSource(OC, H, W, a.factor) : shuffleSource(C, OH, OW, a.factor);
       for (let n = 0; n < N; n++)
         for (let k = 0; k < S; k++) {
@@ -227,4 +209,4 @@ export function mobileBackward(
       for (let i = 0; i < x.length; i++) dx[i] = dy[i] * scalar(a, x[i])!.d;
       return dx;
   }
-}
+};

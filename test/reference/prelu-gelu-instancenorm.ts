@@ -2,9 +2,8 @@
 // textbook loops; test/reference/reference.ts dispatches to it. Shares no code with src/emit: its erf
 // is a different method from the emitter's (Simpson's rule on 2/√π·e^(−t²), steps of at most 0.002,
 // good to about 4e-13), so the two agree only if both are right.
-import type { ArgsOf, Layer } from "../../src/ir.ts";
+import { type BackwardOf, type LayerOf, param, planes, type Tensors } from "./planes.ts";
 
-type Tensors = Record<string, Float64Array>;
 export type SeOp = "prelu" | "gelu" | "instancenorm";
 
 /** erf(x) = 2/√π ∫₀ˣ e^(−t²) dt by composite Simpson; ±1 past |x| = 6, where erfc < 3e-17. */
@@ -32,15 +31,6 @@ function gelu(approximate: "none" | "tanh", x: number): { y: number; d: number }
   return { y: x * cdf, d: cdf + x * pdf };
 }
 
-const chw = (shape: readonly number[]): [number, number, number] =>
-  shape.length === 3 ? [shape[0], shape[1], shape[2]] : [shape[0], 1, 1];
-
-function param(t: Tensors, name: string): Float64Array {
-  const v = t[name];
-  if (v === undefined) throw new Error(`reference: missing tensor ${name}`);
-  return v;
-}
-
 /** Mean and 1/sqrt(biased variance + eps) of one sample's channel. */
 function planeStats(x: Float64Array, at: number, HW: number, eps: number) {
   let mean = 0;
@@ -51,10 +41,9 @@ function planeStats(x: Float64Array, at: number, HW: number, eps: number) {
   return { mean, inv: 1 / Math.sqrt(v / HW + eps) };
 }
 
-export function seForward(layer: Layer & { args: ArgsOf<SeOp> }, x: Float64Array, N: number, params: Tensors): Float64Array {
+export function seForward(layer: LayerOf<SeOp>, x: Float64Array, N: number, params: Tensors): Float64Array {
   const a = layer.args;
-  const [C, H, W] = chw(layer.input);
-  const HW = H * W;
+  const { C, HW } = planes(layer.input);
   const y = new Float64Array(x.length);
   switch (a.op) {
     case "prelu": {
@@ -83,17 +72,9 @@ export function seForward(layer: Layer & { args: ArgsOf<SeOp> }, x: Float64Array
   }
 }
 
-export function seBackward(
-  layer: Layer & { args: ArgsOf<SeOp> },
-  x: Float64Array,
-  dy: Float64Array,
-  N: number,
-  params: Tensors,
-  grads: Tensors,
-): Float64Array {
+export const seBackward: BackwardOf<SeOp> = (layer, x, dy, N, params, grads) => {
   const a = layer.args;
-  const [C, H, W] = chw(layer.input);
-  const HW = H * W;
+  const { C, HW } = planes(layer.input);
   const dx = new Float64Array(x.length);
   switch (a.op) {
     case "prelu": {
@@ -138,4 +119,4 @@ export function seBackward(
         }
       return dx;
   }
-}
+};

@@ -1,8 +1,16 @@
 // The Node side of test/torchvision/agree.py: starts the one Python process that prepares
-// torchvision's models in order, and reads the safetensors files it writes.
+// torchvision's models in order, reads the safetensors files it writes, and compares a generated
+// module with them.
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, expect } from "vitest";
+import { emitModule } from "../../src/emit/module.ts";
+import type { Model } from "../../src/ir.ts";
+import { relError } from "../reference/data.ts";
+import { ModuleFolder } from "../reference/generated.ts";
+import { torchMissing, torchPython } from "../torch-python.ts";
 
 /** What the torchvision tests call on a generated f64 module. */
 export interface Net {
@@ -17,6 +25,11 @@ export interface AgreeCase {
   batch: number;
   /** also the training-mode loss, gradients, dx and running statistics */
   train: boolean;
+  /**
+   * Gradients that are 0 in exact arithmetic, so both sides give round-off that agrees to no digit:
+   * compared on the scale of their module's weight gradient, where torch's must be 0 too.
+   */
+  zeroGrads?: string[];
 }
 
 /**
@@ -65,4 +78,80 @@ export function readSafetensors(bytes: Uint8Array): Record<string, Float64Array>
     else throw new Error(`${k}: dtype ${e.dtype}, expected F64 or I64`);
   }
   return out;
+}
+
+/** One test file's run: agree.py's output folder and process (undefined without torch), and the folder of generated modules. */
+export interface TorchvisionRun {
+  dir: string;
+  size: number;
+  folder: ModuleFolder;
+  python?: { ready: Map<string, Promise<string>>; stop(): void };
+}
+
+/**
+ * Starts agree.py on `cases` at size×size (when a python with torch is there) with its output in
+ * .tmp/<name>; after the file's tests, stops it and removes its files (hundreds of MB) and the modules.
+ */
+export function torchvisionRun(name: string, size: number, cases: AgreeCase[]): TorchvisionRun {
+  const dir = resolve(`.tmp/${name}`);
+  const folder = new ModuleFolder(`cnnc-${name}-`);
+  const python = torchPython ? startTorchvision(torchPython, dir, size, cases) : undefined;
+  afterAll(() => {
+    python?.stop();
+    folder.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, size, folder, python };
+}
+
+const maxAbs = (a: Float64Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+/**
+ * The generated f64 module of `model` loads agree.py's weights for `c` by name and computes its eval
+ * logits to `tol` relative (relError); with `c.train` also the loss, dx, every parameter gradient (the
+ * names too) and the updated running statistics. Logs the largest error.
+ */
+export async function expectAgrees(run: TorchvisionRun, c: AgreeCase, model: Model, tol: number): Promise<void> {
+  const net = await run.folder.load<Net>(`${c.name}.ts`, emitModule(model, { dtype: "f64", sourceName: `${c.name}.cnn` }));
+  const status = await run.python!.ready.get(c.name)!;
+  if (status === "no torchvision") return void torchMissing("the comparison with torchvision (torch is there, torchvision is not)");
+  const out = join(run.dir, c.name);
+  const { params, state } = net.loadParams(readFileSync(join(out, "weights.safetensors")));
+  const want = readSafetensors(readFileSync(join(out, "result.safetensors")));
+  const x = want.x!;
+  expect(x.length).toBe(c.batch * 3 * run.size * run.size);
+  const ws = net.createWorkspace(c.batch);
+  let worst = relError(net.forward(params, state, x, ws, false), want.logits!, 0);
+  expect(worst, "eval logits").toBeLessThanOrEqual(tol);
+  if (c.train) {
+    const res = net.lossAndGrad(params, state, x, Int32Array.from(want.y!), ws);
+    const check = (what: string, got: ArrayLike<number>, exp: Float64Array) => {
+      const e = relError(got, exp, 1e-12);
+      worst = Math.max(worst, e);
+      expect(e, what).toBeLessThanOrEqual(tol);
+    };
+    check("loss", [res.loss], want.loss!);
+    check("dx", res.dx, want.dx!);
+    const gradNames = Object.keys(want).filter((k) => k.startsWith("grad."));
+    expect(gradNames.map((k) => k.slice(5)).sort()).toEqual(Object.keys(res.grads).sort());
+    const zero = new Set(c.zeroGrads ?? []);
+    for (const name of zero) expect(gradNames, "a zero gradient's tensor").toContain(`grad.${name}`);
+    for (const k of gradNames) {
+      const name = k.slice(5);
+      if (!zero.has(name)) {
+        check(k, res.grads[name]!, want[k]!);
+        continue;
+      }
+      const scale = maxAbs(want[k.replace(/bias$/, "weight")]!);
+      expect(maxAbs(want[k]!), `${k}: torch's is 0 up to round-off`).toBeLessThanOrEqual(tol * scale);
+      const e = relError(res.grads[name]!, want[k]!, scale);
+      worst = Math.max(worst, e);
+      expect(e, `${k}, on the scale of its weight's gradient`).toBeLessThanOrEqual(tol);
+    }
+    const stateNames = Object.keys(want).filter((k) => k.startsWith("state."));
+    expect(stateNames.length).toBeGreaterThan(0);
+    for (const k of stateNames) check(k, state[k.slice(6)]!, want[k]!);
+  }
+  const what = c.train ? " (logits, loss, gradients, dx, running stats)" : " (logits)";
+  console.log(`torchvision ${c.name}: ${model.params} parameters, max relative error ${worst.toExponential(2)}${what}`);
 }
