@@ -11,10 +11,9 @@ import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
 import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
-import { prng } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
 import { runTorch, torchMissing, torchPython, torchTitle } from "./torch-python.ts";
-import { closeness, f64, layerModel, type ModuleCase, paramShapes, randomTensors, size, TORCH_HELPERS, type TorchLayer } from "./torch-layers.ts";
+import { closeness, f64, type ModuleCase, moduleLayers, paramShapes, randomTensors, TORCH_HELPERS, type TorchLayer } from "./torch-layers.ts";
 
 const BATCH = 2;
 
@@ -91,14 +90,7 @@ function compiled(text: string, file: string): Model {
 describe("permute, linear and layernormlast against real PyTorch and torchvision", () => {
   it(torchTitle("forward, dx and every parameter gradient equal torch's in f64; CNBlock's names and shapes are torchvision's; the export loads and agrees"), async () => {
     if (!torchPython) return void torchMissing("channels-last-torch");
-    const layers = cases.map((c, i) => {
-      const text = layerModel(c.layer, c.input);
-      const model = compiled(text, `m${i}.cnn`);
-      expect(paramShapes(model), text).toEqual(c.params ?? {});
-      const r = prng(6000 + i);
-      const x = Array.from({ length: BATCH * size(c.input) }, () => r.uniform(-3, 3));
-      return { c, text, model, x, p: randomTensors(c.params ?? {}, 7000 + i) };
-    });
+    const layers = moduleLayers(cases, compiled, BATCH, 6000, 3, 7000);
     const cnModel = compiled(CNBLOCK_TEXT, "stage.cnn");
     const cnP = randomTensors(paramShapes(cnModel), 81);
     const cnX = Array.from({ length: BATCH * 4 * 5 * 6 }, (_, i) => 2 * Math.sin(0.7 * i + 0.2));

@@ -11,10 +11,9 @@ import { emitModule } from "../src/emit/module.ts";
 import { exportPytorch } from "../src/export/pytorch.ts";
 import type { Model } from "../src/ir.ts";
 import { compile } from "../src/pipeline.ts";
-import { prng } from "./reference/data.ts";
 import { ModuleFolder } from "./reference/generated.ts";
 import { runTorch, torchMissing, torchPython, torchTitle } from "./torch-python.ts";
-import { closeness, f64, layerModel, type ModuleCase, paramShapes, randomTensors, size, TORCH_HELPERS, type TorchLayer } from "./torch-layers.ts";
+import { closeness, f64, type ModuleCase, moduleLayers, paramShapes, randomTensors, TORCH_HELPERS, type TorchLayer } from "./torch-layers.ts";
 
 const BATCH = 2;
 
@@ -118,15 +117,8 @@ describe("prelu, gelu, instancenorm and mul against real PyTorch and torchvision
   it(torchTitle("forward, dx and every parameter gradient equal torch's in f64; names and shapes are torch's; the export loads and agrees"), async () => {
     if (!torchPython) return void torchMissing("prelu-gelu-instancenorm-mul-torch");
     // our side first: the modules, their inputs and parameters
-    const layers = cases.map((c, i) => {
-      const text = layerModel(c.layer, c.input);
-      const model = compiled(text, `m${i}.cnn`);
-      expect(paramShapes(model), text).toEqual(c.params ?? {});
-      const r = prng(4000 + i);
-      // gelu's inputs reach ±12: both erf branches and the far tails
-      const x = Array.from({ length: BATCH * size(c.input) }, () => r.uniform(-12, 12));
-      return { c, text, model, x, p: randomTensors(c.params ?? {}, 5000 + i) };
-    });
+    // gelu's inputs reach ±12: both erf branches and the far tails
+    const layers = moduleLayers(cases, compiled, BATCH, 4000, 12, 5000);
     const seModel = compiled(SE_TEXT, "se.cnn");
     const seP = randomTensors(paramShapes(seModel), 77);
     const seX = Array.from({ length: BATCH * 4 * 3 * 5 }, (_, i) => 2 * Math.sin(0.7 * i + 0.2));

@@ -104,6 +104,21 @@ export const paramShapes = (m: Model) => Object.fromEntries(m.layers.flatMap((l)
 /** A model of one layer statement after the input. */
 export const layerModel = (layer: string, input: readonly number[], name = "M") => `model ${name} {\n  input [${input.join(", ")}]\n  ${layer}\n}\n`;
 
+/**
+ * Each case as a one-layer model, compiled by `compiled` with parameter shapes exactly the case's;
+ * its input uniform in (−spread, spread) from prng(xSeed + i), its parameters randomTensors(…, pSeed + i).
+ */
+export function moduleLayers(cases: ModuleCase[], compiled: (text: string, file: string) => Model, batch: number, xSeed: number, spread: number, pSeed: number) {
+  return cases.map((c, i) => {
+    const text = layerModel(c.layer, c.input);
+    const model = compiled(text, `m${i}.cnn`);
+    expect(paramShapes(model), text).toEqual(c.params ?? {});
+    const r = prng(xSeed + i);
+    const x = Array.from({ length: batch * size(c.input) }, () => r.uniform(-spread, spread));
+    return { c, text, model, x, p: randomTensors(c.params ?? {}, pSeed + i) };
+  });
+}
+
 /** max|got − want| / max(max|want|, 1e-3) below 1e-12, tensor by tensor; `worst` keeps the largest per key for `report`. */
 export function closeness() {
   const worst: Record<string, number> = {};
