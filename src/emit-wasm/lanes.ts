@@ -2,7 +2,7 @@
 // several: two in f64x2 lanes, the same operations in the same order on each
 // value, so a loop over pairs with a scalar tail computes per element exactly
 // what the scalar loop does, at twice the width (only reductions change their
-// order: two partial sums, added at the end); or four in f32x4 lanes, each
+// order: partial sums in several accumulators, added at the end); or four in f32x4 lanes, each
 // operation rounded to f32, for elementwise passes where that is accurate enough.
 import { add, dadd, dlane, dmul, dsplat, dsub, demote, type Ex, f64, type Fn, k, ldf, ldf2, ldv, Local, mul, sub, vadd, vmul, vsplat, vsub, vzero } from "./fn.ts";
 
@@ -56,13 +56,20 @@ type Body = <T extends "f64" | "v128">(v: Lanes<T>, j: Ex<"i32">) => void;
 /**
  * body(j) for j = from + [0, count): on `wide` lanes (two(f) or four(f)) while they fill, then one value
  * at a time. The f64 locals in `hoist` are spread across lanes once, before the loop, for body's `of`.
+ * `unroll` copies of body per step of the main loop (for sums: see Sums.add).
  */
-export function inLanes(f: Fn, wide: Lanes<"v128">, from: Ex<"i32">, count: number, body: Body, hoist: Local<"f64">[] = []): void {
-  const whole = count - (count % wide.width);
+export function inLanes(f: Fn, wide: Lanes<"v128">, from: Ex<"i32">, count: number, body: Body, hoist: Local<"f64">[] = [], unroll = 1): void {
+  const w = wide.width, step = w * unroll;
+  const whole = count - (count % w), unrolled = count - (count % step);
   if (whole > 0) {
     const spread = new Map(hoist.map((x) => [x.index, f.let(wide.of(x))]));
     const lanes: Lanes<"v128"> = { ...wide, of: (x) => (x instanceof Local ? spread.get(x.index) : undefined) ?? wide.of(x) };
-    f.loop(k(0), k(whole), (j) => body(lanes, add(from, j)), wide.width);
+    if (unrolled > 0) {
+      f.loop(k(0), k(unrolled), (j) => {
+        for (let u = 0; u < unroll; u++) body(lanes, add(from, add(j, k(u * w))));
+      }, step);
+    }
+    if (whole > unrolled) f.loop(k(unrolled), k(whole), (j) => body(lanes, add(from, j)), w);
   }
   if (whole === count) return;
   const rest = count - whole, v = one(f);
@@ -70,30 +77,43 @@ export function inLanes(f: Fn, wide: Lanes<"v128">, from: Ex<"i32">, count: numb
   else f.loop(k(whole), k(count), (j) => body(v, add(from, j)));
 }
 
-/** Running sums kept per width (an f64x2 and an f64 each), totalled lane by lane at the end. */
+/** f64x2 accumulators per sum: a chain of f64 adds waits about three cycles for each result */
+export const ACCS = 4;
+
+/**
+ * Running sums kept per width: ACCS f64x2 accumulators and an f64 each, totalled at the end. Each add
+ * on pairs goes to the next accumulator in turn, so the unrolled copies of a loop body (inLanes with
+ * unroll = ACCS) add into different ones and do not wait on each other.
+ */
 export class Sums {
-  private readonly wide: Local<"v128">[];
+  private readonly wide: Local<"v128">[][];
   private readonly narrow: Local<"f64">[];
+  private readonly turn: number[];
   constructor(
     private readonly f: Fn,
     n: number,
   ) {
-    this.wide = Array.from({ length: n }, () => f.local("v128"));
+    this.wide = Array.from({ length: n }, () => Array.from({ length: ACCS }, () => f.local("v128")));
     this.narrow = Array.from({ length: n }, () => f.local("f64"));
+    this.turn = Array.from({ length: n }, () => 0);
   }
   /** every sum back to zero */
   clear(): void {
-    for (const w of this.wide) this.f.set(w, vzero);
+    for (const w of this.wide.flat()) this.f.set(w, vzero);
     for (const s of this.narrow) this.f.set(s, f64(0));
   }
   /** sum i += e */
   add<T extends "f64" | "v128">(v: Lanes<T>, i: number, e: Ex<T>): void {
     if (v.width === 4) throw new Error("internal: sums are kept in f64 (one or two lanes)");
-    const acc = (v.width === 2 ? this.wide[i] : this.narrow[i]) as Local<T>;
+    const acc = (v.width === 2 ? this.wide[i]![this.turn[i]!++ % ACCS] : this.narrow[i]) as Local<T>;
     this.f.set(acc, v.add(acc, e));
   }
-  /** sum i over both widths */
+  /** sum i over every accumulator */
   total(i: number): Ex<"f64"> {
-    return add(add(dlane(this.wide[i]!, 0), dlane(this.wide[i]!, 1)), this.narrow[i]!);
+    const w = this.wide[i]!;
+    let v: Ex<"v128"> = w[0]!;
+    for (let a = 1; a < ACCS; a++) v = dadd(v, w[a]!);
+    const t = this.f.let(v);
+    return add(add(dlane(t, 0), dlane(t, 1)), this.narrow[i]!);
   }
 }

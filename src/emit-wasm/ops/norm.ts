@@ -4,14 +4,16 @@
 // src/emit/normalize.ts in the same order of f64 operations on f32 values.
 import type { WasmLayerContext, WasmOpEmitter } from "../context.ts";
 import { add, div, type Ex, f64, k, ldf, type Local, mul, sqrt, sub, toF64 } from "../fn.ts";
-import { four, inLanes, type Lanes, Sums, two } from "../lanes.ts";
+import { ACCS, four, inLanes, type Lanes, Sums, two } from "../lanes.ts";
 
 type Channel = WasmLayerContext<"batchnorm">;
 
 /** body(v, j) for every element j of channel c over the batch, on `wide` lanes where they fit */
 function channelLoop(l: Channel, c: Ex<"i32">, wide: Lanes<"v128">, body: Parameters<typeof inLanes>[4], hoist: Local<"f64">[] = []): void {
   const hw = l.input.h * l.input.w;
-  l.f.loop(k(0), l.N, (n) => inLanes(l.f, wide, l.f.let(add(mul(n, k(l.input.size)), mul(c, k(hw)))), hw, body, hoist));
+  // sums on pairs: unrolled so each copy adds into its own accumulator
+  const unroll = wide.width === 2 ? ACCS : 1;
+  l.f.loop(k(0), l.N, (n) => inLanes(l.f, wide, l.f.let(add(mul(n, k(l.input.size)), mul(c, k(hw)))), hw, body, hoist, unroll));
 }
 
 export const batchnorm: WasmOpEmitter<"batchnorm"> = {
