@@ -9,15 +9,12 @@
 //   every column entry is added back to the input pixel it was copied from.
 // A stride-2 conv reads each input row at every other column, which the
 // window code pays for in every multiply-add; here only the copy does.
-import { type LayerContext, plus, type WorkspaceBuffer } from "../context.ts";
+import { type LayerContext, type WorkspaceBuffer } from "../context.ts";
 import type { Geometry } from "../window.ts";
-import { blocks, productBlock } from "./conv-pointwise.ts";
+import { type Operand, type Product, weightGradient, weightTimes, weightTransposedTimes } from "./conv-pointwise.ts";
 import { windowGeometry } from "./window-geometry.ts";
 
 type Conv = LayerContext<"conv">;
-
-/** Pixels per dWeight chunk: the rows of dY and col a block reads stay in L1. */
-const CHUNK = 256;
 
 /** The window geometry (./window-geometry.ts) and this strategy's own sizes. */
 export interface Im2colConv extends Geometry {
@@ -86,63 +83,26 @@ function im2col(d: Im2colConv): string {
   }`;
 }
 
+const product = (d: Im2colConv): Product => ({ f: d.f, k: d.ckk, p: d.p });
+const columns: Operand = { name: "col", at: "" };
+
 export function im2colConvForward(l: Conv, d: Im2colConv): string {
   return `const W = ${l.param("weight")}, col = ${l.buffer("col")};
   ${l.args.bias ? `const b = ${l.param("bias")};` : ""}
   for (let n = 0; n < N; n++) {
     ${im2col(d)}
     const yn = n * ${d.f * d.p};
-    ${blocks("q", d.p, (cols) =>
-      blocks("f", d.f, (rows) =>
-        productBlock({
-          rows,
-          cols,
-          depth: d.ckk,
-          src: "col",
-          so: "q",
-          sStep: d.p,
-          wo: `f * ${d.ckk}`,
-          wRow: d.ckk,
-          wStep: 1,
-          init: (i) => (l.args.bias ? `b[${plus("f", i)}]` : "0"),
-          dst: "out",
-          at: `yn + f * ${d.p} + q`,
-          row: d.p,
-        }),
-      ),
-    )}
+    ${weightTimes(l, product(d), columns)}
   }`;
 }
 
-/** gW[f .. f + rows) × [c .. c + cols) += dY · colᵀ over the `len` pixels from p0 of sample n. */
-function dWeightBlock(d: Im2colConv, rows: number, cols: number, len: number): string {
-  const acc = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => `a${i}${j}`));
-  const loads = [
-    ...Array.from({ length: rows }, (_, i) => `d${i} = dOut[${plus("dyo", i * d.p)}]`),
-    ...Array.from({ length: cols }, (_, j) => `x${j} = col[${plus("xo", j * d.p)}]`),
-  ];
-  return `let ${acc.flat().map((a) => `${a} = 0`).join(", ")};
-  let dyo = yn + f * ${d.p} + p0, xo = c * ${d.p} + p0;
-  for (let k = 0; k < ${len}; k++, dyo++, xo++) {
-    const ${loads.join(", ")};
-    ${acc.map((r, i) => r.map((a, j) => `${a} += d${i} * x${j};`).join(" ")).join("\n")}
-  }
-  const g = f * ${d.ckk} + c;
-  ${acc.flatMap((r, i) => r.map((a, j) => `gw[${plus("g", i * d.ckk + j)}] += ${a};`)).join(" ")}`;
-}
-
 function dWeight(l: Conv, d: Im2colConv): string {
-  const chunk = (len: number) => blocks("f", d.f, (rows) => blocks("c", d.ckk, (cols) => dWeightBlock(d, rows, cols, len)));
-  const full = d.p - (d.p % CHUNK);
-  const parts: string[] = [];
-  if (full > 0) parts.push(`for (let p0 = 0; p0 < ${full}; p0 += ${CHUNK}) {\n${chunk(CHUNK)}\n}`);
-  if (d.p % CHUNK !== 0) parts.push(`{\nconst p0 = ${full};\n${chunk(d.p % CHUNK)}\n}`);
   return `const gw = ${l.grad("weight")}, col = ${l.buffer("col")};
   gw.fill(0);
   for (let n = 0; n < N; n++) {
     ${im2col(d)}
     const yn = n * ${d.f * d.p};
-    ${parts.join("\n")}
+    ${weightGradient(product(d), columns)}
   }`;
 }
 
@@ -151,25 +111,7 @@ function dInput(l: Conv, d: Im2colConv): string {
   dIn.fill(0);
   for (let n = 0; n < N; n++) {
     const yn = n * ${d.f * d.p};
-    ${blocks("q", d.p, (cols) =>
-      blocks("c", d.ckk, (rows) =>
-        productBlock({
-          rows,
-          cols,
-          depth: d.f,
-          src: "dOut",
-          so: "yn + q",
-          sStep: d.p,
-          wo: "c",
-          wRow: 1,
-          wStep: d.ckk,
-          init: () => "0",
-          dst: "col",
-          at: `c * ${d.p} + q`,
-          row: d.p,
-        }),
-      ),
-    )}
+    ${weightTransposedTimes(product(d), columns)}
     const xn = n * ${d.c * d.h * d.w};
     ${windowLoops(d, (x, r) => `dIn[xn + ${x}] += col[${r}]`)}
   }`;

@@ -14,7 +14,7 @@ import { type LayerContext, plus } from "../context.ts";
 
 type Conv = LayerContext<"conv">;
 
-/** Pixels per dWeight chunk: 4 input rows and 4 gradient rows of 256 floats each stay in L1. */
+/** Pixels per dWeight chunk: 4 rows of the operand and 4 gradient rows of 256 floats each stay in L1. */
 const CHUNK = 256;
 
 export interface PointwiseConv {
@@ -33,7 +33,7 @@ export function pointwiseConvOf(l: Conv): PointwiseConv | undefined {
 }
 
 /** `for` over full blocks of 4 along `v` up to `total`, then one literal tail block. */
-export function blocks(v: string, total: number, block: (size: number) => string): string {
+function blocks(v: string, total: number, block: (size: number) => string): string {
   const full = total - (total % 4);
   const parts: string[] = [];
   if (full > 0) parts.push(`for (let ${v} = 0; ${v} < ${full}; ${v} += 4) {\n${block(4)}\n}`);
@@ -49,7 +49,7 @@ const names = (rows: number, cols: number) => Array.from({ length: rows }, (_, i
  * from `so`) and one weight per row (`W[wo + i·wRow]`) feed rows × cols
  * multiply-adds; `so` advances by `sStep` and `wo` by `wStep`.
  */
-export function productBlock(o: {
+function productBlock(o: {
   rows: number;
   cols: number;
   depth: number;
@@ -79,30 +79,104 @@ export function productBlock(o: {
   ${stores.join(" ")}`;
 }
 
+/** The shape of a sample's products with the weight: W[F × K] and a K × P operand. */
+export interface Product {
+  f: number;
+  k: number;
+  p: number;
+}
+
+/** Where a sample's K × P operand is: the array's name and the sample's first index ("" for 0). */
+export interface Operand {
+  name: string;
+  at: string;
+}
+
+const from = (o: Operand, rest: string) => (o.at === "" ? rest : `${o.at} + ${rest}`);
+
+/** out[yn …] = W · X (+ b): 4 filters × 4 pixels of accumulators reducing over K. */
+export function weightTimes(l: Conv, d: Product, x: Operand): string {
+  return blocks("q", d.p, (cols) =>
+    blocks("f", d.f, (rows) =>
+      productBlock({
+        rows,
+        cols,
+        depth: d.k,
+        src: x.name,
+        so: from(x, "q"),
+        sStep: d.p,
+        wo: `f * ${d.k}`,
+        wRow: d.k,
+        wStep: 1,
+        init: (i) => (l.args.bias ? `b[${plus("f", i)}]` : "0"),
+        dst: "out",
+        at: `yn + f * ${d.p} + q`,
+        row: d.p,
+      }),
+    ),
+  );
+}
+
+/** dx = Wᵀ · dOut[yn …]: 4 rows of dx × 4 pixels reducing over the filters. */
+export function weightTransposedTimes(d: Product, dx: Operand): string {
+  return blocks("q", d.p, (cols) =>
+    blocks("c", d.k, (rows) =>
+      productBlock({
+        rows,
+        cols,
+        depth: d.f,
+        src: "dOut",
+        so: "yn + q",
+        sStep: d.p,
+        wo: "c",
+        wRow: 1,
+        wStep: d.k,
+        init: () => "0",
+        dst: dx.name,
+        at: from(dx, `c * ${d.p} + q`),
+        row: d.p,
+      }),
+    ),
+  );
+}
+
+/** gw[f .. f + rows) × [c .. c + cols) += dOut · Xᵀ over the `len` pixels from p0 of the sample. */
+function dWeightBlock(d: Product, x: Operand, rows: number, cols: number, len: number): string {
+  const acc = names(rows, cols);
+  const loads = [
+    ...Array.from({ length: rows }, (_, i) => `d${i} = dOut[${plus("dyo", i * d.p)}]`),
+    ...Array.from({ length: cols }, (_, j) => `x${j} = ${x.name}[${plus("xo", j * d.p)}]`),
+  ];
+  const stores = acc.flatMap((r, i) => r.map((a, j) => `gw[${plus("g", i * d.k + j)}] += ${a};`));
+  return `let ${acc.flat().map((a) => `${a} = 0`).join(", ")};
+  let dyo = yn + f * ${d.p} + p0, xo = ${from(x, `c * ${d.p} + p0`)};
+  for (let k = 0; k < ${len}; k++, dyo++, xo++) {
+    const ${loads.join(", ")};
+    ${acc.map((r, i) => r.map((a, j) => `${a} += d${i} * x${j};`).join(" ")).join("\n")}
+  }
+  const g = f * ${d.k} + c;
+  ${stores.join(" ")}`;
+}
+
+/** gw += dOut[yn …] · Xᵀ: 4 filters × 4 rows of X reducing over chunks of CHUNK pixels. */
+export function weightGradient(d: Product, x: Operand): string {
+  const chunk = (len: number) => blocks("f", d.f, (rows) => blocks("c", d.k, (cols) => dWeightBlock(d, x, rows, cols, len)));
+  const full = d.p - (d.p % CHUNK);
+  const parts: string[] = [];
+  if (full > 0) parts.push(`for (let p0 = 0; p0 < ${full}; p0 += ${CHUNK}) {\n${chunk(CHUNK)}\n}`);
+  if (d.p % CHUNK !== 0) parts.push(`{\nconst p0 = ${full};\n${chunk(d.p % CHUNK)}\n}`);
+  return parts.join("\n");
+}
+
+const product = (d: PointwiseConv): Product => ({ f: d.f, k: d.c, p: d.p });
+const planes: Operand = { name: "inp", at: "xn" };
+
 export function pointwiseConvForward(l: Conv, d: PointwiseConv): string {
   return `const W = ${l.param("weight")};
   ${l.args.bias ? `const b = ${l.param("bias")};` : ""}
   for (let n = 0; n < N; n++) {
     const xn = n * ${d.c * d.p}, yn = n * ${d.f * d.p};
-    ${blocks("q", d.p, (cols) =>
-      blocks("f", d.f, (rows) =>
-        productBlock({
-          rows,
-          cols,
-          depth: d.c,
-          src: "inp",
-          so: "xn + q",
-          sStep: d.p,
-          wo: `f * ${d.c}`,
-          wRow: d.c,
-          wStep: 1,
-          init: (i) => (l.args.bias ? `b[${plus("f", i)}]` : "0"),
-          dst: "out",
-          at: `yn + f * ${d.p} + q`,
-          row: d.p,
-        }),
-      ),
-    )}
+    ${weightTimes(l, product(d), planes)}
   }`;
 }
 
@@ -110,57 +184,16 @@ function dInput(l: Conv, d: PointwiseConv): string {
   return `const W = ${l.param("weight")};
   for (let n = 0; n < N; n++) {
     const xn = n * ${d.c * d.p}, yn = n * ${d.f * d.p};
-    ${blocks("q", d.p, (cols) =>
-      blocks("c", d.c, (rows) =>
-        productBlock({
-          rows,
-          cols,
-          depth: d.f,
-          src: "dOut",
-          so: "yn + q",
-          sStep: d.p,
-          wo: "c",
-          wRow: 1,
-          wStep: d.c,
-          init: () => "0",
-          dst: "dIn",
-          at: `xn + c * ${d.p} + q`,
-          row: d.p,
-        }),
-      ),
-    )}
+    ${weightTransposedTimes(product(d), { name: "dIn", at: "xn" })}
   }`;
 }
 
-/** dWeight for filters [f, f + rows) × channels [c, c + cols) over the `len` pixels from p0 of sample n. */
-function dWeightBlock(d: PointwiseConv, rows: number, cols: number, len: number): string {
-  const acc = names(rows, cols);
-  const loads = [
-    ...Array.from({ length: rows }, (_, i) => `d${i} = dOut[${plus("dyo", i * d.p)}]`),
-    ...Array.from({ length: cols }, (_, j) => `x${j} = inp[${plus("xo", j * d.p)}]`),
-  ];
-  const stores = acc.flatMap((r, i) => r.map((a, j) => `gw[${plus("g", i * d.c + j)}] += ${a};`));
-  return `let ${acc.flat().map((a) => `${a} = 0`).join(", ")};
-  let dyo = yn + f * ${d.p} + p0, xo = xn + c * ${d.p} + p0;
-  for (let k = 0; k < ${len}; k++, dyo++, xo++) {
-    const ${loads.join(", ")};
-    ${acc.map((r, i) => r.map((a, j) => `${a} += d${i} * x${j};`).join(" ")).join("\n")}
-  }
-  const g = f * ${d.c} + c;
-  ${stores.join(" ")}`;
-}
-
 function dWeight(l: Conv, d: PointwiseConv): string {
-  const chunk = (len: number) => blocks("f", d.f, (rows) => blocks("c", d.c, (cols) => dWeightBlock(d, rows, cols, len)));
-  const full = d.p - (d.p % CHUNK);
-  const parts: string[] = [];
-  if (full > 0) parts.push(`for (let p0 = 0; p0 < ${full}; p0 += ${CHUNK}) {\n${chunk(CHUNK)}\n}`);
-  if (d.p % CHUNK !== 0) parts.push(`{\nconst p0 = ${full};\n${chunk(d.p % CHUNK)}\n}`);
   return `const gw = ${l.grad("weight")};
   gw.fill(0);
   for (let n = 0; n < N; n++) {
     const xn = n * ${d.c * d.p}, yn = n * ${d.f * d.p};
-    ${parts.join("\n")}
+    ${weightGradient(product(d), planes)}
   }`;
 }
 
