@@ -15,6 +15,7 @@
 import { type LayerContext, plus, type WorkspaceBuffer } from "../context.ts";
 import type { Geometry } from "../window.ts";
 import { windowGeometry } from "./window-geometry.ts";
+import { blocks } from "./conv-pointwise.ts";
 
 type Conv = LayerContext<"conv">;
 
@@ -111,15 +112,6 @@ function correlationBlock(d: DepthwiseConv, o: { src: string; row: number; sw: n
   ${acc.map((a, j) => `${o.dst}[${plus("yr + ox", j)}] = ${a};`).join(" ")}`;
 }
 
-/** Column loop: blocks of 4, then one literal tail block. */
-function columns(width: number, block: (nb: number) => string): string {
-  const full = width - (width % 4);
-  const parts: string[] = [];
-  if (full > 0) parts.push(`for (let ox = 0; ox < ${full}; ox += 4) {\n${block(4)}\n}`);
-  if (width % 4 !== 0) parts.push(`{\nconst ox = ${full};\n${block(width % 4)}\n}`);
-  return parts.join("\n");
-}
-
 export function depthwiseConvForward(l: Conv, d: DepthwiseConv): string {
   const { src, copy, x0 } = planeSource(d);
   return `const W = ${l.param("weight")};
@@ -133,7 +125,7 @@ export function depthwiseConvForward(l: Conv, d: DepthwiseConv): string {
       ${copy}
       for (let oy = 0; oy < ${d.oh}; oy++) {
         const xr = ${x0 === "0" ? "" : `${x0} + `}oy * ${d.sh * d.wp}, yr = yc + oy * ${d.ow};
-        ${columns(d.ow, (nb) => correlationBlock(d, { src, row: d.wp, sw: d.sw, nb, init: "bc", dst: "out", weight: (ky, kx) => `w${ky * d.kw + kx}` }))}
+        ${blocks("ox", d.ow, (nb) => correlationBlock(d, { src, row: d.wp, sw: d.sw, nb, init: "bc", dst: "out", weight: (ky, kx) => `w${ky * d.kw + kx}` }))}
       }
     }
   }`;
@@ -163,7 +155,7 @@ function gatherBackward(l: Conv, d: DepthwiseConv): string {
       }
       for (let oy = 0; oy < ${d.h}; oy++) {
         const xr = oy * ${d.gw}, yr = xc + oy * ${d.w};
-        ${columns(d.w, (nb) =>
+        ${blocks("ox", d.w, (nb) =>
           correlationBlock(d, { src: "dp", row: d.gw, sw: 1, nb, init: "0", dst: "dIn", weight: (ky, kx) => `w${(d.kh - 1 - ky) * d.kw + (d.kw - 1 - kx)}` }),
         )}
       }

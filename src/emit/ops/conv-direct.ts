@@ -9,6 +9,7 @@
 // - dWeight = 4 filters × up to 4 kernel columns of accumulators reducing over
 //   the batch and the output plane (an implicit-im2col GEMM).
 import { type LayerContext, plus, type WorkspaceBuffer } from "../context.ts";
+import { blocks } from "./conv-pointwise.ts";
 
 type Conv = LayerContext<"conv">;
 
@@ -151,15 +152,6 @@ function slideBlock(o: {
   ${acc.map((a, j) => `${o.store(j)} = ${a};`).join(" ")}`;
 }
 
-/** Column loop: blocks of 4, then one literal tail block. */
-function columns(width: number, block: (nb: number) => string): string {
-  const full = width - (width % 4);
-  const parts: string[] = [];
-  if (full > 0) parts.push(`for (let ox = 0; ox < ${full}; ox += 4) {\n${block(4)}\n}`);
-  if (width % 4 !== 0) parts.push(`{\nconst ox = ${full};\n${block(width % 4)}\n}`);
-  return parts.join("\n");
-}
-
 export function directConvForward(l: Conv, d: DirectConv): string {
   const padded = isPadded(d);
   const src = padded ? "xp" : "inp";
@@ -174,7 +166,7 @@ export function directConvForward(l: Conv, d: DirectConv): string {
       const xg = ${d.groups === 1 ? "xn" : `xn + ((f / ${d.fg}) | 0) * ${d.cg * d.hp * d.wp}`};
       for (let oy = 0; oy < ${d.oh}; oy++) {
         const yr = yf + oy * ${d.ow}, xr = xg + oy * ${d.wp};
-        ${columns(d.ow, (nb) =>
+        ${blocks("ox", d.ow, (nb) =>
           slideBlock({
             nb,
             kh: d.kh,
@@ -209,7 +201,7 @@ function dInput(l: Conv, d: DirectConv): string {
       const yf = (n * ${d.c} + c) * ${d.h * d.w};
       for (let oy = 0; oy < ${d.h}; oy++) {
         const yr = yf + oy * ${d.w}, xr = xg + oy * ${d.dw};
-        ${columns(d.w, (nb) =>
+        ${blocks("ox", d.w, (nb) =>
           slideBlock({
             nb,
             kh: d.kh,

@@ -32,8 +32,8 @@ export function pointwiseConvOf(l: Conv): PointwiseConv | undefined {
   return ok ? { c: l.input.c, f: a.filters, p: l.input.h * l.input.w } : undefined;
 }
 
-/** `for` over full blocks of 4 along `v` up to `total`, then one literal tail block. */
-function blocks(v: string, total: number, block: (size: number) => string): string {
+/** `for` over full blocks of 4 along `v` up to `total`, then one literal tail block (every conv kernel's column and row loops). */
+export function blocks(v: string, total: number, block: (size: number) => string): string {
   const full = total - (total % 4);
   const parts: string[] = [];
   if (full > 0) parts.push(`for (let ${v} = 0; ${v} < ${full}; ${v} += 4) {\n${block(4)}\n}`);
